@@ -1,0 +1,33 @@
+// One Jest config for unit specs (beside the code) and e2e specs (test/).
+// @swc/jest compiles with decorator metadata, as Nest's DI needs; `tsc --noEmit` checks types separately.
+const swcOptions = {
+  swcrc: false,
+  sourceMaps: 'inline',
+  module: { type: 'commonjs' },
+  jsc: {
+    target: 'es2022',
+    parser: { syntax: 'typescript', decorators: true, dynamicImport: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+    keepClassNames: true,
+  },
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  rootDir: __dirname,
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
+  testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/test/faults/'],
+  transform: { '^.+\\.ts$': ['@swc/jest', swcOptions] },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper: {
+    '^@gc/contracts$': '<rootDir>/libs/contracts/src',
+    '^@gc/contracts/(.*)$': '<rootDir>/libs/contracts/src/$1',
+    '^@gc/queueing$': '<rootDir>/libs/queueing/src',
+    '^@gc/queueing/(.*)$': '<rootDir>/libs/queueing/src/$1',
+  },
+  testEnvironment: 'node',
+  // e2e suites start real processes; two workers match the two cores.
+  maxWorkers: 2,
+  testTimeout: 120_000,
+};

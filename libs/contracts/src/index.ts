@@ -1,0 +1,5 @@
+export * from './queue-names';
+export * from './identifiers';
+export * from './agent-command';
+export * from './agent-event';
+export * from './parse';

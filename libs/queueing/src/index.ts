@@ -1,0 +1,4 @@
+export * from './redis-connection';
+export * from './worker-settings';
+export * from './job-options';
+export * from './queue-connection';

@@ -1,0 +1,81 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { eventually } from './eventually';
+
+const ROOT = resolve(__dirname, '..', '..');
+export const TEST_OUTPUT_DIR = join(ROOT, 'test-output');
+
+export type AppName = 'relay' | 'agent' | 'chat';
+
+export interface ServiceProcess {
+  name: string;
+  port: number;
+  url: string;
+  child: ChildProcess;
+  logFile: string;
+  /** SIGTERM and wait for a graceful exit. */
+  stop(timeoutMs?: number): Promise<number | null>;
+  /** SIGKILL: a crash, as the fault tests need it. */
+  kill9(): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+/**
+ * Starts a built app (`npm run build` ran in `pretest`) as a real child process and waits for its
+ * `/health` to answer 200. Logs go to test-output/<label>.log for post-mortems.
+ */
+export async function startService(
+  app: AppName,
+  label: string,
+  port: number,
+  env: Record<string, string>,
+  opts: { healthTimeoutMs?: number; waitHealthy?: boolean } = {},
+): Promise<ServiceProcess> {
+  mkdirSync(TEST_OUTPUT_DIR, { recursive: true });
+  const logFile = join(TEST_OUTPUT_DIR, `${label}.log`);
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', app, 'src', 'main.js')], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', NODE_ENV: 'test', ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.pipe(log, { end: false });
+  child.stderr?.pipe(log, { end: false });
+  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  const url = `http://127.0.0.1:${port}`;
+  const service: ServiceProcess = {
+    name: label,
+    port,
+    url,
+    child,
+    logFile,
+    exited,
+    async stop(timeoutMs = 15_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+    async kill9() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+  if (opts.waitHealthy !== false) {
+    let exitCode: number | null | undefined;
+    void exited.then((c) => (exitCode = c));
+    await eventually(
+      async () => {
+        if (exitCode !== undefined) throw new Error(`${label} exited with ${exitCode}; see ${logFile}`);
+        const res = await fetch(`${url}/health`);
+        return res.status === 200;
+      },
+      { timeoutMs: opts.healthTimeoutMs ?? 30_000, what: `${label} /health on ${url}` },
+    );
+  }
+  return service;
+}
