@@ -1,0 +1,85 @@
+import { Injectable } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { PinoLogger } from 'nestjs-pino';
+import type { Socket } from 'node:net';
+import { FaultSettings } from './fault-settings';
+
+export type FaultKind = 'unavailable' | 'reset' | 'stall';
+const KINDS: FaultKind[] = ['unavailable', 'reset', 'stall'];
+
+const ADMIN_PATH = /^\/admin(\/|$)/;
+const STREAM_PATH = /^\/sessions\/stream\/?$/;
+
+/**
+ * Express middleware in front of every route but /admin/*: the relay misbehaves as a flaky network
+ * and host would (architecture.md "Relay HTTP API"): latency, a dead host (`down`), and for a share
+ * of requests a 503 before acting, a reset after acting, or a stall past any client timeout.
+ */
+@Injectable()
+export class FaultInjector {
+  /** Sockets of requests in flight (streams included), so `down` can kill them all at once. */
+  private readonly inFlight = new Set<Socket>();
+
+  constructor(
+    private readonly settings: FaultSettings,
+    private readonly logger: PinoLogger,
+  ) {
+    this.logger.setContext(FaultInjector.name);
+    settings.onDown(() => {
+      this.logger.info({ fault: 'down', sockets: this.inFlight.size }, 'fault injected: relay down');
+      for (const socket of this.inFlight) socket.destroy();
+      this.inFlight.clear();
+    });
+  }
+
+  readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
+    if (ADMIN_PATH.test(req.path)) return next();
+    const socket = req.socket;
+    if (this.settings.get().down) {
+      socket.destroy();
+      return;
+    }
+    this.inFlight.add(socket);
+    res.once('close', () => this.inFlight.delete(socket));
+    const { latencyMs } = this.settings.get();
+    if (latencyMs > 0) {
+      const timer = setTimeout(() => this.afterLatency(req, res, next), latencyMs);
+      res.once('close', () => clearTimeout(timer));
+    } else {
+      this.afterLatency(req, res, next);
+    }
+  };
+
+  private afterLatency(req: Request, res: Response, next: NextFunction): void {
+    if (res.destroyed) return;
+    const faults = this.settings.get();
+    if (faults.down) {
+      req.socket.destroy();
+      return;
+    }
+    if (faults.failureRate <= 0 || Math.random() >= faults.failureRate) return next();
+    const kind = KINDS[Math.floor(Math.random() * KINDS.length)];
+    const isStream = STREAM_PATH.test(req.path);
+    this.logger.info({ fault: isStream ? 'reset' : kind, method: req.method, path: req.path }, 'fault injected');
+    if (isStream) {
+      // A stream that fails to open looks like a dropped connection, whatever the kind.
+      req.socket.destroy();
+      return;
+    }
+    switch (kind) {
+      case 'unavailable':
+        res.status(503).json({ error: 'fault_injected', message: 'relay unavailable (injected fault)' });
+        return;
+      case 'reset':
+        // The handler runs and its effect is stored; only the answer is lost, so clients must retry idempotently.
+        res.end = ((..._args: unknown[]) => {
+          req.socket.destroy();
+          return res;
+        }) as Response['end'];
+        return next();
+      case 'stall':
+        // Never answered; the socket is released when the client gives up (res 'close').
+        return;
+    }
+  }
+}

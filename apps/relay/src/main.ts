@@ -1,0 +1,39 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { RelayConfig, loadRelayConfig } from './config/relay-config';
+import { FaultInjector } from './faults/fault-injector';
+import { RelayModule } from './relay.module';
+
+/** ~100 KiB: a 64 KiB message body plus its JSON envelope; bigger requests get 413. */
+const REQUEST_BODY_LIMIT = '100kb';
+
+async function bootstrap(config: RelayConfig): Promise<void> {
+  const app = await NestFactory.create<NestExpressApplication>(RelayModule.forRoot(config), {
+    // Signatures cover the exact bytes the sender sent, so the raw body is kept next to the parsed one.
+    rawBody: true,
+    bufferLogs: true,
+    // Stalled requests and open streams must not hold a shutdown forever.
+    forceCloseConnections: true,
+  });
+  app.useLogger(app.get(Logger));
+  // Before body parsing and routing, so a 503 or a dead host happens before anything is read.
+  app.use(app.get(FaultInjector).middleware);
+  app.useBodyParser('json', { limit: REQUEST_BODY_LIMIT });
+  app.enableShutdownHooks();
+  await app.listen(config.port, '0.0.0.0');
+  app.get(Logger).log(`relay ${config.name} listening on ${config.port}`);
+}
+
+let config: RelayConfig;
+try {
+  config = loadRelayConfig();
+} catch (err) {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+}
+bootstrap(config).catch((err: unknown) => {
+  process.stderr.write(`relay failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

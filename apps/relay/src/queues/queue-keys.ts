@@ -1,0 +1,30 @@
+/** Every Redis key of one relay lives under `relay:<RELAY_NAME>:`, so relays can share a Redis. */
+export class QueueKeys {
+  readonly prefix: string;
+
+  constructor(relayName: string) {
+    this.prefix = `relay:${relayName}:`;
+  }
+
+  queue(rid: string) {
+    return `${this.prefix}q:${rid}`;
+  }
+  sender(sid: string) {
+    return `${this.prefix}s:${sid}`;
+  }
+  idempotency(key: string) {
+    return `${this.prefix}idem:${key}`;
+  }
+  gone(rid: string) {
+    return `${this.prefix}gone:${rid}`;
+  }
+  msgIds(rid: string) {
+    return `${this.prefix}ids:${rid}`;
+  }
+  order(rid: string) {
+    return `${this.prefix}order:${rid}`;
+  }
+  messages(rid: string) {
+    return `${this.prefix}msg:${rid}`;
+  }
+}

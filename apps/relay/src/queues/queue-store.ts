@@ -1,0 +1,149 @@
+import { Inject, Injectable } from '@nestjs/common';
+import Redis from 'ioredis';
+import { RELAY_CONFIG, RelayConfig } from '../config/relay-config';
+import { RELAY_REDIS } from '../redis/relay-redis.module';
+import { QUEUE_SCRIPTS, QueueScriptName } from './queue-scripts';
+import { QueueKeys } from './queue-keys';
+import { newRelayId } from './relay-ids';
+
+export interface QueueIds {
+  recipientId: string;
+  senderId: string;
+}
+
+export interface StoredMessage {
+  recipientId: string;
+  msgId: string;
+  body: string;
+  sentAt: string;
+  seq: number;
+}
+
+export type SendOutcome =
+  | { kind: 'stored'; seq: number }
+  | { kind: 'duplicate' }
+  | { kind: 'not_found' }
+  /** The queue was secured (or re-keyed) between reading its key and storing: check again. */
+  | { kind: 'key_changed' };
+
+type ScriptRunner = Record<QueueScriptName, (...keysAndArgs: (string | number)[]) => Promise<unknown>>;
+
+/** The relay's queues and messages in Redis; the only code that knows the key layout. */
+@Injectable()
+export class QueueStore {
+  private readonly keys: QueueKeys;
+  private readonly scripts: ScriptRunner;
+
+  constructor(@Inject(RELAY_REDIS) private readonly redis: Redis, @Inject(RELAY_CONFIG) config: RelayConfig) {
+    this.keys = new QueueKeys(config.name);
+    for (const [name, script] of Object.entries(QUEUE_SCRIPTS)) {
+      redis.defineCommand(`relay_${name}`, { numberOfKeys: script.numberOfKeys, lua: script.lua });
+    }
+    const commands = redis as unknown as Record<string, (...a: (string | number)[]) => Promise<unknown>>;
+    this.scripts = Object.fromEntries(
+      Object.keys(QUEUE_SCRIPTS).map((name) => [name, (...a: (string | number)[]) => commands[`relay_${name}`](...a)]),
+    ) as ScriptRunner;
+  }
+
+  async create(idempotencyKey?: string): Promise<QueueIds> {
+    const recipientId = newRelayId();
+    const senderId = newRelayId();
+    const q = this.keys.queue(recipientId);
+    const s = this.keys.sender(senderId);
+    if (idempotencyKey === undefined) {
+      await this.redis.multi().hset(q, 'senderId', senderId, 'seq', 0).set(s, recipientId).exec();
+      return { recipientId, senderId };
+    }
+    const ids = (await this.scripts.createIdempotent(this.keys.idempotency(idempotencyKey), q, s, recipientId, senderId)) as string;
+    const [rid, sid] = ids.split(' ');
+    return { recipientId: rid, senderId: sid };
+  }
+
+  async secure(recipientId: string, senderKey: string): Promise<'ok' | 'not_found' | 'conflict'> {
+    return (await this.scripts.secure(this.keys.queue(recipientId), senderKey)) as 'ok' | 'not_found' | 'conflict';
+  }
+
+  /** The queue a sender id writes to and its sender key ('' while unsecured); null when unknown. */
+  async sendTarget(senderId: string): Promise<{ recipientId: string; senderKey: string } | null> {
+    const recipientId = await this.redis.get(this.keys.sender(senderId));
+    if (!recipientId) return null;
+    const senderKey = await this.redis.hget(this.keys.queue(recipientId), 'senderKey');
+    return { recipientId, senderKey: senderKey ?? '' };
+  }
+
+  async send(recipientId: string, expectedKey: string, msgId: string, body: string, sentAt: string): Promise<SendOutcome> {
+    const k = this.keys;
+    const result = (await this.scripts.send(
+      k.queue(recipientId),
+      k.msgIds(recipientId),
+      k.order(recipientId),
+      k.messages(recipientId),
+      msgId,
+      expectedKey,
+      JSON.stringify({ body, sentAt }),
+    )) as [string, number?];
+    if (result[0] === 'stored') return { kind: 'stored', seq: Number(result[1]) };
+    return { kind: result[0] as 'duplicate' | 'not_found' | 'key_changed' };
+  }
+
+  async ack(recipientId: string, msgId: string): Promise<'ok' | 'not_found'> {
+    const k = this.keys;
+    return (await this.scripts.ack(k.queue(recipientId), k.order(recipientId), k.messages(recipientId), k.gone(recipientId), msgId)) as
+      | 'ok'
+      | 'not_found';
+  }
+
+  async remove(recipientId: string): Promise<'ok' | 'not_found'> {
+    const k = this.keys;
+    return (await this.scripts.remove(
+      k.queue(recipientId),
+      k.msgIds(recipientId),
+      k.order(recipientId),
+      k.messages(recipientId),
+      k.gone(recipientId),
+      k.prefix,
+    )) as 'ok' | 'not_found';
+  }
+
+  /** Which of these recipient ids name live queues. */
+  async existing(recipientIds: string[]): Promise<Set<string>> {
+    if (recipientIds.length === 0) return new Set();
+    const pipeline = this.redis.pipeline();
+    for (const rid of recipientIds) pipeline.exists(this.keys.queue(rid));
+    const results = (await pipeline.exec()) ?? [];
+    const found = new Set<string>();
+    results.forEach(([err, n], i) => {
+      if (err) throw err;
+      if (n === 1) found.add(recipientIds[i]);
+    });
+    return found;
+  }
+
+  /**
+   * Unacked messages of a queue with seq > afterSeq, in order, at most `limit`; `lastSeq` is the
+   * seq the read reached (null when there was nothing), so a caller pages on past acked gaps.
+   */
+  async messagesAfter(recipientId: string, afterSeq: number, limit = 200): Promise<{ messages: StoredMessage[]; lastSeq: number | null }> {
+    const flat = await this.redis.zrangebyscore(this.keys.order(recipientId), `(${afterSeq}`, '+inf', 'WITHSCORES', 'LIMIT', 0, limit);
+    if (flat.length === 0) return { messages: [], lastSeq: null };
+    const msgIds: string[] = [];
+    const seqs: number[] = [];
+    for (let i = 0; i < flat.length; i += 2) {
+      msgIds.push(flat[i]);
+      seqs.push(Number(flat[i + 1]));
+    }
+    const payloads = await this.redis.hmget(this.keys.messages(recipientId), ...msgIds);
+    const messages: StoredMessage[] = [];
+    payloads.forEach((payload, i) => {
+      // Acked between the two reads: nothing to deliver.
+      if (payload === null) return;
+      const { body, sentAt } = JSON.parse(payload) as { body: string; sentAt: string };
+      messages.push({ recipientId, msgId: msgIds[i], body, sentAt, seq: seqs[i] });
+    });
+    return { messages, lastSeq: seqs[seqs.length - 1] };
+  }
+
+  async ping(): Promise<string> {
+    return this.redis.ping();
+  }
+}

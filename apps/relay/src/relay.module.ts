@@ -1,0 +1,42 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { RelayConfig } from './config/relay-config';
+import { RelayConfigModule } from './config/relay-config.module';
+import { FaultsModule } from './faults/faults.module';
+import { HealthModule } from './health/health.module';
+import { RelayExceptionFilter } from './http/relay-exception.filter';
+import { QueuesModule } from './queues/queues.module';
+import { RelayRedisModule } from './redis/relay-redis.module';
+import { SessionsModule } from './sessions/sessions.module';
+
+@Module({})
+export class RelayModule {
+  static forRoot(config: RelayConfig): DynamicModule {
+    return {
+      module: RelayModule,
+      imports: [
+        RelayConfigModule.forRoot(config),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            base: { app: 'relay', relay: config.name },
+            // One line per request, at debug: a relay under test answers thousands of them.
+            customLogLevel: () => 'debug',
+            autoLogging: true,
+            serializers: {
+              req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
+              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+            },
+          },
+        }),
+        RelayRedisModule,
+        QueuesModule,
+        SessionsModule,
+        FaultsModule,
+        HealthModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: RelayExceptionFilter }],
+    };
+  }
+}
