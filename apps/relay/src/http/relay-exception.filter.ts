@@ -25,7 +25,10 @@ export class RelayExceptionFilter implements ExceptionFilter {
       return;
     }
     const { status, body } = this.describe(exception);
-    if (status >= 500) this.logger.error({ err: exception }, body.message);
+    // Our own 5xx answers (health's 503) are expected; anything else thrown is a bug or Redis trouble.
+    if (status >= 500 && !(exception instanceof HttpException)) {
+      this.logger.error({ err: exception }, `request failed: ${exception instanceof Error ? exception.message : String(exception)}`);
+    }
     res.status(status).json(body);
   }
 

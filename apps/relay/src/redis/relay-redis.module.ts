@@ -1,4 +1,4 @@
-import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { redisOptionsFromUrl } from '@gc/queueing';
 import Redis from 'ioredis';
 import { RELAY_CONFIG, RelayConfig } from '../config/relay-config';
@@ -20,13 +20,23 @@ class RelayRedisCloser implements OnApplicationShutdown {
     {
       provide: RELAY_REDIS,
       inject: [RELAY_CONFIG],
-      useFactory: (config: RelayConfig) =>
-        new Redis({
+      useFactory: (config: RelayConfig) => {
+        const redis = new Redis({
           ...redisOptionsFromUrl(config.redisUrl),
           // Unlike a BullMQ worker, an HTTP request must fail (5xx) when Redis is away, not hang.
           maxRetriesPerRequest: 1,
           connectionName: config.name,
-        }),
+        });
+        // ioredis reconnects by itself; without a listener its errors would go to stderr unformatted.
+        const logger = new Logger('RelayRedis');
+        let lastMessage = '';
+        redis.on('error', (err: Error) => {
+          if (err.message !== lastMessage) logger.warn(`redis: ${err.message}`);
+          lastMessage = err.message;
+        });
+        redis.on('ready', () => (lastMessage = ''));
+        return redis;
+      },
     },
     RelayRedisCloser,
   ],
