@@ -1,0 +1,48 @@
+import { AGENT_COMMANDS_QUEUE, AGENT_EVENTS_QUEUE } from '@gc/contracts';
+import { bullConnectionOptions } from '@gc/queueing';
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import { CommandPublisher } from './commands/command-publisher';
+import { CommandsController } from './commands/commands.controller';
+import { OutboxReconciler } from './commands/outbox-reconciler.service';
+import { UnitOfWork } from './commands/unit-of-work';
+import { CHAT_CONFIG, ChatConfig } from './config/chat-config';
+import { ConfigModule } from './config/config.module';
+import { ContactsController } from './contacts/contacts.controller';
+import { DatabaseModule } from './database/database.module';
+import { AgentEventsProcessor } from './events/agent-events.processor';
+import { GroupsController } from './groups/groups.controller';
+import { HealthController } from './health/health.controller';
+import { ApiExceptionFilter } from './http/api-exception.filter';
+import { UsersController } from './users/users.controller';
+
+@Module({
+  imports: [
+    ConfigModule,
+    LoggerModule.forRootAsync({
+      inject: [CHAT_CONFIG],
+      useFactory: (config: ChatConfig) => ({
+        pinoHttp: { level: config.LOG_LEVEL, autoLogging: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' },
+      }),
+    }),
+    DatabaseModule,
+    BullModule.forRootAsync({
+      inject: [CHAT_CONFIG],
+      useFactory: (config: ChatConfig) => bullConnectionOptions({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX }),
+    }),
+    BullModule.registerQueue({ name: AGENT_COMMANDS_QUEUE }, { name: AGENT_EVENTS_QUEUE }),
+    TerminusModule,
+  ],
+  controllers: [UsersController, ContactsController, GroupsController, CommandsController, HealthController],
+  providers: [
+    { provide: APP_FILTER, useClass: ApiExceptionFilter },
+    CommandPublisher,
+    UnitOfWork,
+    AgentEventsProcessor,
+    OutboxReconciler,
+  ],
+})
+export class ChatModule {}

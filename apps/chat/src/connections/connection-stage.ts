@@ -1,0 +1,18 @@
+import { ConnectionStage } from './connection.entity';
+
+// Events arrive at least once and reordered; a stage only ever moves forward.
+const RANK: Record<ConnectionStage, number> = {
+  creating: 0,
+  joining: 0,
+  invited: 1,
+  joined: 1,
+  confirmed: 2,
+  allowed: 3,
+  connected: 4,
+  failed: 5,
+};
+
+export function advances(from: ConnectionStage, to: ConnectionStage): boolean {
+  if (from === 'failed' || from === 'connected') return false;
+  return RANK[to] > RANK[from];
+}

@@ -1,0 +1,71 @@
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Invitation } from '@gc/contracts';
+import { DataSource, In } from 'typeorm';
+import { z } from 'zod';
+import { UnitOfWork } from '../commands/unit-of-work';
+import { Connection } from '../connections/connection.entity';
+import { requireId } from '../http/api-ids';
+import { ZodPipe } from '../http/zod-body.pipe';
+import { requireUserParam } from '../users/user-guard';
+import { Contact } from './contact.entity';
+import { contactStatus, createContactInvitation, joinContact } from './contact-flow';
+
+export const JoinContactBody = z.object({ invitation: Invitation });
+
+export interface ContactView {
+  contactId: string;
+  displayName?: string;
+  status: ReturnType<typeof contactStatus>;
+  invitation?: string;
+}
+
+@Controller('users/:userId')
+export class ContactsController {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly work: UnitOfWork,
+  ) {}
+
+  @Post('invitations')
+  @HttpCode(202)
+  async invite(@Param('userId') userId: string): Promise<{ contactId: string }> {
+    const user = await requireUserParam(this.db.manager, userId);
+    return { contactId: await this.work.run((tx) => createContactInvitation(tx, user.id)) };
+  }
+
+  @Post('contacts')
+  @HttpCode(202)
+  async join(@Param('userId') userId: string, @Body(new ZodPipe(JoinContactBody)) body: z.infer<typeof JoinContactBody>) {
+    const user = await requireUserParam(this.db.manager, userId);
+    return { contactId: await this.work.run((tx) => joinContact(tx, user.id, body.invitation)) };
+  }
+
+  @Get('contacts')
+  async list(@Param('userId') userId: string): Promise<ContactView[]> {
+    const user = await requireUserParam(this.db.manager, userId);
+    const contacts = await this.db.manager.find(Contact, { where: { userId: user.id }, order: { createdAt: 'ASC' } });
+    return this.views(contacts);
+  }
+
+  @Get('contacts/:contactId')
+  async one(@Param('userId') userId: string, @Param('contactId') contactId: string): Promise<ContactView> {
+    const user = await requireUserParam(this.db.manager, userId);
+    const contact = await this.db.manager.findOne(Contact, { where: { userId: user.id, id: requireId(contactId, 'contact') } });
+    if (!contact) throw new NotFoundException(`contact ${contactId} not found`);
+    return (await this.views([contact]))[0];
+  }
+
+  private async views(contacts: Contact[]): Promise<ContactView[]> {
+    if (contacts.length === 0) return [];
+    const conns = await this.db.manager.find(Connection, { where: { id: In(contacts.map((c) => c.connId)) } });
+    const byId = new Map(conns.map((c) => [c.id, c]));
+    return contacts.map((c) => {
+      const conn = byId.get(c.connId)!;
+      const view: ContactView = { contactId: c.id, status: contactStatus(conn) };
+      if (c.displayName) view.displayName = c.displayName;
+      if (conn.role === 'inviter' && conn.invitation) view.invitation = conn.invitation;
+      return view;
+    });
+  }
+}

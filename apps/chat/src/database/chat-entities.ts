@@ -1,0 +1,15 @@
+import { Command } from '../commands/command.entity';
+import { Connection } from '../connections/connection.entity';
+import { Contact } from '../contacts/contact.entity';
+import { Group } from '../groups/group.entity';
+import { Introduction } from '../groups/introduction.entity';
+import { Member } from '../groups/member.entity';
+import { GroupMessage } from '../messages/group-message.entity';
+import { PendingDelivery } from '../messages/pending-delivery.entity';
+import { ReceivedMessage } from '../messages/received-message.entity';
+import { User } from '../users/user.entity';
+import { ChatSchema1764100000000 } from './migrations/1764100000000-ChatSchema';
+
+export const CHAT_SCHEMA = 'chat';
+export const CHAT_ENTITIES = [User, Connection, Contact, Group, Member, Introduction, GroupMessage, PendingDelivery, ReceivedMessage, Command];
+export const CHAT_MIGRATIONS = [ChatSchema1764100000000];

@@ -1,0 +1,68 @@
+import { AGENT_EVENTS_QUEUE, ContractViolation, parseAgentEvent, type AgentEvent } from '@gc/contracts';
+import { RESILIENT_WORKER_OPTIONS } from '@gc/queueing';
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger, OnModuleDestroy } from '@nestjs/common';
+import { Job, UnrecoverableError } from 'bullmq';
+import { ChatTx } from '../commands/chat-tx';
+import { resumeCommand, UnexpectedEvent } from '../commands/command-resumer';
+import { UnitOfWork } from '../commands/unit-of-work';
+import { onConfirmation, onConnected, onInfo, onMessage } from './connection-events';
+import { onStatus } from './status-recovery';
+
+export const EVENTS_CONCURRENCY = 8;
+
+/** agent-events: every event is applied exactly once, in one transaction with what it causes. */
+@Processor(AGENT_EVENTS_QUEUE, { concurrency: EVENTS_CONCURRENCY, ...RESILIENT_WORKER_OPTIONS })
+export class AgentEventsProcessor extends WorkerHost implements OnModuleDestroy {
+  private readonly log = new Logger(AgentEventsProcessor.name);
+
+  constructor(private readonly work: UnitOfWork) {
+    super();
+  }
+
+  async process(job: Job): Promise<string> {
+    let event: AgentEvent;
+    try {
+      event = parseAgentEvent(job.data);
+    } catch (err) {
+      // A malformed event never becomes valid: fail the job with the reason, no retries.
+      throw new UnrecoverableError((err as ContractViolation).message);
+    }
+    try {
+      return await this.work.run((tx) => applyEvent(tx, event));
+    } catch (err) {
+      if (err instanceof UnexpectedEvent) throw new UnrecoverableError(err.message);
+      this.log.warn(`event ${event.type} ${event.eventId} failed, will be retried: ${(err as Error).message}`);
+      throw err;
+    }
+  }
+
+  /** The worker stops taking events before the queues and the database close. */
+  async onModuleDestroy(): Promise<void> {
+    await this.worker.close();
+  }
+}
+
+export async function applyEvent(tx: ChatTx, event: AgentEvent): Promise<string> {
+  switch (event.type) {
+    case 'STATUS':
+      await onStatus(tx, event);
+      return 'status';
+    case 'CONF':
+      await onConfirmation(tx, event);
+      return 'conf';
+    case 'INFO':
+      await onInfo(tx, event);
+      return 'info';
+    case 'CON':
+      await onConnected(tx, event);
+      return 'con';
+    case 'MSG':
+      await onMessage(tx, event);
+      return 'msg';
+    case 'END':
+      return 'ignored';
+    default:
+      return resumeCommand(tx, event.corrId, event);
+  }
+}

@@ -1,0 +1,37 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NextFunction, Request, Response } from 'express';
+import { json } from 'express';
+import { Logger } from 'nestjs-pino';
+import { ChatModule } from './chat.module';
+import { loadChatConfig } from './config/chat-config';
+import { toApiError } from './http/api-exception.filter';
+
+/** Design §7: a request body over 64 KiB is refused with 413. */
+export const MAX_BODY = '64kb';
+
+async function bootstrap(): Promise<void> {
+  let config;
+  try {
+    config = loadChatConfig();
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  const app = await NestFactory.create(ChatModule, { bufferLogs: true, bodyParser: false });
+  app.useLogger(app.get(Logger));
+  app.use(json({ limit: MAX_BODY }));
+  // body-parser reports through Express, before any Nest filter: give it the API's error shape.
+  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    const { status, body } = toApiError(err);
+    res.status(status).json(body);
+  });
+  app.enableShutdownHooks();
+  await app.listen(config.PORT, '0.0.0.0');
+}
+
+bootstrap().catch((err) => {
+  process.stderr.write(`chat failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+const id = z.uuid();
+const displayName = z.string().min(1).max(100);
+const invitation = z.string().min(1).max(4_096);
+
+/** Design §5: the chat's own messages, carried as SEND/MSG bodies or as JOIN/ALLOW connInfo. */
+export const XContact = z.object({ type: z.literal('x.contact'), displayName });
+export const XGrpInv = z.object({
+  type: z.literal('x.grp.inv'),
+  groupProfile: z.object({ groupId: id, name: z.string().min(1).max(100) }),
+  invitation,
+  fromMemberId: id,
+  fromDisplayName: displayName,
+  invitedMemberId: id,
+  invitedDisplayName: displayName,
+});
+export const XGrpAcpt = z.object({ type: z.literal('x.grp.acpt'), memberId: id });
+export const XOk = z.object({ type: z.literal('x.ok') });
+export const XGrpMemNew = z.object({ type: z.literal('x.grp.mem.new'), memberId: id, displayName });
+export const XGrpMemIntro = z.object({ type: z.literal('x.grp.mem.intro'), memberId: id, displayName });
+export const XGrpMemInv = z.object({ type: z.literal('x.grp.mem.inv'), memberId: id, groupInvitation: invitation, directInvitation: invitation });
+export const XGrpMemFwd = z.object({
+  type: z.literal('x.grp.mem.fwd'),
+  memberId: id,
+  displayName,
+  groupInvitation: invitation,
+  directInvitation: invitation,
+});
+export const XGrpMemInfo = z.object({ type: z.literal('x.grp.mem.info'), memberId: id, displayName });
+export const XGrpMemCon = z.object({ type: z.literal('x.grp.mem.con'), memberId: id });
+export const XMsgNew = z.object({ type: z.literal('x.msg.new'), msgId: id, text: z.string().min(1).max(16_384) });
+
+export const ProtocolMessage = z.discriminatedUnion('type', [
+  XContact,
+  XGrpInv,
+  XGrpAcpt,
+  XOk,
+  XGrpMemNew,
+  XGrpMemIntro,
+  XGrpMemInv,
+  XGrpMemFwd,
+  XGrpMemInfo,
+  XGrpMemCon,
+  XMsgNew,
+]);
+export type ProtocolMessage = z.infer<typeof ProtocolMessage>;
+export type ProtocolMessageOf<T extends ProtocolMessage['type']> = Extract<ProtocolMessage, { type: T }>;
+
+/** A peer's malformed message is its problem, not ours: null, and the caller drops it. */
+export function parseProtocolMessage(raw: string): ProtocolMessage | null {
+  try {
+    const parsed = ProtocolMessage.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+export function encodeProtocolMessage(message: ProtocolMessage): string {
+  return JSON.stringify(ProtocolMessage.parse(message));
+}
