@@ -1,0 +1,66 @@
+import { AGENT_EVENTS_QUEUE } from '@gc/contracts';
+import { bullConnectionOptions } from '@gc/queueing';
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import { CommandExecutor } from './commands/command-executor';
+import { CommandJournal } from './commands/command-journal';
+import { CommandWorker } from './commands/command-worker';
+import { AckHandler } from './commands/handlers/ack.handler';
+import { AllowHandler } from './commands/handlers/allow.handler';
+import { CreateHandler } from './commands/handlers/create.handler';
+import { DeleteHandler } from './commands/handlers/delete.handler';
+import { JoinHandler } from './commands/handlers/join.handler';
+import { ReceiveQueueProvisioner } from './commands/handlers/receive-queue.provisioner';
+import { SendHandler } from './commands/handlers/send.handler';
+import { SubscribeHandler } from './commands/handlers/subscribe.handler';
+import { AGENT_CONFIG, AgentConfig, loadAgentConfig } from './config/agent-config';
+import { AgentConfigModule } from './config/agent-config.module';
+import { EventPublisher } from './events/event-publisher';
+import { HealthController } from './health/health.controller';
+import { InboundProcessor } from './inbound/inbound-processor';
+import { RelaySessions } from './inbound/relay-sessions';
+import { ConnectionStore } from './persistence/connection-store';
+import { PersistenceModule } from './persistence/persistence.module';
+import { RelayClient } from './relay/relay-client';
+import { RetryModule } from './retry/retry.module';
+
+@Module({
+  imports: [
+    AgentConfigModule,
+    RetryModule,
+    LoggerModule.forRootAsync({
+      useFactory: () => ({
+        pinoHttp: { level: loadAgentConfig().LOG_LEVEL, autoLogging: false },
+      }),
+    }),
+    PersistenceModule,
+    BullModule.forRootAsync({
+      inject: [AGENT_CONFIG],
+      useFactory: (c: AgentConfig) => bullConnectionOptions({ redisUrl: c.REDIS_URL, prefix: c.QUEUE_PREFIX }),
+    }),
+    BullModule.registerQueue({ name: AGENT_EVENTS_QUEUE }),
+    TerminusModule,
+  ],
+  controllers: [HealthController],
+  providers: [
+    RelayClient,
+    ConnectionStore,
+    CommandJournal,
+    EventPublisher,
+    InboundProcessor,
+    RelaySessions,
+    ReceiveQueueProvisioner,
+    CreateHandler,
+    JoinHandler,
+    AllowHandler,
+    SendHandler,
+    AckHandler,
+    DeleteHandler,
+    SubscribeHandler,
+    CommandExecutor,
+    CommandWorker,
+  ],
+})
+export class AppModule {}

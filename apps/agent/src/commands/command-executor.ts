@@ -1,0 +1,94 @@
+import { AgentCommand, AgentCommandType, AgentEvent, AgentEventOf } from '@gc/contracts';
+import { Injectable } from '@nestjs/common';
+import { EventPublisher } from '../events/event-publisher';
+import { resultEventId } from '../protocol/derived-ids';
+import { classifyError } from '../retry/error-classification';
+import { CommandHandler } from './command-handler';
+import { CommandJournal } from './command-journal';
+import { AckHandler } from './handlers/ack.handler';
+import { AllowHandler } from './handlers/allow.handler';
+import { CreateHandler } from './handlers/create.handler';
+import { DeleteHandler } from './handlers/delete.handler';
+import { JoinHandler } from './handlers/join.handler';
+import { SendHandler } from './handlers/send.handler';
+import { SubscribeHandler } from './handlers/subscribe.handler';
+
+export type CommandOutcome =
+  | { kind: 'completed'; events: AgentEvent[]; repeated: boolean }
+  | { kind: 'refused'; reason: string; repeated: boolean }
+  | { kind: 'transient'; error: string; attempts: number; step: string };
+
+/**
+ * Idempotency by corrId: a finished command re-adds its stored events (same eventIds) with no IO;
+ * an unfinished one runs its handler, which resumes from what the connection row shows as done.
+ * The result is stored before the events are added, so a crash in between only repeats the add.
+ */
+@Injectable()
+export class CommandExecutor {
+  private readonly handlers: Map<AgentCommandType, CommandHandler>;
+
+  constructor(
+    private readonly journal: CommandJournal,
+    private readonly events: EventPublisher,
+    create: CreateHandler,
+    join: JoinHandler,
+    allow: AllowHandler,
+    send: SendHandler,
+    ack: AckHandler,
+    del: DeleteHandler,
+    subscribe: SubscribeHandler,
+  ) {
+    const all: CommandHandler<any>[] = [create, join, allow, send, ack, del, subscribe];
+    this.handlers = new Map(all.map((h) => [h.type, h as CommandHandler]));
+  }
+
+  async execute(command: AgentCommand): Promise<CommandOutcome> {
+    const row = await this.journal.begin(command);
+    if (row.status !== 'running') {
+      await this.events.publish(row.result ?? []);
+      return row.status === 'completed'
+        ? { kind: 'completed', events: row.result ?? [], repeated: true }
+        : { kind: 'refused', reason: row.lastError ?? 'failed', repeated: true };
+    }
+    const handler = this.handlers.get(command.type)!;
+    let step = row.step;
+    try {
+      const events = await handler.execute(command, {
+        attempts: row.attempts,
+        step: async (name) => {
+          step = name;
+          await this.journal.step(command.corrId, name);
+        },
+      });
+      await this.journal.complete(command.corrId, events);
+      await this.events.publish(events);
+      return { kind: 'completed', events, repeated: false };
+    } catch (err) {
+      const cls = classifyError(err);
+      if (cls.kind === 'transient') {
+        const attempts = await this.journal.recordAttempt(command.corrId, cls.message);
+        return { kind: 'transient', error: cls.message, attempts, step };
+      }
+      const errEvent = refusalEvent(command, cls.code, cls.message);
+      const reason = `${cls.code}: ${cls.message}`;
+      await this.journal.fail(command.corrId, [errEvent], reason);
+      await this.events.publish([errEvent]);
+      return { kind: 'refused', reason, repeated: false };
+    }
+  }
+}
+
+export function refusalEvent(
+  command: { corrId: string; userId: string; connId?: string },
+  code: AgentEventOf<'ERR'>['error']['code'],
+  message: string,
+): AgentEventOf<'ERR'> {
+  return {
+    type: 'ERR',
+    eventId: resultEventId(command.corrId),
+    corrId: command.corrId,
+    userId: command.userId,
+    ...(command.connId ? { connId: command.connId } : {}),
+    error: { code, message: message.slice(0, 2_000), permanent: true },
+  };
+}

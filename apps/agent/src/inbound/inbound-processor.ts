@@ -1,0 +1,144 @@
+import { AgentEvent } from '@gc/contracts';
+import { Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { EventPublisher } from '../events/event-publisher';
+import { ConnectionEntity } from '../persistence/connection.entity';
+import { ConnectionStore } from '../persistence/connection-store';
+import { InboxMessageEntity } from '../persistence/inbox-message.entity';
+import { inboundEventId, outboundMsgId } from '../protocol/derived-ids';
+import { Envelope, parseEnvelope } from '../protocol/envelope';
+import { RelayClient } from '../relay/relay-client';
+import { classifyError } from '../retry/error-classification';
+import { retryInline } from '../retry/inline-retry';
+import { RetryPolicy } from '../retry/retry-policy';
+import { EnvelopeEffect, applyEnvelope } from './envelope-effect';
+import { RelayDelivery } from './relay-delivery';
+
+type FirstPhase = { kind: 'done'; events: AgentEvent[] } | { kind: 'handshake'; conn: ConnectionEntity } | { kind: 'orphan' };
+
+/**
+ * Received relay messages. Serial per receive queue (a promise chain each), concurrent across them.
+ * Per message: under the connection's row lock, the inbox row (deduped by relay + queue + msgId) and
+ * the state change commit together; handshake IO runs between locks with inline retries; then the
+ * events are added (ids derived from the msgId) and only then is the message acked to the relay.
+ */
+@Injectable()
+export class InboundProcessor {
+  private readonly logger = new Logger(InboundProcessor.name);
+  private readonly chains = new Map<string, Promise<void>>();
+  private readonly stopping = new AbortController();
+
+  constructor(
+    private readonly connections: ConnectionStore,
+    private readonly relays: RelayClient,
+    private readonly events: EventPublisher,
+    private readonly policy: RetryPolicy,
+  ) {}
+
+  accept(relay: string, delivery: RelayDelivery): void {
+    const key = `${relay}|${delivery.recipientId}`;
+    const next = (this.chains.get(key) ?? Promise.resolve())
+      .then(() => this.handle(relay, delivery))
+      .catch((err) => {
+        if (this.stopping.signal.aborted) return;
+        // Left unacked: the relay redelivers it on the next subscription, and the inbox dedupes.
+        this.logger.warn({ relay, recipientId: delivery.recipientId, msgId: delivery.msgId, error: classifyError(err).message }, 'message not processed');
+      });
+    this.chains.set(key, next);
+    void next.then(() => {
+      if (this.chains.get(key) === next) this.chains.delete(key);
+    });
+  }
+
+  async drain(): Promise<void> {
+    this.stopping.abort();
+    await Promise.allSettled([...this.chains.values()]);
+  }
+
+  private inline<T>(what: string, step: () => Promise<T>, context: Record<string, unknown>): Promise<T> {
+    return retryInline(step, { policy: this.policy, signal: this.stopping.signal, logger: this.logger, what, context });
+  }
+
+  private async handle(relay: string, d: RelayDelivery): Promise<void> {
+    const ctx = { relay, recipientId: d.recipientId, msgId: d.msgId };
+    const envelope = parseEnvelope(d.body);
+    const first = await this.inline('record message', () => this.firstPhase(relay, d, envelope), ctx);
+    let events: AgentEvent[] = [];
+    if (first.kind === 'orphan') {
+      this.logger.warn(ctx, 'message for a queue of no connection; dropped');
+    } else if (first.kind === 'done') {
+      events = first.events;
+    } else {
+      events = await this.completeHandshake(relay, d, first.conn, ctx);
+    }
+    await this.inline('add events', () => this.events.publish(events), ctx);
+    await this.inline('ack', () => this.relays.ack(relay, d.recipientId, d.msgId), ctx);
+  }
+
+  private firstPhase(relay: string, d: RelayDelivery, envelope: Envelope | null): Promise<FirstPhase> {
+    return this.connections.lockedByReceiveQueue(relay, d.recipientId, async (conn, em) => {
+      if (!conn) return { kind: 'orphan' };
+      const existing = await em.findOneBy(InboxMessageEntity, { relay, recipientId: d.recipientId, msgId: d.msgId });
+      if (existing?.status === 'complete') return { kind: 'done', events: existing.events };
+      const effect = applyEnvelope(conn, envelope, { relay, recipientId: d.recipientId, msgId: d.msgId });
+      if (effect.dropped) this.logger.warn({ relay, msgId: d.msgId, connId: conn.connId, status: conn.status, reason: effect.dropped }, 'message dropped');
+      await em.save(conn);
+      const row = existing ?? em.create(InboxMessageEntity, { relay, recipientId: d.recipientId, msgId: d.msgId, userId: conn.userId, connId: conn.connId, kind: envelope?.t ?? 'invalid' });
+      if (effect.handshake) {
+        row.status = 'received';
+        await em.save(row);
+        return { kind: 'handshake', conn };
+      }
+      await this.completeRow(em, row, effect);
+      return { kind: 'done', events: effect.events };
+    });
+  }
+
+  private async completeRow(em: EntityManager, row: InboxMessageEntity, effect: EnvelopeEffect): Promise<void> {
+    row.status = 'complete';
+    row.events = effect.events;
+    await em.save(row);
+  }
+
+  /**
+   * Joiner got `info`: secure our reply queue with the inviter's K2, send the signed hello, then
+   * connected. Both IO steps are idempotent (same key → 204, same msgId → stored once).
+   */
+  private async completeHandshake(relay: string, d: RelayDelivery, conn: ConnectionEntity, ctx: Record<string, unknown>): Promise<AgentEvent[]> {
+    const io = async () => {
+      await this.relays.secureQueue(conn.rcvRelay!, conn.rcvRecipientId!, conn.peerSenderKey!);
+      await this.relays.send(conn.sndRelay!, conn.sndSenderId!, outboundMsgId('hello', conn.rcvRecipientId!), JSON.stringify({ t: 'hello' }), conn.ownPrivateKey!);
+    };
+    let failed: string | null = null;
+    try {
+      await this.inline('handshake hello', io, { ...ctx, connId: conn.connId });
+    } catch (err) {
+      if (this.stopping.signal.aborted) throw err;
+      failed = classifyError(err).message;
+      this.logger.error({ ...ctx, connId: conn.connId, error: failed }, 'handshake refused by relay; connection stays joined');
+    }
+    return this.inline(
+      'complete handshake',
+      () =>
+        this.connections.lockedByReceiveQueue(relay, d.recipientId, async (locked, em) => {
+          const row = await em.findOneByOrFail(InboxMessageEntity, { relay, recipientId: d.recipientId, msgId: d.msgId });
+          if (row.status === 'complete') return row.events;
+          let events: AgentEvent[] = [];
+          if (locked && !failed && (locked.status === 'pending' || locked.status === 'joined')) {
+            locked.status = 'connected';
+            await em.save(locked);
+            const base = { userId: locked.userId, connId: locked.connId };
+            events = [
+              { type: 'INFO', eventId: inboundId(relay, d, 'INFO'), ...base, connInfo: locked.peerConnInfo ?? '' },
+              { type: 'CON', eventId: inboundId(relay, d, 'CON'), ...base },
+            ];
+          }
+          await this.completeRow(em, row, { events });
+          return events;
+        }),
+      ctx,
+    );
+  }
+}
+
+const inboundId = (relay: string, d: RelayDelivery, type: string) => inboundEventId(relay, d.recipientId, d.msgId, type);

@@ -1,0 +1,24 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { loadAgentConfig } from './config/agent-config';
+
+async function bootstrap(): Promise<void> {
+  let config;
+  try {
+    config = loadAgentConfig();
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+  const app = await NestFactory.create(AppModule, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  await app.listen(config.PORT, '0.0.0.0');
+}
+
+bootstrap().catch((err) => {
+  process.stderr.write(`agent failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,119 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AGENT_CONFIG, AgentConfig } from '../config/agent-config';
+import { connHash } from '../protocol/derived-ids';
+import { signBody } from '../protocol/signing-key';
+import { RelayHttpError } from './relay-http-error';
+import { RelayUnreachable } from './relay-unreachable';
+
+export interface CreatedQueue {
+  recipientId: string;
+  senderId: string;
+}
+
+/**
+ * HTTP client of the relay API (docs/architecture.md "Relay HTTP API"). Node's global fetch keeps
+ * connections alive; every request has RELAY_TIMEOUT_MS, so a stalled relay is a transient failure.
+ * Every call is idempotent on the relay's side, so the caller may repeat any of them.
+ */
+@Injectable()
+export class RelayClient {
+  constructor(@Inject(AGENT_CONFIG) private readonly config: AgentConfig) {}
+
+  get relays(): readonly string[] {
+    return this.config.RELAY_URLS;
+  }
+
+  /** Spreads new queues over the relays; the attempt shifts the pick, so a retry may try another relay. */
+  pickRelay(connId: string, attempt: number): string {
+    const n = this.config.RELAY_URLS.length;
+    return this.config.RELAY_URLS[(connHash(connId) + attempt) % n];
+  }
+
+  async createQueue(relay: string, idempotencyKey: string): Promise<CreatedQueue> {
+    return (await this.request(relay, 'POST', '/queues', 'create queue', JSON.stringify({ idempotencyKey }))) as CreatedQueue;
+  }
+
+  async secureQueue(relay: string, recipientId: string, senderKey: string): Promise<void> {
+    await this.request(relay, 'PUT', `/queues/${encodeURIComponent(recipientId)}/secure`, 'secure queue', JSON.stringify({ senderKey }));
+  }
+
+  /** Signed when a key is given (required once the peer secured its queue). */
+  async send(relay: string, senderId: string, msgId: string, body: string, privateKey?: string): Promise<void> {
+    const raw = JSON.stringify({ msgId, body });
+    const headers = privateKey ? { 'x-signature': signBody(privateKey, raw) } : undefined;
+    await this.request(relay, 'POST', `/queues/${encodeURIComponent(senderId)}/messages`, 'send', raw, headers);
+  }
+
+  async ack(relay: string, recipientId: string, msgId: string): Promise<void> {
+    await this.request(relay, 'DELETE', `/queues/${encodeURIComponent(recipientId)}/messages/${encodeURIComponent(msgId)}`, 'ack');
+  }
+
+  /** A queue that is already gone counts as deleted. */
+  async deleteQueue(relay: string, recipientId: string): Promise<void> {
+    try {
+      await this.request(relay, 'DELETE', `/queues/${encodeURIComponent(recipientId)}`, 'delete queue');
+    } catch (err) {
+      if (err instanceof RelayHttpError && err.status === 404) return;
+      throw err;
+    }
+  }
+
+  async subscribe(relay: string, sessionId: string, recipientIds: string[]): Promise<{ subscribed: number; unknown: string[] }> {
+    const path = `/sessions/${encodeURIComponent(sessionId)}/subscriptions`;
+    return (await this.request(relay, 'POST', path, 'subscribe', JSON.stringify({ recipientIds }))) as {
+      subscribed: number;
+      unknown: string[];
+    };
+  }
+
+  async isHealthy(relay: string): Promise<boolean> {
+    try {
+      const res = await fetch(`${relay}/health`, { signal: AbortSignal.timeout(this.config.RELAY_TIMEOUT_MS) });
+      await res.body?.cancel();
+      return res.ok;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The SSE stream; no timeout here (it lives long), the caller aborts it when pings stop. */
+  async openStream(relay: string, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+    let res: Response;
+    try {
+      res = await fetch(`${relay}/sessions/stream`, { headers: { accept: 'text/event-stream' }, signal });
+    } catch (err) {
+      throw new RelayUnreachable(relay, 'open stream', err);
+    }
+    if (!res.ok || !res.body) {
+      const text = await res.text().catch(() => '');
+      throw new RelayHttpError(relay, res.status, 'open stream', text);
+    }
+    return res.body;
+  }
+
+  private async request(
+    relay: string,
+    method: string,
+    path: string,
+    operation: string,
+    body?: string,
+    headers?: Record<string, string>,
+  ): Promise<unknown> {
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(`${relay}${path}`, {
+        method,
+        body,
+        headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+        signal: AbortSignal.timeout(this.config.RELAY_TIMEOUT_MS),
+      });
+      // Reading the whole body (under the same timeout) returns the socket to the keep-alive pool.
+      text = await res.text();
+    } catch (err) {
+      throw new RelayUnreachable(relay, operation, err);
+    }
+    if (!res.ok) throw new RelayHttpError(relay, res.status, operation, text);
+    return text.length > 0 ? JSON.parse(text) : undefined;
+  }
+}

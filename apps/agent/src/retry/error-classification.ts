@@ -1,0 +1,70 @@
+import { AgentErrorCode, ContractViolation } from '@gc/contracts';
+import { RelayHttpError } from '../relay/relay-http-error';
+import { RelayUnreachable } from '../relay/relay-unreachable';
+import { CommandRefusal } from './command-refusal';
+
+export type ErrorClass =
+  | { kind: 'transient'; message: string }
+  | { kind: 'permanent'; code: AgentErrorCode; message: string };
+
+const TRANSIENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CLOSED',
+  // Postgres / Redis briefly unavailable: the command is fine, the infrastructure is not.
+  '57P01',
+  '57P03',
+  '53300',
+  '40001',
+  '40P01',
+]);
+
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = (err as { cause?: unknown }).cause;
+  const causeText = cause instanceof Error ? `: ${cause.message}` : '';
+  return `${err.message}${causeText}`.slice(0, 1_000);
+}
+
+function codesOf(err: unknown): string[] {
+  const codes: string[] = [];
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') codes.push(code);
+    e = (e as { cause?: unknown }).cause;
+  }
+  return codes;
+}
+
+/**
+ * The one error map: every failure the agent meets — fetch errors, relay HTTP statuses, refusals of
+ * the command itself — is either transient (retry with the RetryPolicy, forever) or permanent
+ * (ERR with a code, at once). When in doubt an error is transient: a wrongly retried command
+ * only waits, a wrongly failed one loses a group member.
+ */
+export function classifyError(err: unknown): ErrorClass {
+  const message = describe(err);
+  if (err instanceof CommandRefusal) return { kind: 'permanent', code: err.code, message };
+  if (err instanceof ContractViolation) return { kind: 'permanent', code: 'VALIDATION', message };
+  if (err instanceof RelayHttpError) {
+    if (err.status >= 500 || err.status === 408 || err.status === 429) return { kind: 'transient', message };
+    return { kind: 'permanent', code: 'RELAY_REFUSED', message };
+  }
+  if (err instanceof RelayUnreachable) return { kind: 'transient', message };
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
+    return { kind: 'transient', message: `timeout: ${message}` };
+  }
+  if (codesOf(err).some((c) => TRANSIENT_CODES.has(c))) return { kind: 'transient', message };
+  if (/socket hang up|fetch failed|terminated|other side closed/i.test(message)) return { kind: 'transient', message };
+  return { kind: 'transient', message };
+}

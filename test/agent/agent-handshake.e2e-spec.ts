@@ -1,0 +1,56 @@
+import { AgentEventOf } from '@gc/contracts';
+import { AgentStack, startAgentStack } from '../support/agent-stack';
+import { eventually } from '../support/eventually';
+import { connectPair, eventOn, newCorrId, resultOf, sendAndReceive } from './chat-side';
+
+describe('agent: the duplex handshake through the queue contract', () => {
+  let stack: AgentStack;
+
+  beforeAll(async () => {
+    stack = await startAgentStack({ label: 'agent-handshake', relays: 1 });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('connects two users (CREATE → INV → JOIN → CONF → ALLOW → CON on both), then carries messages both ways and ACKs them', async () => {
+    const { inviter, joiner } = await connectPair(stack, 'alice', 'bob');
+
+    const toBob = await sendAndReceive(stack, inviter, joiner, 'hello bob');
+    const toAlice = await sendAndReceive(stack, joiner, inviter, 'hello alice');
+    expect(toBob.body).toBe('hello bob');
+    expect(toAlice.body).toBe('hello alice');
+
+    // The chat ACKs the MSG: afterwards SUBSCRIBE no longer re-emits it.
+    const ackId = newCorrId();
+    await stack.send({ type: 'ACK', corrId: ackId, ...joiner, agentMsgId: toBob.agentMsgId });
+    await resultOf(stack, ackId, 'ACKED');
+
+    const subId = newCorrId();
+    await stack.send({ type: 'SUBSCRIBE', corrId: subId, userId: inviter.userId, connIds: [inviter.connId, 'no-such-conn'] });
+    const statuses = await stack.events.waitFor<AgentEventOf<'STATUS'>>(
+      (e) => e.type === 'STATUS' && e.corrId === subId && e.connId === 'no-such-conn',
+      'STATUS of the unknown connection',
+    );
+    expect(statuses.status).toBe('unknown');
+    const own = stack.events.of('STATUS').find((e) => e.corrId === subId && e.connId === inviter.connId);
+    expect(own).toMatchObject({ status: 'connected', invitation: expect.any(String) });
+    // alice never ACKed "hello alice": SUBSCRIBE re-emits it (MSG has no corrId; its eventId derives from the SUBSCRIBE's).
+    await stack.events.waitFor((e) => e.type === 'MSG' && e.eventId.startsWith(`r-${subId}`) && e.body === 'hello alice', 're-emitted MSG');
+
+    const subBob = newCorrId();
+    await stack.send({ type: 'SUBSCRIBE', corrId: subBob, userId: joiner.userId, connIds: [joiner.connId] });
+    const bobStatus = await stack.events.waitFor<AgentEventOf<'STATUS'>>((e) => e.type === 'STATUS' && e.corrId === subBob, 'STATUS bob');
+    expect(bobStatus).toMatchObject({ status: 'connected', peerConnInfo: expect.stringContaining('alice') });
+    // bob ACKed "hello bob": the SUBSCRIBE's complete result (the job's return value) re-emits nothing.
+    const subJob = await eventually(async () => {
+      const job = await stack.commandsQueue.getJob(subBob);
+      return (await job?.isCompleted()) ? job : undefined;
+    });
+    expect((subJob!.returnvalue as AgentEventOf<'STATUS'>[]).map((e) => e.type)).toEqual(['STATUS']);
+
+    // The inviter's side saw every step.
+    await eventOn(stack, inviter.userId, inviter.connId, 'CON');
+    expect(stack.events.of('ERR')).toEqual([]);
+  });
+});
