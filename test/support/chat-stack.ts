@@ -1,0 +1,328 @@
+import { randomBytes } from 'node:crypto';
+import Redis from 'ioredis';
+import { eventually } from './eventually';
+import { freePort } from './free-port';
+import { RELAY_TEST_ADMIN_TOKEN, RelayFaults, setRelayFaults } from './relay-admin';
+import { ServiceProcess, startService } from './service-process';
+import { SHARED_REDIS_URL, TestDatabase, createTestDatabase, testQueuePrefix, uniqueSuffix } from './test-isolation';
+
+/**
+ * The whole system for one chat test file: relays, one agent and the chat as real built processes,
+ * on a private database and queue prefix, with a small typed client of the chat's HTTP API.
+ * (It starts the relays and agent itself rather than through agent-stack, whose test-side collector
+ * of agent-events would compete with the chat for the events.)
+ */
+export interface ChatStackOptions {
+  label: string;
+  relays?: number;
+  redisUrl?: string;
+  chatEnv?: Record<string, string>;
+  agentEnv?: Record<string, string>;
+}
+
+export interface ChatStackRelay {
+  name: string;
+  url: string;
+  process: ServiceProcess;
+  setFaults(faults: RelayFaults): Promise<void>;
+}
+
+export interface ChatStack {
+  label: string;
+  prefix: string;
+  redisUrl: string;
+  db: TestDatabase;
+  relays: ChatStackRelay[];
+  agent: ServiceProcess;
+  chat: ServiceProcess;
+  api: ChatApi;
+  /** Starts the chat again (after kill9/stop) on the same port, database and prefix. */
+  restartChat(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const TEST_RECONCILE_ENV = { RECONCILE_INTERVAL_MS: '500', RECONCILE_STALE_MS: '3000' };
+
+export async function startChatStack(opts: ChatStackOptions): Promise<ChatStack> {
+  const label = opts.label;
+  const redisUrl = opts.redisUrl ?? SHARED_REDIS_URL;
+  const prefix = testQueuePrefix(label);
+  const db = await createTestDatabase(label);
+  const relays: ChatStackRelay[] = [];
+  const processes: ServiceProcess[] = [];
+  let chat: ServiceProcess | undefined;
+  const stop = async () => {
+    await chat?.stop().catch(() => undefined);
+    await Promise.allSettled(processes.map((p) => p.stop()));
+    await dropKeys(redisUrl, `${prefix}*`).catch(() => undefined);
+    await Promise.allSettled(relays.map((r) => dropKeys(redisUrl, `relay:${r.name}:*`)));
+    await db.drop();
+  };
+  try {
+    for (let i = 0; i < (opts.relays ?? 2); i++) {
+      const name = `t-${label}-relay${i}-${uniqueSuffix()}`;
+      const port = await freePort();
+      const process = await startService('relay', `${label}-relay${i}`, port, {
+        RELAY_REDIS_URL: redisUrl,
+        REDIS_URL: redisUrl,
+        RELAY_NAME: name,
+        RELAY_ADMIN_TOKEN: RELAY_TEST_ADMIN_TOKEN,
+      });
+      processes.push(process);
+      relays.push({ name, url: process.url, process, setFaults: (f) => setRelayFaults(process.url, RELAY_TEST_ADMIN_TOKEN, f).then(() => undefined) });
+    }
+    const agent = await startService('agent', `${label}-agent`, await freePort(), {
+      REDIS_URL: redisUrl,
+      QUEUE_PREFIX: prefix,
+      DATABASE_URL: db.url,
+      RELAY_URLS: relays.map((r) => r.url).join(','),
+      RELAY_TIMEOUT_MS: '1000',
+      RETRY_BASE_MS: '100',
+      RETRY_FACTOR: '1.5',
+      RETRY_MAX_MS: '1000',
+      ...opts.agentEnv,
+    });
+    processes.push(agent);
+    const chatPort = await freePort();
+    const chatEnv = { REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, DATABASE_URL: db.url, ...TEST_RECONCILE_ENV, ...opts.chatEnv };
+    chat = await startService('chat', `${label}-chat`, chatPort, chatEnv);
+    const api = new ChatApi(chat.url);
+    const stack: ChatStack = {
+      label,
+      prefix,
+      redisUrl,
+      db,
+      relays,
+      agent,
+      chat,
+      api,
+      async restartChat() {
+        await chat?.stop();
+        chat = await startService('chat', `${label}-chat`, chatPort, chatEnv);
+        stack.chat = chat;
+      },
+      stop,
+    };
+    return stack;
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw err;
+  }
+}
+
+export interface HttpAnswer<T = unknown> {
+  status: number;
+  body: T;
+}
+
+export interface ContactView {
+  contactId: string;
+  displayName?: string;
+  status: string;
+  invitation?: string;
+}
+export interface GroupView {
+  groupId: string;
+  name: string;
+  membership: string;
+  hostMemberId: string;
+}
+export interface MemberView {
+  memberId: string;
+  displayName: string;
+  status: string;
+  connected: boolean;
+}
+export interface MessageView {
+  messageId: string;
+  fromMemberId: string;
+  text: string;
+  at: string;
+}
+export interface CommandView {
+  corrId: string;
+  function: string;
+  status: string;
+  attempts: number;
+  lastError: string | null;
+}
+
+/** Small typed functions over fetch; each throws on an unexpected status. */
+export class ChatApi {
+  constructor(readonly baseUrl: string) {}
+
+  async request<T = unknown>(method: string, path: string, body?: unknown, raw?: string): Promise<HttpAnswer<T>> {
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: body !== undefined || raw !== undefined ? { 'content-type': 'application/json' } : {},
+      body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  }
+
+  private async expect<T>(status: number, method: string, path: string, body?: unknown): Promise<T> {
+    const answer = await this.request<T>(method, path, body);
+    if (answer.status !== status) throw new Error(`${method} ${path}: expected ${status}, got ${answer.status} ${JSON.stringify(answer.body)}`);
+    return answer.body;
+  }
+
+  createUser = async (displayName: string) => (await this.expect<{ userId: string }>(201, 'POST', '/users', { displayName })).userId;
+  createInvitation = async (u: string) => (await this.expect<{ contactId: string }>(202, 'POST', `/users/${u}/invitations`)).contactId;
+  joinContact = async (u: string, invitation: string) =>
+    (await this.expect<{ contactId: string }>(202, 'POST', `/users/${u}/contacts`, { invitation })).contactId;
+  contacts = (u: string) => this.expect<ContactView[]>(200, 'GET', `/users/${u}/contacts`);
+  contact = (u: string, c: string) => this.expect<ContactView>(200, 'GET', `/users/${u}/contacts/${c}`);
+  createGroup = async (u: string, name: string) => (await this.expect<{ groupId: string }>(201, 'POST', `/users/${u}/groups`, { name })).groupId;
+  addMember = async (u: string, g: string, contactId: string) =>
+    (await this.expect<{ memberId: string }>(202, 'POST', `/users/${u}/groups/${g}/members`, { contactId })).memberId;
+  groups = (u: string) => this.expect<GroupView[]>(200, 'GET', `/users/${u}/groups`);
+  joinGroup = (u: string, g: string) => this.expect<unknown>(202, 'POST', `/users/${u}/groups/${g}/join`);
+  members = (u: string, g: string) => this.expect<MemberView[]>(200, 'GET', `/users/${u}/groups/${g}/members`);
+  sendMessage = async (u: string, g: string, text: string) =>
+    (await this.expect<{ messageId: string }>(202, 'POST', `/users/${u}/groups/${g}/messages`, { text })).messageId;
+  messages = (u: string, g: string) => this.expect<MessageView[]>(200, 'GET', `/users/${u}/groups/${g}/messages`);
+  commands = (u: string, status?: string) => this.expect<CommandView[]>(200, 'GET', `/users/${u}/commands${status ? `?status=${status}` : ''}`);
+}
+
+export interface Party {
+  name: string;
+  userId: string;
+  /** This user's contact id for the host (members) — unused for the host itself. */
+  memberId?: string;
+}
+
+/** Two users become contacts through the API; resolves with each side's contactId once both are connected. */
+export async function connectContacts(api: ChatApi, a: string, b: string, timeoutMs = 60_000): Promise<{ onA: string; onB: string }> {
+  const onA = await api.createInvitation(a);
+  const invitation = await eventually(async () => (await api.contact(a, onA)).invitation, { timeoutMs, what: 'contact invitation' });
+  const onB = await api.joinContact(b, invitation);
+  await eventually(
+    async () => (await api.contact(a, onA)).status === 'connected' && (await api.contact(b, onB)).status === 'connected',
+    { timeoutMs, what: `contact ${a} ↔ ${b} connected` },
+  );
+  return { onA, onB };
+}
+
+export interface GroupSetup {
+  groupId: string;
+  host: Party;
+  members: Party[];
+  /** Every party, host first, each with its memberId. */
+  all: Array<Party & { memberId: string }>;
+}
+
+/**
+ * Host creates a group, becomes a contact of every member, adds them and each member joins once
+ * its invitation arrives — one after the other, or all at once with `concurrentJoins`.
+ */
+export async function setUpGroup(
+  api: ChatApi,
+  hostName: string,
+  memberNames: string[],
+  opts: { concurrentJoins?: boolean; timeoutMs?: number; beforeJoins?: () => Promise<void> } = {},
+): Promise<GroupSetup> {
+  const timeoutMs = opts.timeoutMs ?? 90_000;
+  const hostId = await api.createUser(hostName);
+  const groupId = await api.createGroup(hostId, `${hostName}'s group`);
+  const hostMemberId = (await api.groups(hostId))[0].hostMemberId;
+  const members: Array<Party & { memberId: string }> = [];
+  await Promise.all(
+    memberNames.map(async (name) => {
+      const userId = await api.createUser(name);
+      const { onA } = await connectContacts(api, hostId, userId, timeoutMs);
+      const memberId = await api.addMember(hostId, groupId, onA);
+      members.push({ name, userId, memberId });
+    }),
+  );
+  members.sort((a, b) => memberNames.indexOf(a.name) - memberNames.indexOf(b.name));
+  const invited = async (m: Party) =>
+    eventually(async () => (await api.groups(m.userId)).some((g) => g.groupId === groupId && g.membership === 'invited'), {
+      timeoutMs,
+      what: `${m.name} sees the invitation`,
+    });
+  await Promise.all(members.map(invited));
+  await opts.beforeJoins?.();
+  if (opts.concurrentJoins) await Promise.all(members.map((m) => api.joinGroup(m.userId, groupId)));
+  else {
+    for (const m of members) {
+      await api.joinGroup(m.userId, groupId);
+      await eventually(async () => (await api.groups(m.userId)).find((g) => g.groupId === groupId)?.membership === 'connected', {
+        timeoutMs,
+        what: `${m.name} connected to the host`,
+      });
+    }
+  }
+  const host = { name: hostName, userId: hostId, memberId: hostMemberId };
+  return { groupId, host, members, all: [host, ...members] };
+}
+
+/** Waits until every party sees every other as `connected` with connected: true, and has a connected contact for it. */
+export async function waitForGroupConverged(api: ChatApi, setup: GroupSetup, timeoutMs = 120_000): Promise<number> {
+  const started = Date.now();
+  await eventually(
+    async () => {
+      for (const p of setup.all) {
+        const members = await api.members(p.userId, setup.groupId);
+        for (const other of setup.all) {
+          if (other.userId === p.userId) continue;
+          const m = members.find((x) => x.memberId === other.memberId);
+          if (!m || m.status !== 'connected' || !m.connected) {
+            throw new Error(`${p.name} sees ${other.name} as ${m ? `${m.status}/${m.connected}` : 'absent'}`);
+          }
+        }
+        const contacts = await api.contacts(p.userId);
+        const names = new Set(contacts.filter((c) => c.status === 'connected').map((c) => c.displayName));
+        for (const other of setup.all) {
+          if (other.userId !== p.userId && !names.has(other.name)) throw new Error(`${p.name} has no connected contact ${other.name}`);
+        }
+      }
+      return true;
+    },
+    { timeoutMs, intervalMs: 250, what: 'group converged' },
+  );
+  return Date.now() - started;
+}
+
+/** Sends `perMember` messages from every party, waits until each arrived at every other exactly once. */
+export async function exchangeGroupMessages(api: ChatApi, setup: GroupSetup, perMember = 1, timeoutMs = 60_000): Promise<number> {
+  const started = Date.now();
+  const sent: Array<{ from: Party & { memberId: string }; messageId: string; text: string }> = [];
+  for (const p of setup.all) {
+    for (let i = 0; i < perMember; i++) {
+      const text = `${p.name} says ${i} ${randomBytes(3).toString('hex')}`;
+      sent.push({ from: p, messageId: await api.sendMessage(p.userId, setup.groupId, text), text });
+    }
+  }
+  await eventually(
+    async () => {
+      for (const p of setup.all) {
+        const got = await api.messages(p.userId, setup.groupId);
+        for (const s of sent) {
+          const copies = got.filter((m) => m.messageId === s.messageId);
+          if (copies.length !== 1) throw new Error(`${p.name} has ${copies.length} copies of "${s.text}"`);
+          if (copies[0].fromMemberId !== s.from.memberId || copies[0].text !== s.text) throw new Error(`${p.name} got "${s.text}" wrong`);
+        }
+        if (got.length !== sent.length) throw new Error(`${p.name} has ${got.length} messages, expected ${sent.length}`);
+      }
+      return true;
+    },
+    { timeoutMs, intervalMs: 250, what: 'group messages delivered' },
+  );
+  return Date.now() - started;
+}
+
+async function dropKeys(redisUrl: string, pattern: string): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
