@@ -152,6 +152,20 @@ describe('relay queues API', () => {
     }
   });
 
+  it('serves the stream as text/event-stream with its session event first', async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${relay.url}/sessions/stream`, { signal: controller.signal });
+    try {
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      const reader = res.body!.getReader();
+      const { value } = await reader.read();
+      expect(Buffer.from(value!).toString('utf8')).toMatch(/^event: session\ndata: \{"sessionId":"[A-Za-z0-9_-]{22}"\}\n\n/);
+    } finally {
+      controller.abort();
+    }
+  });
+
   it('answers /health with 200 {status: ok}', async () => {
     const res = await api.call('GET', '/health');
     expect(res.status).toBe(200);
