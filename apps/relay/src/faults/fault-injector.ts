@@ -26,7 +26,7 @@ export class FaultInjector {
   ) {
     this.logger.setContext(FaultInjector.name);
     settings.onDown(() => {
-      this.logger.info({ fault: 'down', sockets: this.inFlight.size }, 'fault injected: relay down');
+      this.logger.info({ kind: 'down', sockets: this.inFlight.size }, 'fault injected: relay down');
       for (const socket of this.inFlight) socket.destroy();
       this.inFlight.clear();
     });
@@ -60,7 +60,7 @@ export class FaultInjector {
     if (faults.failureRate <= 0 || Math.random() >= faults.failureRate) return next();
     const kind = KINDS[Math.floor(Math.random() * KINDS.length)];
     const isStream = STREAM_PATH.test(req.path);
-    this.logger.info({ fault: isStream ? 'reset' : kind, method: req.method, path: req.path }, 'fault injected');
+    this.logger.info({ kind: isStream ? 'reset' : kind, method: req.method, path: req.path }, 'fault injected');
     if (isStream) {
       // A stream that fails to open looks like a dropped connection, whatever the kind.
       req.socket.destroy();
