@@ -9,6 +9,7 @@ import { Supervisor } from './supervisor';
 // dist/apps/launcher/main.js → the repository root, where dist/apps/<app>/src/main.js live.
 const ROOT = resolve(__dirname, '..', '..', '..');
 const SLOW_START_WARNING_MS = 30_000;
+const REPEATED_SIGNAL_GRACE_MS = 1_000;
 
 function announce(line: string): void {
   process.stdout.write(`launcher | ${line}\n`);
@@ -69,16 +70,18 @@ async function main(): Promise<void> {
     process.exit(exitCode);
   };
 
-  let signals = 0;
+  let firstSignalAt = 0;
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => {
-      signals += 1;
-      if (signals > 1) {
-        announce(`${signal} again: killing what is left`);
-        supervisor.killAll();
+      if (firstSignalAt === 0) {
+        firstSignalAt = Date.now();
+        void stop(signal, 0);
         return;
       }
-      void stop(signal, 0);
+      // Under `npm start`, one Ctrl-C arrives twice: from the terminal and forwarded by npm.
+      if (Date.now() - firstSignalAt < REPEATED_SIGNAL_GRACE_MS) return;
+      announce(`${signal} again: killing what is left`);
+      supervisor.killAll();
     });
   }
   // A bug in the launcher itself must not leave the children running without a parent.
