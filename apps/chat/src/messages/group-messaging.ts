@@ -46,13 +46,13 @@ export async function receiveGroupMessage(tx: ChatTx, conn: Connection, msg: Pro
 /** On CON of a member's group connection: what waited for it goes out now, oldest first. */
 export async function flushPendingDeliveries(tx: ChatTx, conn: Connection): Promise<void> {
   if (!conn.groupId || !conn.memberId) return;
-  const rows: { message_id: string; text: string }[] = await tx.em.query(
-    `DELETE FROM pending_deliveries p USING group_messages m
-      WHERE p.user_id = $1 AND p.group_id = $2 AND p.member_id = $3 AND m.user_id = p.user_id AND m.id = p.message_id
-      RETURNING p.message_id, m.text, m.at`,
+  const ordered: { message_id: string; text: string }[] = await tx.em.query(
+    `SELECT p.message_id, m.text FROM pending_deliveries p JOIN group_messages m ON m.user_id = p.user_id AND m.id = p.message_id
+      WHERE p.user_id = $1 AND p.group_id = $2 AND p.member_id = $3 ORDER BY m.at, p.created_at FOR UPDATE OF p`,
     [conn.userId, conn.groupId, conn.memberId],
   );
-  const ordered = (rows as { message_id: string; text: string; at: Date }[]).sort((a, b) => +a.at - +b.at);
+  if (ordered.length === 0) return;
+  await tx.em.delete(PendingDelivery, { userId: conn.userId, groupId: conn.groupId, memberId: conn.memberId });
   for (const row of ordered) {
     await sendProtocolMessage(tx, conn.userId, conn.id, { type: 'x.msg.new', msgId: row.message_id, text: row.text });
   }

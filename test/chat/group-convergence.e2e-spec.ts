@@ -1,0 +1,37 @@
+import { ChatStack, exchangeGroupMessages, setUpGroup, startChatStack, waitForGroupConverged } from '../support/chat-stack';
+
+describe('chat: a group converges at 0% faults', () => {
+  let stack: ChatStack;
+
+  beforeAll(async () => {
+    stack = await startChatStack({ label: 'chat-group0', relays: 2 });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('host + 3 members: all connected to each other, direct contacts, messages exactly once, no failed or pending command', async () => {
+    const { api } = stack;
+    const started = Date.now();
+    const setup = await setUpGroup(api, 'Host', ['M1', 'M2', 'M3']);
+    await waitForGroupConverged(api, setup);
+    const converged = Date.now() - started;
+    const delivered = await exchangeGroupMessages(api, setup, 2);
+    console.log(`host + 3 members, 0% faults: converged in ${converged} ms, messages delivered in ${delivered} ms`);
+    for (const p of setup.all) {
+      const members = await api.members(p.userId, setup.groupId);
+      expect(members).toHaveLength(setup.all.length - 1);
+      for (const other of setup.all.filter((o) => o.userId !== p.userId)) {
+        expect(members).toContainEqual(expect.objectContaining({ memberId: other.memberId, displayName: other.name, status: 'connected', connected: true }));
+      }
+    }
+    const { eventually } = await import('../support/eventually');
+    await eventually(async () => {
+      for (const p of setup.all) {
+        expect(await api.commands(p.userId, 'failed')).toEqual([]);
+        expect(await api.commands(p.userId, 'pending')).toEqual([]);
+      }
+      return true;
+    }, { timeoutMs: 20_000, what: 'no pending commands' });
+  });
+});
