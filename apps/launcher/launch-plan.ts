@@ -101,7 +101,7 @@ export function planLaunch(env: NodeJS.ProcessEnv): LaunchPlan {
         app: 'agent',
         port: agentPort,
         env: { ...shared, PORT: String(agentPort), RELAY_URLS: relayUrls },
-        links: [{ label: 'metrics', path: '/metrics' }],
+        links: [],
       },
       {
         name: 'chat',
@@ -111,7 +111,6 @@ export function planLaunch(env: NodeJS.ProcessEnv): LaunchPlan {
         links: [
           { label: 'Bull Board', path: '/queues' },
           { label: 'API docs', path: '/docs' },
-          { label: 'metrics', path: '/metrics' },
         ],
       },
     ],
