@@ -2,6 +2,7 @@ import { AGENT_COMMANDS_QUEUE, AGENT_EVENTS_QUEUE, AgentCommand, AgentEvent, par
 import { CONTRACT_JOB_OPTIONS, bullConnectionOptions, openQueue } from '@gc/queueing';
 import { Job, Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
+import { Client } from 'pg';
 import { eventually } from './eventually';
 import { freePort } from './free-port';
 import { RELAY_TEST_ADMIN_TOKEN, RelayFaults, setRelayFaults } from './relay-admin';
@@ -20,6 +21,8 @@ export interface StackRelay {
   setFaults(faults: RelayFaults): Promise<void>;
   /** How many queues this relay holds (its `q:` keys in Redis). */
   queueCount(): Promise<number>;
+  /** How many distinct messages a queue ever accepted (the relay's `ids:` set). */
+  acceptedMessages(recipientId: string): Promise<number>;
 }
 
 export interface StackAgent {
@@ -54,6 +57,8 @@ export interface AgentStack {
   /** Enqueues a command as the chat does: name = type, job id = corrId. */
   send(command: AgentCommand): Promise<Job>;
   startAgent(env?: Record<string, string>): Promise<StackAgent>;
+  /** A query on the test database (the agent's tables are in schema `agent`). */
+  query<R = any>(sql: string, params?: unknown[]): Promise<R[]>;
   stop(): Promise<void>;
 }
 
@@ -134,6 +139,15 @@ export async function startAgentStack(opts: AgentStackOptions): Promise<AgentSta
       events,
       send: (command) => queue.add(command.type, command, { ...CONTRACT_JOB_OPTIONS, jobId: command.corrId }),
       startAgent,
+      query: async (sql, params) => {
+        const client = new Client({ connectionString: db.url });
+        await client.connect();
+        try {
+          return (await client.query(sql, params)).rows;
+        } finally {
+          await client.end();
+        }
+      },
       stop,
     };
   } catch (err) {
@@ -163,6 +177,14 @@ async function startStackRelay(label: string, redisUrl: string): Promise<StackRe
     },
     async queueCount() {
       return (await scanKeys(redisUrl, `relay:${name}:q:*`)).length;
+    },
+    async acceptedMessages(recipientId) {
+      const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+      try {
+        return await redis.scard(`relay:${name}:ids:${recipientId}`);
+      } finally {
+        redis.disconnect();
+      }
     },
   };
   await relay.start();

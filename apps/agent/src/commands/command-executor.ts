@@ -16,7 +16,7 @@ import { SubscribeHandler } from './handlers/subscribe.handler';
 export type CommandOutcome =
   | { kind: 'completed'; events: AgentEvent[]; repeated: boolean }
   | { kind: 'refused'; reason: string; repeated: boolean }
-  | { kind: 'transient'; error: string; attempts: number; step: string };
+  | { kind: 'transient'; error: string; relay?: string; attempts: number; step: string };
 
 /**
  * Idempotency by corrId: a finished command re-adds its stored events (same eventIds) with no IO;
@@ -67,7 +67,7 @@ export class CommandExecutor {
       const cls = classifyError(err);
       if (cls.kind === 'transient') {
         const attempts = await this.journal.recordAttempt(command.corrId, cls.message);
-        return { kind: 'transient', error: cls.message, attempts, step };
+        return { kind: 'transient', error: cls.message, relay: cls.relay, attempts, step };
       }
       const errEvent = refusalEvent(command, cls.code, cls.message);
       const reason = `${cls.code}: ${cls.message}`;

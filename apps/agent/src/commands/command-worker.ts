@@ -61,9 +61,8 @@ export class CommandWorker implements OnModuleInit, OnModuleDestroy {
         throw new UnrecoverableError(outcome.reason);
       case 'transient': {
         const delay = this.policy.delayMs(outcome.attempts - 1);
-        const relay = /relay (\S+)/.exec(outcome.error)?.[1];
         this.logger.log(
-          { corrId: command.corrId, type: command.type, step: outcome.step, attempt: outcome.attempts, relay, error: outcome.error, delay },
+          { corrId: command.corrId, type: command.type, step: outcome.step, attempt: outcome.attempts, relay: outcome.relay, error: outcome.error, delay },
           'command retry',
         );
         await job.moveToDelayed(Date.now() + delay, token);

@@ -97,12 +97,13 @@ export class RelaySessions implements OnApplicationBootstrap {
   }
 
   private async consume(relay: string, session: Session, onSession: () => void): Promise<void> {
-    const stream = await this.relays.openStream(relay, session.abort.signal);
-    const reader = stream.getReader();
-    const decoder = new TextDecoder();
-    const parser = new SseParser();
+    // Armed before the stream opens: a relay that never answers the open counts as a silent stream.
     const watchdog = setTimeout(() => session.abort.abort(), STREAM_SILENCE_MS);
+    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
     try {
+      reader = (await this.relays.openStream(relay, session.abort.signal)).getReader();
+      const decoder = new TextDecoder();
+      const parser = new SseParser();
       for (;;) {
         const { value, done } = await reader.read();
         if (done) return;
@@ -126,7 +127,7 @@ export class RelaySessions implements OnApplicationBootstrap {
       }
     } finally {
       clearTimeout(watchdog);
-      reader.releaseLock();
+      reader?.releaseLock();
     }
   }
 

@@ -32,6 +32,7 @@ describe('classifyError', () => {
     expect(classifyError(new RelayHttpError('r', 500, 'send', 'x')).kind).toBe('transient');
     expect(classifyError(new RelayHttpError('r', 429, 'send', 'x')).kind).toBe('transient');
     expect(classifyError(new RelayHttpError('r', 404, 'send', 'gone'))).toEqual({
+      relay: 'r',
       kind: 'permanent',
       code: 'RELAY_REFUSED',
       message: expect.stringContaining('404'),

@@ -4,8 +4,8 @@ import { RelayUnreachable } from '../relay/relay-unreachable';
 import { CommandRefusal } from './command-refusal';
 
 export type ErrorClass =
-  | { kind: 'transient'; message: string }
-  | { kind: 'permanent'; code: AgentErrorCode; message: string };
+  | { kind: 'transient'; message: string; relay?: string }
+  | { kind: 'permanent'; code: AgentErrorCode; message: string; relay?: string };
 
 const TRANSIENT_CODES = new Set([
   'ECONNREFUSED',
@@ -53,6 +53,12 @@ function codesOf(err: unknown): string[] {
  * only waits, a wrongly failed one loses a group member.
  */
 export function classifyError(err: unknown): ErrorClass {
+  const cls = classify(err);
+  const relay = err instanceof RelayHttpError || err instanceof RelayUnreachable ? err.relay : undefined;
+  return relay ? { ...cls, relay } : cls;
+}
+
+function classify(err: unknown): ErrorClass {
   const message = describe(err);
   if (err instanceof CommandRefusal) return { kind: 'permanent', code: err.code, message };
   if (err instanceof ContractViolation) return { kind: 'permanent', code: 'VALIDATION', message };

@@ -1,0 +1,50 @@
+import { AgentStack, startAgentStack } from '../support/agent-stack';
+import { eventually } from '../support/eventually';
+import { newConnId, newCorrId, resultOf } from './chat-side';
+
+describe('agent: killed with SIGKILL during a command', () => {
+  let stack: AgentStack;
+
+  beforeAll(async () => {
+    // A generous client timeout, so a slow relay keeps the command in flight instead of failing fast.
+    stack = await startAgentStack({ label: 'agent-crash', relays: 1, env: { RELAY_TIMEOUT_MS: '10000' } });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('lets a new agent complete the command, even after its worker died twice, with one relay queue', async () => {
+    const [relay] = stack.relays;
+    const queuesBefore = await relay.queueCount();
+    await relay.setFaults({ latencyMs: 2_500 });
+    const command = { type: 'CREATE' as const, corrId: newCorrId(), userId: 'alice', connId: newConnId() };
+    await stack.send(command);
+
+    const inFlight = async (minStarts: number) => {
+      const job = await stack.commandsQueue.getJob(command.corrId);
+      const [row] = await stack.query(`SELECT step FROM agent.commands WHERE corr_id = $1`, [command.corrId]);
+      return job && (await job.getState()) === 'active' && job.attemptsStarted >= minStarts && row?.step === 'create-queue';
+    };
+    await eventually(() => inFlight(1), { what: 'CREATE in flight on the first agent' });
+    await stack.agents[0].process.kill9();
+
+    // A second agent takes the stalled job over (short lock + stalled check) and dies the same way.
+    const second = await stack.startAgent();
+    await eventually(() => inFlight(2), { what: 'CREATE taken over by the second agent', timeoutMs: 15_000 });
+    await second.process.kill9();
+
+    await relay.setFaults({ latencyMs: 0 });
+    const started = Date.now();
+    await stack.startAgent();
+    const inv = await resultOf(stack, command.corrId, 'INV', 20_000);
+    expect(inv.connId).toBe(command.connId);
+    // Recovered within the stalled-job window (lock 4 s + check 1 s), plus the agent's start.
+    expect(Date.now() - started).toBeLessThan(15_000);
+
+    const job = await stack.commandsQueue.getJob(command.corrId);
+    expect(await job!.getState()).toBe('completed');
+    // Every run created the queue with idempotencyKey = corrId: still one queue.
+    expect((await relay.queueCount()) - queuesBefore).toBe(1);
+    expect(stack.events.of('ERR')).toEqual([]);
+  });
+});
