@@ -1,0 +1,37 @@
+import { eventually } from '../support/eventually';
+import { ChatStack, exchangeGroupMessages, setUpGroup, startChatStack, waitForGroupConverged } from '../support/chat-stack';
+
+describe('chat: a group converges over flaky relays', () => {
+  let stack: ChatStack;
+
+  beforeAll(async () => {
+    stack = await startChatStack({ label: 'chat-faults', relays: 2 });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('host + 5 members at 30% relay faults on 2 relays: converged, messages exactly once, nothing failed or pending', async () => {
+    const { api } = stack;
+    await Promise.all(stack.relays.map((r) => r.setFaults({ failureRate: 0.3 })));
+    const started = Date.now();
+    const setup = await setUpGroup(api, 'Host', ['M1', 'M2', 'M3', 'M4', 'M5'], { timeoutMs: 150_000 });
+    const joined = Date.now() - started;
+    await waitForGroupConverged(api, setup, 180_000);
+    const converged = Date.now() - started;
+    const delivered = await exchangeGroupMessages(api, setup, 1, 120_000);
+    console.log(
+      `host + 5 members, 30% faults on 2 relays: all joined ${joined} ms, converged ${converged} ms (from group creation), messages ${delivered} ms`,
+    );
+    await eventually(
+      async () => {
+        for (const p of setup.all) {
+          expect(await api.commands(p.userId, 'failed')).toEqual([]);
+          expect(await api.commands(p.userId, 'pending')).toEqual([]);
+        }
+        return true;
+      },
+      { timeoutMs: 60_000, what: 'no failed or pending command' },
+    );
+  });
+});
