@@ -1,9 +1,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { eventually } from './eventually';
 
-const ROOT = resolve(__dirname, '..', '..');
+// test/support under jest, or dist/test/support when the bench imports the compiled harness.
+const ABOVE = resolve(__dirname, '..', '..');
+const ROOT = basename(ABOVE) === 'dist' ? dirname(ABOVE) : ABOVE;
 export const TEST_OUTPUT_DIR = join(ROOT, 'test-output');
 
 export type AppName = 'relay' | 'agent' | 'chat';
