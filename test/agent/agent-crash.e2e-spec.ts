@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from 'node:fs';
 import { AgentStack, startAgentStack } from '../support/agent-stack';
 import { eventually } from '../support/eventually';
 import { newConnId, newCorrId, resultOf } from './chat-side';
@@ -46,5 +47,28 @@ describe('agent: killed with SIGKILL during a command', () => {
     // Every run created the queue with idempotencyKey = corrId: still one queue.
     expect((await relay.queueCount()) - queuesBefore).toBe(1);
     expect(stack.events.of('ERR')).toEqual([]);
+  });
+
+  it('on SIGTERM finishes the command in flight before closing streams, queues and the database', async () => {
+    const [relay] = stack.relays;
+    const agent = stack.agents[stack.agents.length - 1];
+    await relay.setFaults({ latencyMs: 1_500 });
+    const command = { type: 'CREATE' as const, corrId: newCorrId(), userId: 'bob', connId: newConnId() };
+    await stack.send(command);
+    await eventually(async () => {
+      const [row] = await stack.query(`SELECT step FROM agent.commands WHERE corr_id = $1`, [command.corrId]);
+      return row?.step === 'create-queue';
+    }, { what: 'CREATE in flight' });
+
+    const logStart = statSync(agent.logFile).size; // the log file is appended to across runs
+    await agent.process.stop();
+    await relay.setFaults({ latencyMs: 0 });
+    const job = await stack.commandsQueue.getJob(command.corrId);
+    expect(await job!.getState()).toBe('completed');
+    await resultOf(stack, command.corrId, 'INV');
+    const log = readFileSync(agent.logFile, 'utf8').slice(logStart);
+    const closed = log.indexOf('"msg":"command worker closed"');
+    expect(closed).toBeGreaterThan(0);
+    expect(log.indexOf('"msg":"relay streams closed"')).toBeGreaterThan(closed);
   });
 });

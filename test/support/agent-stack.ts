@@ -123,8 +123,8 @@ export async function startAgentStack(opts: AgentStackOptions): Promise<AgentSta
       agents.push(agent);
       return agent;
     };
-    // One after the other: the first applies the migrations.
-    for (let i = 0; i < (opts.agents ?? 1); i++) await startAgent();
+    // Together, as replicas start: the agent serialises its migrations with an advisory lock.
+    await Promise.all(Array.from({ length: opts.agents ?? 1 }, () => startAgent()));
     const queue = commandsQueue;
     return {
       label,

@@ -41,7 +41,9 @@ export class CommandWorker implements OnModuleInit, OnModuleDestroy {
   /** Shutdown order: the worker finishes its in-flight commands, then the relay streams stop. */
   async onModuleDestroy(): Promise<void> {
     await this.worker?.close();
+    this.logger.log('command worker closed');
     await this.sessions.stop();
+    this.logger.log('relay streams closed');
   }
 
   private async process(job: Job, token?: string): Promise<unknown> {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Client } from 'pg';
+import { DataSource, DataSourceOptions } from 'typeorm';
 import { AGENT_CONFIG, AgentConfig } from '../config/agent-config';
 import { CommandEntity } from './command.entity';
 import { ConnectionEntity } from './connection.entity';
@@ -9,14 +10,23 @@ import { AgentSchema1764100000000 } from './migrations/1764100000000-AgentSchema
 
 export const AGENT_SCHEMA = 'agent';
 
-/** TypeORM's migrations table lives in the schema, so the schema must exist before it runs. */
-async function ensureSchema(databaseUrl: string): Promise<void> {
-  const client = new Client({ connectionString: databaseUrl });
+// Any constant shared by every agent process; only agents take this advisory lock.
+const MIGRATION_LOCK_KEY = 0x61_67_6e_74;
+
+/**
+ * Creates the schema (TypeORM's migrations table lives in it) and initializes the data source,
+ * which runs the migrations, under a Postgres advisory lock: agent replicas starting together
+ * would otherwise race to create the same tables and one of them would exit.
+ */
+async function initializeMigrated(options: DataSourceOptions & { url: string }): Promise<DataSource> {
+  const client = new Client({ connectionString: options.url });
   await client.connect();
   try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS "${AGENT_SCHEMA}"`);
+    return await new DataSource(options).initialize();
   } finally {
-    await client.end();
+    await client.end(); // ends the session, which releases the lock
   }
 }
 
@@ -24,8 +34,8 @@ async function ensureSchema(databaseUrl: string): Promise<void> {
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [AGENT_CONFIG],
-      useFactory: async (config: AgentConfig) => {
-        await ensureSchema(config.DATABASE_URL);
+      dataSourceFactory: (options) => initializeMigrated(options as DataSourceOptions & { url: string }),
+      useFactory: (config: AgentConfig) => {
         return {
           type: 'postgres' as const,
           url: config.DATABASE_URL,
