@@ -3,7 +3,8 @@ import Redis from 'ioredis';
 import { eventually } from './eventually';
 import { freePort } from './free-port';
 import { RELAY_TEST_ADMIN_TOKEN, RelayFaults, setRelayFaults } from './relay-admin';
-import { ServiceProcess, startService } from './service-process';
+import { readFileSync } from 'node:fs';
+import { AppName, ServiceProcess, startService as startServiceOnce } from './service-process';
 import { SHARED_REDIS_URL, TestDatabase, createTestDatabase, testQueuePrefix, uniqueSuffix } from './test-isolation';
 
 /**
@@ -39,6 +40,28 @@ export interface ChatStack {
   /** Starts the chat again (after kill9/stop) on the same port, database and prefix. */
   restartChat(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/**
+ * startService, tolerating a dist/ being rebuilt by a concurrent `npm run build` on the same
+ * checkout (the process then dies at once with MODULE_NOT_FOUND): it is started again.
+ */
+async function startService(app: AppName, label: string, port: number, env: Record<string, string>): Promise<ServiceProcess> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startServiceOnce(app, label, port, env);
+    } catch (err) {
+      const log = (() => {
+        try {
+          return readFileSync(`${__dirname}/../../test-output/${label}.log`, 'utf8');
+        } catch {
+          return '';
+        }
+      })();
+      if (attempt >= 5 || !/exited with/.test(String(err)) || !log.includes('MODULE_NOT_FOUND')) throw err;
+      await new Promise((r) => setTimeout(r, 3_000));
+    }
+  }
 }
 
 export const TEST_RECONCILE_ENV = { RECONCILE_INTERVAL_MS: '500', RECONCILE_STALE_MS: '3000' };
