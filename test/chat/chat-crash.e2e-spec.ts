@@ -1,0 +1,44 @@
+import { eventually } from '../support/eventually';
+import { ChatStack, exchangeGroupMessages, setUpGroup, startChatStack, waitForGroupConverged } from '../support/chat-stack';
+
+describe('chat: killed with SIGKILL in the middle of the joins', () => {
+  let stack: ChatStack;
+
+  beforeAll(async () => {
+    stack = await startChatStack({ label: 'chat-crash', relays: 2 });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('restarted, the group converges; nothing failed, nothing left pending', async () => {
+    const { api } = stack;
+    const setup = await setUpGroup(api, 'Host', ['M1', 'M2', 'M3', 'M4'], { concurrentJoins: true });
+    // Mid-joins: the host has some member connected (introductions under way), not all.
+    await eventually(
+      async () => {
+        const members = await api.members(setup.host.userId, setup.groupId);
+        return members.some((m) => m.connected);
+      },
+      { what: 'a first member connected to the host' },
+    );
+    const before = await api.members(setup.host.userId, setup.groupId);
+    expect(before.every((m) => m.connected)).toBe(false);
+    await stack.chat.kill9();
+    const started = Date.now();
+    await stack.restartChat();
+    await waitForGroupConverged(api, setup);
+    console.log(`after SIGKILL mid-joins: converged ${Date.now() - started} ms after the restart`);
+    await exchangeGroupMessages(api, setup);
+    await eventually(
+      async () => {
+        for (const p of setup.all) {
+          expect(await api.commands(p.userId, 'failed')).toEqual([]);
+          expect(await api.commands(p.userId, 'pending')).toEqual([]);
+        }
+        return true;
+      },
+      { timeoutMs: 30_000, what: 'no failed or pending command' },
+    );
+  });
+});
