@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { appendFileSync, createWriteStream, mkdirSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { eventually } from './eventually';
 
 // test/support under jest, or dist/test/support when the bench imports the compiled harness.
@@ -9,6 +9,17 @@ const ROOT = basename(ABOVE) === 'dist' ? dirname(ABOVE) : ABOVE;
 export const TEST_OUTPUT_DIR = join(ROOT, 'test-output');
 
 export type AppName = 'relay' | 'agent' | 'chat';
+
+/**
+ * Notes which suite wrote `logFile` in test-output/suite-logs.tsv, so `.ci/run` can print the logs
+ * of exactly the suites that failed, whatever their labels. Outside jest it does nothing.
+ */
+export function recordSuiteLog(logFile: string): void {
+  const state = (globalThis as { expect?: { getState?: () => { testPath?: string } } }).expect?.getState?.();
+  if (!state?.testPath) return;
+  mkdirSync(TEST_OUTPUT_DIR, { recursive: true });
+  appendFileSync(join(TEST_OUTPUT_DIR, 'suite-logs.tsv'), `${relative(ROOT, state.testPath)}\t${relative(ROOT, logFile)}\n`);
+}
 
 export interface ServiceProcess {
   name: string;
@@ -36,6 +47,7 @@ export async function startService(
 ): Promise<ServiceProcess> {
   mkdirSync(TEST_OUTPUT_DIR, { recursive: true });
   const logFile = join(TEST_OUTPUT_DIR, `${label}.log`);
+  recordSuiteLog(logFile);
   const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', app, 'src', 'main.js')], {
     cwd: ROOT,
