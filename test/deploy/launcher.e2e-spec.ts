@@ -5,7 +5,7 @@ import Redis from 'ioredis';
 import { Client } from 'pg';
 import { eventually } from '../support/eventually';
 import { freePort } from '../support/free-port';
-import { TEST_OUTPUT_DIR } from '../support/service-process';
+import { recordSuiteLog, TEST_OUTPUT_DIR } from '../support/service-process';
 import { ADMIN_DATABASE_URL, SHARED_REDIS_URL, testQueuePrefix, uniqueSuffix } from '../support/test-isolation';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -68,7 +68,9 @@ describeWhenBuilt('npm start launcher (dist/apps/launcher/main.js)', () => {
 
   function startLauncher(run: string): RunningLauncher {
     mkdirSync(TEST_OUTPUT_DIR, { recursive: true });
-    const log = createWriteStream(join(TEST_OUTPUT_DIR, `launcher-${run}.log`), { flags: 'a' });
+    const logFile = join(TEST_OUTPUT_DIR, `launcher-${run}.log`);
+    recordSuiteLog(logFile);
+    const log = createWriteStream(logFile, { flags: 'a' });
     const child = spawn(process.execPath, [LAUNCHER], {
       cwd: ROOT,
       env: {
