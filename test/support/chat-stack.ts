@@ -17,6 +17,8 @@ export interface ChatStackOptions {
   label: string;
   relays?: number;
   redisUrl?: string;
+  /** The relays' storage; the queue Redis by default. */
+  relayRedisUrl?: string;
   chatEnv?: Record<string, string>;
   agentEnv?: Record<string, string>;
 }
@@ -37,6 +39,8 @@ export interface ChatStack {
   agent: ServiceProcess;
   chat: ServiceProcess;
   api: ChatApi;
+  /** Stops the agent (SIGTERM) and starts it again with `between` run while it is down. */
+  withAgentDown(between: () => Promise<void>): Promise<void>;
   /** Starts the chat again (after kill9/stop) on the same port, database and prefix. */
   restartChat(): Promise<void>;
   stop(): Promise<void>;
@@ -78,7 +82,7 @@ export async function startChatStack(opts: ChatStackOptions): Promise<ChatStack>
     await chat?.stop().catch(() => undefined);
     await Promise.allSettled(processes.map((p) => p.stop()));
     await dropKeys(redisUrl, `${prefix}*`).catch(() => undefined);
-    await Promise.allSettled(relays.map((r) => dropKeys(redisUrl, `relay:${r.name}:*`)));
+    await Promise.allSettled(relays.map((r) => dropKeys(opts.relayRedisUrl ?? redisUrl, `relay:${r.name}:*`)));
     await db.drop();
   };
   try {
@@ -86,7 +90,7 @@ export async function startChatStack(opts: ChatStackOptions): Promise<ChatStack>
       const name = `t-${label}-relay${i}-${uniqueSuffix()}`;
       const port = await freePort();
       const process = await startService('relay', `${label}-relay${i}`, port, {
-        RELAY_REDIS_URL: redisUrl,
+        RELAY_REDIS_URL: opts.relayRedisUrl ?? redisUrl,
         REDIS_URL: redisUrl,
         RELAY_NAME: name,
         RELAY_ADMIN_TOKEN: RELAY_TEST_ADMIN_TOKEN,
@@ -94,7 +98,8 @@ export async function startChatStack(opts: ChatStackOptions): Promise<ChatStack>
       processes.push(process);
       relays.push({ name, url: process.url, process, setFaults: (f) => setRelayFaults(process.url, RELAY_TEST_ADMIN_TOKEN, f).then(() => undefined) });
     }
-    const agent = await startService('agent', `${label}-agent`, await freePort(), {
+    const agentPort = await freePort();
+    const agentEnv = {
       REDIS_URL: redisUrl,
       QUEUE_PREFIX: prefix,
       DATABASE_URL: db.url,
@@ -104,7 +109,8 @@ export async function startChatStack(opts: ChatStackOptions): Promise<ChatStack>
       RETRY_FACTOR: '1.5',
       RETRY_MAX_MS: '1000',
       ...opts.agentEnv,
-    });
+    };
+    let agent = await startService('agent', `${label}-agent`, agentPort, agentEnv);
     processes.push(agent);
     const chatPort = await freePort();
     const chatEnv = { REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, DATABASE_URL: db.url, ...TEST_RECONCILE_ENV, ...opts.chatEnv };
@@ -119,6 +125,14 @@ export async function startChatStack(opts: ChatStackOptions): Promise<ChatStack>
       agent,
       chat,
       api,
+      async withAgentDown(between) {
+        await agent.stop();
+        await between();
+        processes.splice(processes.indexOf(agent), 1);
+        agent = await startService('agent', `${label}-agent`, agentPort, agentEnv);
+        processes.push(agent);
+        stack.agent = agent;
+      },
       async restartChat() {
         await chat?.stop();
         chat = await startService('chat', `${label}-chat`, chatPort, chatEnv);

@@ -1,0 +1,58 @@
+import Redis from 'ioredis';
+import { eventually } from '../support/eventually';
+import { RedisServerProcess, startRedisServer } from '../support/redis-server-process';
+import { ChatStack, exchangeGroupMessages, setUpGroup, startChatStack, waitForGroupConverged } from '../support/chat-stack';
+
+describe('chat: the queue Redis flushed in the middle of the joins', () => {
+  let redis: RedisServerProcess;
+  let stack: ChatStack;
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    // Queues in db 0 (flushed), the relays' storage in db 1 (a relay's data is not the queues').
+    stack = await startChatStack({ label: 'chat-flush', relays: 2, redisUrl: redis.url(0), relayRedisUrl: redis.url(1) });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await redis?.stop();
+  });
+
+  it('the reconciler re-publishes what was lost and the group converges', async () => {
+    const { api } = stack;
+    const setup = await setUpGroup(api, 'Host', ['M1', 'M2', 'M3', 'M4'], { concurrentJoins: true });
+    await eventually(async () => (await api.members(setup.host.userId, setup.groupId)).some((m) => m.connected), {
+      what: 'a first member connected to the host',
+    });
+    // With the agent down, the commands published meanwhile wait in Redis: the flush loses them
+    // (and any event not yet handled).
+    await stack.withAgentDown(async () => {
+      await eventually(
+        async () => (await Promise.all(setup.all.map((p) => api.commands(p.userId, 'pending')))).some((c) => c.length > 0),
+        { what: 'commands waiting for the agent' },
+      );
+      const client = new Redis(redis.url(0));
+      try {
+        expect(await client.dbsize()).toBeGreaterThan(0);
+        await client.flushdb();
+      } finally {
+        client.disconnect();
+      }
+    });
+    const started = Date.now();
+    await waitForGroupConverged(api, setup);
+    console.log(`after FLUSHDB of the queue Redis mid-joins: converged ${Date.now() - started} ms later`);
+    await exchangeGroupMessages(api, setup);
+    const all = (await Promise.all(setup.all.map((p) => api.commands(p.userId)))).flat();
+    expect(all.some((c) => c.attempts > 1)).toBe(true);
+    await eventually(
+      async () => {
+        for (const p of setup.all) {
+          expect(await api.commands(p.userId, 'failed')).toEqual([]);
+          expect(await api.commands(p.userId, 'pending')).toEqual([]);
+        }
+        return true;
+      },
+      { timeoutMs: 30_000, what: 'no failed or pending command' },
+    );
+  });
+});
