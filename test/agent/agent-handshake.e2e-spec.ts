@@ -49,6 +49,12 @@ describe('agent: the duplex handshake through the queue contract', () => {
     });
     expect((subJob!.returnvalue as AgentEventOf<'STATUS'>[]).map((e) => e.type)).toEqual(['STATUS']);
 
+    const health = await fetch(`${stack.agents[0].url}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({
+      info: { postgres: { status: 'up' }, redis: { status: 'up' }, relays: { relays: [{ url: stack.relays[0].url, reachable: true }] } },
+    });
+
     // The inviter's side saw every step.
     await eventOn(stack, inviter.userId, inviter.connId, 'CON');
     expect(stack.events.of('ERR')).toEqual([]);

@@ -38,6 +38,8 @@ describe('classifyError', () => {
       message: expect.stringContaining('404'),
     });
     expect(classifyError(new RelayHttpError('r', 401, 'send', 'unsigned'))).toMatchObject({ kind: 'permanent' });
+    expect(classifyError(new RelayHttpError('r', 409, 'send', '{"error":"key_changed"}')).kind).toBe('transient');
+    expect(classifyError(new RelayHttpError('r', 409, 'secure queue', '{"error":"conflict"}')).kind).toBe('permanent');
   });
 
   it('keeps the code of a refusal and maps a contract violation to VALIDATION', () => {

@@ -64,6 +64,8 @@ function classify(err: unknown): ErrorClass {
   if (err instanceof ContractViolation) return { kind: 'permanent', code: 'VALIDATION', message };
   if (err instanceof RelayHttpError) {
     if (err.status >= 500 || err.status === 408 || err.status === 429) return { kind: 'transient', message };
+    // The relay's own "retry": a secure raced our send and changed the key under it.
+    if (err.status === 409 && err.body.includes('key_changed')) return { kind: 'transient', message };
     return { kind: 'permanent', code: 'RELAY_REFUSED', message };
   }
   if (err instanceof RelayUnreachable) return { kind: 'transient', message };

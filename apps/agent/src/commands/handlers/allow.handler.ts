@@ -7,7 +7,7 @@ import { RelayClient } from '../../relay/relay-client';
 import { CommandRefusal } from '../../retry/command-refusal';
 import { CommandContext, CommandHandler } from '../command-handler';
 
-/** Inviter accepts a confirmation: secure our queue with the joiner's key, send `info` with K2 → ALLOWED. */
+/** Inviter accepts a confirmation: secure our queue with the joiner's key, send `info` carrying K2 (signed with it) → ALLOWED. */
 @Injectable()
 export class AllowHandler implements CommandHandler<'ALLOW'> {
   readonly type = 'ALLOW' as const;
@@ -45,7 +45,9 @@ export class AllowHandler implements CommandHandler<'ALLOW'> {
       await this.relays.secureQueue(conn.rcvRelay!, conn.rcvRecipientId!, conn.peerSenderKey!);
       await ctx.step('send-info');
       const info = { t: 'info', senderKey: conn.ownPublicKey, connInfo: cmd.connInfo };
-      await this.relays.send(conn.sndRelay!, conn.sndSenderId!, outboundMsgId('info', corrId), JSON.stringify(info));
+      // Signed with K2 although the reply queue is not secured yet: a retry after a lost answer may
+      // find the joiner already secured it with K2 (the relay ignores signatures on open queues).
+      await this.relays.send(conn.sndRelay!, conn.sndSenderId!, outboundMsgId('info', corrId), JSON.stringify(info), conn.ownPrivateKey!);
       await this.connections.locked(userId, connId, async (c, em) => {
         // The joiner's hello may have been processed already (→ connected): never step back.
         if (c && c.status === 'confirmed') {

@@ -11,7 +11,7 @@ import { CommandRefusal } from '../../retry/command-refusal';
 import { CommandContext, CommandHandler } from '../command-handler';
 import { ReceiveQueueProvisioner } from './receive-queue.provisioner';
 
-/** Joiner: own reply queue, key pair K, unsigned `conf` to the inviter's queue → JOINED. */
+/** Joiner: own reply queue, key pair K, `conf` (signed with K) to the inviter's queue → JOINED. */
 @Injectable()
 export class JoinHandler implements CommandHandler<'JOIN'> {
   readonly type = 'JOIN' as const;
@@ -56,7 +56,9 @@ export class JoinHandler implements CommandHandler<'JOIN'> {
     if (conn.status === 'pending') {
       await ctx.step('send-conf');
       const conf = { t: 'conf', senderKey: conn.ownPublicKey, reply: { relay: queue.relay, senderId: queue.senderId }, connInfo: cmd.connInfo };
-      await this.relays.send(conn.sndRelay!, conn.sndSenderId!, outboundMsgId('conf', corrId), JSON.stringify(conf));
+      // Signed with K although the queue is not secured yet: if our first send took effect but its
+      // answer was lost, the inviter may have secured the queue with K before this retry.
+      await this.relays.send(conn.sndRelay!, conn.sndSenderId!, outboundMsgId('conf', corrId), JSON.stringify(conf), conn.ownPrivateKey!);
       await this.connections.locked(userId, connId, async (locked, em) => {
         // The inviter may already have answered (info processed → connected): never step back.
         if (locked && locked.status === 'pending') {
