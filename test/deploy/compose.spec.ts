@@ -54,14 +54,13 @@ function imageEnv(): Record<string, string> {
 const appServices = Object.entries(services)
   .map(([name, service]) => ({ name, service, app: appOf(service) }))
   .filter((s): s is { name: string; service: ComposeService; app: string } => s.app !== undefined);
-const schemas = new Map<string, AppConfigSchema | null>(
-  [...new Set(appServices.map((s) => s.app))].map((app) => [app, loadAppConfigSchema(app)]),
+const schemas = new Map<string, AppConfigSchema>(
+  [...new Set(appServices.map((s) => s.app))].map((app) => {
+    const schema = loadAppConfigSchema(app);
+    if (!schema) throw new Error(`${configFile(app)} is missing: every app needs its zod config schema`);
+    return [app, schema];
+  }),
 );
-const missingSchemas = [...schemas.entries()].filter(([, s]) => s === null).map(([app]) => configFile(app));
-if (missingSchemas.length > 0) {
-  // eslint-disable-next-line no-console
-  console.warn(`compose schema checks skipped for apps whose config is not written yet: ${missingSchemas.join(', ')}`);
-}
 
 function portOf(name: string): number {
   const { service, app } = appServices.find((s) => s.name === name)!;
@@ -165,22 +164,21 @@ describe('docker-compose.yml', () => {
   });
 
   describe.each(appServices.map((s) => [s.name, s.app] as const))('service %s (app %s)', (name, app) => {
-    const schema = schemas.get(app) ?? null;
-    const itWithSchema = schema ? it : it.skip;
+    const schema = schemas.get(app)!;
     const service = services[name];
     const env = serviceEnv(service);
 
-    itWithSchema(`sets only variables ${app}'s config schema knows`, () => {
-      const unknown = Object.keys(env).filter((k) => !schema!.keys.includes(k) && !PLATFORM_VARS.includes(k));
+    it(`sets only variables ${app}'s config schema knows`, () => {
+      const unknown = Object.keys(env).filter((k) => !schema.keys.includes(k) && !PLATFORM_VARS.includes(k));
       expect(unknown).toEqual([]);
     });
 
-    itWithSchema('sets every variable the schema requires without a default', () => {
-      expect(schema!.required.filter((k) => !(k in env) && !(k in imageEnv()))).toEqual([]);
+    it('sets every variable the schema requires without a default', () => {
+      expect(schema.required.filter((k) => !(k in env) && !(k in imageEnv()))).toEqual([]);
     });
 
-    itWithSchema('loads its config from the container environment (image ENV + compose environment)', () => {
-      expect(() => schema!.load({ ...imageEnv(), ...env })).not.toThrow();
+    it('loads its config from the container environment (image ENV + compose environment)', () => {
+      expect(() => schema.load({ ...imageEnv(), ...env })).not.toThrow();
     });
 
     it('publishes or exposes only the PORT it listens on, and health-checks GET /health on that port', () => {
