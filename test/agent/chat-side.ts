@@ -38,9 +38,15 @@ export interface ConnectedPair {
  * Plays the chat on both sides of one connection: CREATE → INV → JOIN → CONF → ALLOW → CON (both).
  * Every step waits for its event, as the chat's continuations do.
  */
-export async function connectPair(stack: AgentStack, inviterUser: string, joinerUser: string, timeoutMs = 30_000): Promise<ConnectedPair> {
-  const inviter = { userId: inviterUser, connId: newConnId() };
-  const joiner = { userId: joinerUser, connId: newConnId() };
+export async function connectPair(
+  stack: AgentStack,
+  inviterUser: string,
+  joinerUser: string,
+  timeoutMs = 30_000,
+  connIds: { inviter?: string; joiner?: string } = {},
+): Promise<ConnectedPair> {
+  const inviter = { userId: inviterUser, connId: connIds.inviter ?? newConnId() };
+  const joiner = { userId: joinerUser, connId: connIds.joiner ?? newConnId() };
   const createId = newCorrId();
   await stack.send({ type: 'CREATE', corrId: createId, ...inviter });
   const inv = await resultOf(stack, createId, 'INV', timeoutMs);
