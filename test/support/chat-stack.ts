@@ -245,7 +245,7 @@ export async function connectContacts(api: ChatApi, a: string, b: string, timeou
 export interface GroupSetup {
   groupId: string;
   host: Party;
-  members: Party[];
+  members: Array<Party & { memberId: string }>;
   /** Every party, host first, each with its memberId. */
   all: Array<Party & { memberId: string }>;
 }
@@ -258,7 +258,7 @@ export async function setUpGroup(
   api: ChatApi,
   hostName: string,
   memberNames: string[],
-  opts: { concurrentJoins?: boolean; timeoutMs?: number; beforeJoins?: () => Promise<void> } = {},
+  opts: { concurrentJoins?: boolean; timeoutMs?: number; beforeJoins?: (setup: GroupSetup) => Promise<void> } = {},
 ): Promise<GroupSetup> {
   const timeoutMs = opts.timeoutMs ?? 90_000;
   const hostId = await api.createUser(hostName);
@@ -280,7 +280,9 @@ export async function setUpGroup(
       what: `${m.name} sees the invitation`,
     });
   await Promise.all(members.map(invited));
-  await opts.beforeJoins?.();
+  const host = { name: hostName, userId: hostId, memberId: hostMemberId };
+  const setup = { groupId, host, members, all: [host, ...members] };
+  await opts.beforeJoins?.(setup);
   if (opts.concurrentJoins) await Promise.all(members.map((m) => api.joinGroup(m.userId, groupId)));
   else {
     for (const m of members) {
@@ -291,8 +293,7 @@ export async function setUpGroup(
       });
     }
   }
-  const host = { name: hostName, userId: hostId, memberId: hostMemberId };
-  return { groupId, host, members, all: [host, ...members] };
+  return setup;
 }
 
 /** Waits until every party sees every other as `connected` with connected: true, and has a connected contact for it. */
