@@ -1,0 +1,29 @@
+import { loadAgentConfig } from './agent-config';
+
+describe('loadAgentConfig', () => {
+  it('applies the documented defaults', () => {
+    expect(loadAgentConfig({})).toEqual({
+      PORT: 3001,
+      LOG_LEVEL: 'info',
+      REDIS_URL: 'redis://127.0.0.1:6379/0',
+      QUEUE_PREFIX: '{gc}',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+      RELAY_URLS: ['http://127.0.0.1:4000'],
+      RELAY_TIMEOUT_MS: 3_000,
+      RETRY_BASE_MS: 500,
+      RETRY_FACTOR: 1.5,
+      RETRY_MAX_MS: 30_000,
+      AGENT_CONCURRENCY: 32,
+    });
+  });
+
+  it('splits RELAY_URLS on commas, trimming spaces and trailing slashes', () => {
+    expect(loadAgentConfig({ RELAY_URLS: 'http://a:1/, http://b:2' }).RELAY_URLS).toEqual(['http://a:1', 'http://b:2']);
+  });
+
+  it('names every bad variable in one readable error', () => {
+    const bad = () => loadAgentConfig({ RELAY_URLS: 'nope', AGENT_CONCURRENCY: '0', RETRY_FACTOR: 'fast' });
+    expect(bad).toThrow(/^invalid agent configuration: /);
+    for (const name of ['RELAY_URLS', 'AGENT_CONCURRENCY', 'RETRY_FACTOR']) expect(bad).toThrow(name);
+  });
+});
