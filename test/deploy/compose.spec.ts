@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { join, resolve } from 'node:path';
 import { AppConfigSchema, configFile, loadAppConfigSchema } from './app-config-schema';
 import {
@@ -242,6 +243,34 @@ describe('Dockerfile', () => {
     expect(imageEnv().APP).toMatch(/^(relay|agent|chat)$/);
     const cmd = runtime.instructions.filter((i) => i.keyword === 'CMD').pop()?.args ?? '';
     expect(cmd).toContain('node dist/apps/${APP}/src/main.js');
+  });
+
+  it('the runtime image has every package the apps and libs import (the production dependency tree)', () => {
+    // `npm ci --omit=dev` installs what package-lock.json does not mark dev-only.
+    const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { dev?: boolean; devOptional?: boolean }>;
+    };
+    const inProductionTree = (name: string) => {
+      const entry = lock.packages[`node_modules/${name}`];
+      return entry !== undefined && !entry.dev && !entry.devOptional;
+    };
+    const sources = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? sources(join(dir, e.name)) : /(?<!\.spec|\.e2e-spec)\.ts$/.test(e.name) ? [join(dir, e.name)] : [],
+      );
+    const missing = new Set<string>();
+    for (const file of [...sources(join(ROOT, 'apps')), ...sources(join(ROOT, 'libs'))]) {
+      const text = readFileSync(file, 'utf8');
+      // Type-only imports are erased by the compiler and need nothing at run time.
+      const runtimeImports = /(?:^|\n)\s*(?:import|export)\s+(?!type\s)[^'";]*?from\s+['"]([^'"]+)['"]|\brequire\(['"]([^'"]+)['"]\)|\bimport\(['"]([^'"]+)['"]\)/g;
+      for (const m of text.matchAll(runtimeImports)) {
+        const spec = m[1] ?? m[2] ?? m[3];
+        if (spec.startsWith('.') || spec.startsWith('node:') || spec.startsWith('@gc/') || builtinModules.includes(spec)) continue;
+        const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
+        if (!inProductionTree(name)) missing.add(`${name} (${file.slice(ROOT.length + 1)})`);
+      }
+    }
+    expect([...missing]).toEqual([]);
   });
 
   it('keeps node_modules, dist and git out of the build context', () => {
