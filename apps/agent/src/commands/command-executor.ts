@@ -1,6 +1,7 @@
 import { AgentCommand, AgentCommandType, AgentEvent, AgentEventOf } from '@gc/contracts';
 import { Injectable } from '@nestjs/common';
 import { EventPublisher } from '../events/event-publisher';
+import { CommandEntity } from '../persistence/command.entity';
 import { resultEventId } from '../protocol/derived-ids';
 import { classifyError } from '../retry/error-classification';
 import { CommandHandler } from './command-handler';
@@ -16,7 +17,7 @@ import { SubscribeHandler } from './handlers/subscribe.handler';
 export type CommandOutcome =
   | { kind: 'completed'; events: AgentEvent[]; repeated: boolean }
   | { kind: 'refused'; reason: string; repeated: boolean }
-  | { kind: 'transient'; error: string; relay?: string; attempts: number; step: string };
+  | { kind: 'transient'; error: string; relay?: string; attempts: number | null; step: string };
 
 /**
  * Idempotency by corrId: a finished command re-adds its stored events (same eventIds) with no IO;
@@ -43,17 +44,12 @@ export class CommandExecutor {
   }
 
   async execute(command: AgentCommand): Promise<CommandOutcome> {
-    const row = await this.journal.begin(command);
-    if (row.status !== 'running') {
-      await this.events.publish(row.result ?? []);
-      return row.status === 'completed'
-        ? { kind: 'completed', events: row.result ?? [], repeated: true }
-        : { kind: 'refused', reason: row.lastError ?? 'failed', repeated: true };
-    }
-    const handler = this.handlers.get(command.type)!;
-    let step = row.step;
+    let step = 'start';
     try {
-      const events = await handler.execute(command, {
+      const row = await this.journal.begin(command);
+      if (row.status !== 'running') return await this.repeat(row);
+      step = row.step;
+      const events = await this.handlers.get(command.type)!.execute(command, {
         attempts: row.attempts,
         step: async (name) => {
           step = name;
@@ -65,16 +61,36 @@ export class CommandExecutor {
       return { kind: 'completed', events, repeated: false };
     } catch (err) {
       const cls = classifyError(err);
-      if (cls.kind === 'transient') {
-        const attempts = await this.journal.recordAttempt(command.corrId, cls.message);
-        return { kind: 'transient', error: cls.message, relay: cls.relay, attempts, step };
+      try {
+        if (cls.kind === 'permanent') return await this.refuse(command, cls.code, cls.message);
+      } catch (reportErr) {
+        // ERR could not be stored or added (Postgres/Redis away): retry the command, which will
+        // meet the same refusal and report it then.
+        return this.transient(command, classifyError(reportErr).message, undefined, step);
       }
-      const errEvent = refusalEvent(command, cls.code, cls.message);
-      const reason = `${cls.code}: ${cls.message}`;
-      await this.journal.fail(command.corrId, [errEvent], reason);
-      await this.events.publish([errEvent]);
-      return { kind: 'refused', reason, repeated: false };
+      return this.transient(command, cls.message, cls.relay, step);
     }
+  }
+
+  private async repeat(row: CommandEntity): Promise<CommandOutcome> {
+    await this.events.publish(row.result ?? []);
+    return row.status === 'completed'
+      ? { kind: 'completed', events: row.result ?? [], repeated: true }
+      : { kind: 'refused', reason: row.lastError ?? 'failed', repeated: true };
+  }
+
+  private async refuse(command: AgentCommand, code: AgentEventOf<'ERR'>['error']['code'], message: string): Promise<CommandOutcome> {
+    const errEvent = refusalEvent(command, code, message);
+    const reason = `${code}: ${message}`;
+    await this.journal.fail(command.corrId, [errEvent], reason);
+    await this.events.publish([errEvent]);
+    return { kind: 'refused', reason, repeated: false };
+  }
+
+  /** Counts the attempt when Postgres lets us; `attempts: null` leaves the count to the worker. */
+  private async transient(command: AgentCommand, error: string, relay: string | undefined, step: string): Promise<CommandOutcome> {
+    const attempts = await this.journal.recordAttempt(command.corrId, error).catch(() => null);
+    return { kind: 'transient', error, relay, attempts, step };
   }
 }
 

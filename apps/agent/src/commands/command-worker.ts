@@ -62,9 +62,11 @@ export class CommandWorker implements OnModuleInit, OnModuleDestroy {
       case 'refused':
         throw new UnrecoverableError(outcome.reason);
       case 'transient': {
-        const delay = this.policy.delayMs(outcome.attempts - 1);
+        // Postgres away: the job's own run count stands in for the attempts it could not record.
+        const attempt = outcome.attempts ?? job.attemptsStarted;
+        const delay = this.policy.delayMs(attempt - 1);
         this.logger.log(
-          { corrId: command.corrId, type: command.type, step: outcome.step, attempt: outcome.attempts, relay: outcome.relay, error: outcome.error, delay },
+          { corrId: command.corrId, type: command.type, step: outcome.step, attempt, relay: outcome.relay, error: outcome.error, delay },
           'command retry',
         );
         await job.moveToDelayed(Date.now() + delay, token);
