@@ -119,7 +119,7 @@ export class RelaySessions implements OnApplicationBootstrap {
               session.abort.abort();
             });
           } else if (event.event === 'message') {
-            const delivery = RelayDelivery.safeParse(JSON.parse(event.data));
+            const delivery = RelayDelivery.safeParse(parseJson(event.data));
             if (delivery.success) this.inbound.accept(relay, delivery.data);
             else this.logger.warn({ relay, data: event.data.slice(0, 200) }, 'unreadable relay message');
           }
@@ -157,5 +157,13 @@ export class RelaySessions implements OnApplicationBootstrap {
       if (rows.length < SUBSCRIBE_BATCH) break;
     }
     this.logger.log({ relay, sessionId, queues: total }, 'relay queues subscribed');
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
