@@ -78,7 +78,7 @@ async function main(): Promise<void> {
         void stop(signal, 0);
         return;
       }
-      // Under `npm start`, one Ctrl-C arrives twice: from the terminal and forwarded by npm.
+      // Under `npm start`, one Ctrl-C can arrive twice: from the terminal and forwarded by npm.
       if (Date.now() - firstSignalAt < REPEATED_SIGNAL_GRACE_MS) return;
       announce(`${signal} again: killing what is left`);
       supervisor.killAll();

@@ -57,15 +57,21 @@ describe('npm start launcher (dist/apps/launcher/main.js)', () => {
   let ports: { relays: number[]; agent: number; chat: number };
   const launched: RunningLauncher[] = [];
 
-  function startLauncher(run: string): RunningLauncher {
+  /**
+   * `viaNpm`: `npm start --ignore-scripts` (no prestart build, which would pull dist/ from under the
+   * other suites) in its own process group, as a terminal runs a foreground job.
+   */
+  function startLauncher(run: string, opts: { viaNpm?: boolean } = {}): RunningLauncher {
     mkdirSync(TEST_OUTPUT_DIR, { recursive: true });
     const logFile = join(TEST_OUTPUT_DIR, `launcher-${run}.log`);
     recordSuiteLog(logFile);
     const log = createWriteStream(logFile, { flags: 'a' });
-    const child = spawn(process.execPath, [LAUNCHER], {
+    const [command, args] = opts.viaNpm ? ['npm', ['start', '--ignore-scripts']] : [process.execPath, [LAUNCHER]];
+    const child = spawn(command, args, {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/root',
         NODE_ENV: 'test',
         LOG_LEVEL: 'info',
         REDIS_URL: SHARED_REDIS_URL,
@@ -78,6 +84,7 @@ describe('npm start launcher (dist/apps/launcher/main.js)', () => {
         BULL_BOARD_PASSWORD: 'launcher-test',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: opts.viaNpm ?? false,
     });
     let text = '';
     for (const stream of [child.stdout, child.stderr]) {
@@ -167,6 +174,21 @@ describe('npm start launcher (dist/apps/launcher/main.js)', () => {
     for (const port of [...ports.relays, ports.agent, ports.chat]) {
       await expect(healthStatus(port)).rejects.toThrow();
     }
+  });
+
+  it('stops everything gracefully on a Ctrl-C under npm start', async () => {
+    const launcher = startLauncher('ctrl-c', { viaNpm: true });
+    await waitAllHealthy(launcher);
+    const pids = launcher.pids();
+
+    // A terminal's Ctrl-C: SIGINT to the foreground process group (npm and the launcher).
+    process.kill(-launcher.child.pid!, 'SIGINT');
+    await launcher.exited; // npm itself ends by the SIGINT it got, so its exit code says nothing
+
+    expect(launcher.output()).toContain('all services stopped');
+    expect(launcher.output()).not.toContain('killing what is left');
+    expect(launcher.output()).toMatch(/chat stopped \((SIGTERM|0)\)/);
+    expect([...pids.entries()].filter(([, pid]) => isAlive(pid))).toEqual([]);
   });
 
   it('stops the other services and exits 1 when one of them dies unexpectedly', async () => {
