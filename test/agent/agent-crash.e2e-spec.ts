@@ -35,12 +35,12 @@ describe('agent: killed with SIGKILL during a command', () => {
     await second.process.kill9();
 
     await relay.setFaults({ latencyMs: 0 });
-    const started = Date.now();
     await stack.startAgent();
+    const started = Date.now();
     const inv = await resultOf(stack, command.corrId, 'INV', 20_000);
     expect(inv.connId).toBe(command.connId);
-    // Recovered within the stalled-job window (lock 4 s + check 1 s), plus the agent's start.
-    expect(Date.now() - started).toBeLessThan(15_000);
+    // Recovered within the stalled-job window (lock 4 s + stalled check 1 s) of the kill, with margin for a loaded machine.
+    expect(Date.now() - started).toBeLessThan(10_000);
 
     const job = await stack.commandsQueue.getJob(command.corrId);
     expect(await job!.getState()).toBe('completed');
