@@ -17,6 +17,7 @@ interface RunningLauncher {
   exited: Promise<number | null>;
   /** Child pids by service name, as the launcher announced them. */
   pids: () => Map<string, number>;
+  viaNpm: boolean;
 }
 
 function isAlive(pid: number): boolean {
@@ -96,6 +97,7 @@ describe('npm start launcher (dist/apps/launcher/main.js)', () => {
     const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
     const running: RunningLauncher = {
       child,
+      viaNpm: opts.viaNpm ?? false,
       exited,
       output: () => text,
       pids: () => new Map([...text.matchAll(/started (\S+) \(pid (\d+)\)/g)].map((m) => [m[1], Number(m[2])])),
@@ -125,7 +127,9 @@ describe('npm start launcher (dist/apps/launcher/main.js)', () => {
     for (const l of launched) {
       for (const pid of l.pids().values()) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
       if (l.child.exitCode === null && l.child.signalCode === null) {
-        l.child.kill('SIGKILL');
+        // Started in its own group (via npm): the launcher under npm goes too.
+        if (l.viaNpm) process.kill(-l.child.pid!, 'SIGKILL');
+        else l.child.kill('SIGKILL');
         await l.exited;
       }
     }
