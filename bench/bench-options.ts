@@ -1,0 +1,81 @@
+/** What one `npm run bench` run does; defaults meet issue 5, `--quick` is the 2-minute variant. */
+export interface BenchOptions {
+  quick: boolean;
+  only: Set<string> | null;
+  /** CREATE commands in the throughput run (ours and the baseline each). */
+  commands: number;
+  /** Concurrent HTTP requests driving the throughput run. */
+  concurrency: number;
+  /** Round trips sampled one at a time (unloaded) and under load. */
+  latencySamples: number;
+  loadedSeconds: number;
+  groupSizes: number[];
+  faultRates: number[];
+  /** Connections the agent holds when its RSS is read. */
+  memoryConnections: number;
+  /** Run agent and chat with --cpu-prof and summarise the profiles. */
+  profile: boolean;
+  out: string | null;
+  /** Extra env for every chat / agent the bench starts (to measure an env default's effect). */
+  chatEnv: Record<string, string>;
+  agentEnv: Record<string, string>;
+}
+
+export const SCENARIOS = ['baseline', 'throughput', 'latency', 'memory', 'recovery', 'convergence', 'profile'] as const;
+
+export function parseBenchOptions(argv: string[]): BenchOptions {
+  const flags = new Map<string, string>();
+  for (const arg of argv) {
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!m) throw new Error(`unknown argument "${arg}"; flags: --quick --only=a,b --commands=N --concurrency=N --latency-samples=N --loaded-seconds=N --groups=10,25,50 --faults=0,0.3 --memory=N --no-profile --out=path|--no-out --chat-env=K=V,K=V --agent-env=K=V`);
+    flags.set(m[1], m[2] ?? 'true');
+  }
+  const quick = flags.get('quick') === 'true';
+  const int = (name: string, full: number, fast: number) => {
+    const raw = flags.get(name);
+    const value = raw === undefined ? (quick ? fast : full) : Number(raw);
+    if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer, got "${raw}"`);
+    return value;
+  };
+  const list = (name: string, full: number[], fast: number[]) => {
+    const raw = flags.get(name);
+    if (raw === undefined) return quick ? fast : full;
+    const values = raw.split(',').map(Number);
+    if (values.some((v) => !Number.isFinite(v) || v < 0)) throw new Error(`--${name} must be a comma-separated list of numbers, got "${raw}"`);
+    return values;
+  };
+  const only = flags.get('only');
+  if (only) {
+    for (const s of only.split(',')) if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`--only: unknown scenario "${s}" (${SCENARIOS.join(', ')})`);
+  }
+  return {
+    quick,
+    only: only ? new Set(only.split(',')) : null,
+    commands: int('commands', 2_000, 600),
+    concurrency: int('concurrency', 32, 32),
+    latencySamples: int('latency-samples', 200, 60),
+    loadedSeconds: int('loaded-seconds', 10, 5),
+    groupSizes: list('groups', [10, 25, 50], [10]),
+    faultRates: list('faults', [0, 0.3], [0, 0.3]),
+    memoryConnections: int('memory', 10_000, 2_000),
+    profile: flags.get('no-profile') !== 'true',
+    chatEnv: envList(flags.get('chat-env')),
+    agentEnv: envList(flags.get('agent-env')),
+    out: flags.get('no-out') === 'true' ? null : (flags.get('out') ?? (quick ? null : 'docs/benchmarks.md')),
+  };
+}
+
+export function wants(opts: BenchOptions, scenario: (typeof SCENARIOS)[number]): boolean {
+  return opts.only === null || opts.only.has(scenario);
+}
+
+function envList(raw: string | undefined): Record<string, string> {
+  if (!raw) return {};
+  return Object.fromEntries(
+    raw.split(',').map((pair) => {
+      const cut = pair.indexOf('=');
+      if (cut <= 0) throw new Error(`expected K=V in "${pair}"`);
+      return [pair.slice(0, cut), pair.slice(cut + 1)];
+    }),
+  );
+}

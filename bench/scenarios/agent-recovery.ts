@@ -1,0 +1,39 @@
+import { CommandCompletionProbe } from '../measure/command-completion';
+import { post202 } from '../measure/load-driver';
+import { BenchSystem } from '../system/bench-system';
+import { BenchContext } from './bench-context';
+
+export interface RecoveryRun {
+  /** kill -9 → the first command sent after the kill is completed (the agent restarted at once). */
+  nextCompletedSeconds: number;
+  /** kill -9 → every command that was in flight at the kill is completed (stalled jobs taken over). */
+  inFlightCompletedSeconds: number;
+  /** kill -9 → the new agent's /health answers. */
+  restartSeconds: number;
+  inFlight: number;
+}
+
+/**
+ * A supervisor's view: commands are in flight, the agent is killed with SIGKILL and started again
+ * at once (as compose's restart policy would), while the chat keeps accepting commands.
+ */
+export async function runAgentRecovery(ctx: BenchContext, system: BenchSystem, users: string[], inFlight = 20): Promise<RecoveryRun> {
+  const probe = new CommandCompletionProbe(system.pg, 5);
+  probe.start();
+  try {
+    const before = await Promise.all(Array.from({ length: inFlight }, (_, i) => post202(`${system.chat.url}/users/${users[i % users.length]}/invitations`)));
+    const inFlightDone = Promise.all(before.map((b) => probe.completion(b.contactId)));
+    const killedAt = performance.now();
+    await system.killAgent();
+    const after = await post202(`${system.chat.url}/users/${users[0]}/invitations`);
+    const nextDone = probe.completion(after.contactId);
+    await system.startAgent();
+    const restartSeconds = (performance.now() - killedAt) / 1000;
+    const nextCompletedSeconds = ((await nextDone) - killedAt) / 1000;
+    const inFlightCompletedSeconds = (Math.max(...(await inFlightDone)) - killedAt) / 1000;
+    ctx.log(`  recovery: restart ${restartSeconds.toFixed(2)} s, next command ${nextCompletedSeconds.toFixed(2)} s, all ${inFlight} in flight ${inFlightCompletedSeconds.toFixed(2)} s`);
+    return { nextCompletedSeconds, inFlightCompletedSeconds, restartSeconds, inFlight };
+  } finally {
+    await probe.stop();
+  }
+}

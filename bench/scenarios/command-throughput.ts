@@ -1,0 +1,48 @@
+import { Client } from 'pg';
+import { SHARED_REDIS_URL, createTestDatabase, testQueuePrefix } from '../../test/support/test-isolation';
+import { startNaivePeer } from '../baseline/naive-peer-process';
+import { completedCount } from '../measure/command-completion';
+import { ThroughputRun, driveThroughput, post202 } from '../measure/load-driver';
+import { BenchSystem } from '../system/bench-system';
+import { BenchContext } from './bench-context';
+
+/** The naive peer (bench/baseline) on the same Redis and Postgres, driven like ours. */
+export async function runBaselineThroughput(ctx: BenchContext): Promise<ThroughputRun> {
+  const db = await createTestDatabase('bench-baseline');
+  const prefix = testQueuePrefix('bench-baseline');
+  const peer = await startNaivePeer({ DATABASE_URL: db.url, REDIS_URL: SHARED_REDIS_URL, QUEUE_PREFIX: prefix });
+  const pg = new Client({ connectionString: db.url });
+  await pg.connect();
+  try {
+    const completed = async () => Number((await pg.query(`SELECT count(*) AS n FROM baseline_commands WHERE status = 'completed'`)).rows[0].n);
+    const run = await driveThroughput({
+      commands: ctx.opts.commands,
+      concurrency: ctx.opts.concurrency,
+      send: () => post202(`${peer.frontUrl}/commands`),
+      completed,
+    });
+    ctx.log(`  baseline: ${run.commands} commands in ${run.seconds.toFixed(1)} s = ${run.perSecond.toFixed(0)}/s`);
+    return run;
+  } finally {
+    await pg.end();
+    await peer.stop();
+    await db.drop();
+  }
+}
+
+/** Users the CREATE commands are spread over (a command's user is part of its key everywhere). */
+export async function createUsers(system: BenchSystem, n: number): Promise<string[]> {
+  return Promise.all(Array.from({ length: n }, (_, i) => system.api.createUser(`bench-user-${i}`)));
+}
+
+/** POST /users/:u/invitations: a contact with a CREATE command, done once the invitation is stored. */
+export async function runOurThroughput(ctx: BenchContext, system: BenchSystem, users: string[], commands = ctx.opts.commands): Promise<ThroughputRun> {
+  const run = await driveThroughput({
+    commands,
+    concurrency: ctx.opts.concurrency,
+    send: (i) => post202(`${system.chat.url}/users/${users[i % users.length]}/invitations`),
+    completed: () => completedCount(system.pg, 'CREATE_CONTACT_INVITATION'),
+  });
+  ctx.log(`  ours: ${run.commands} CREATE commands in ${run.seconds.toFixed(1)} s = ${run.perSecond.toFixed(0)}/s (accepted ${run.acceptedPerSecond.toFixed(0)}/s)`);
+  return run;
+}

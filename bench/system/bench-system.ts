@@ -1,0 +1,151 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { ChatApi } from '../../test/support/chat-stack';
+import { freePort } from '../../test/support/free-port';
+import { RELAY_TEST_ADMIN_TOKEN, RelayFaults, setRelayFaults } from '../../test/support/relay-admin';
+import { ServiceProcess, TEST_OUTPUT_DIR, startService } from '../../test/support/service-process';
+import { SHARED_REDIS_URL, TestDatabase, createTestDatabase, testQueuePrefix, uniqueSuffix } from '../../test/support/test-isolation';
+
+/**
+ * The real system for one bench scenario: 2 relays, the agent and the chat as built processes, on a
+ * private database and queue prefix. Unlike test/support's chat-stack it can restart the agent
+ * (recovery), pass NODE_OPTIONS (--cpu-prof) and read each process's RSS.
+ * The agent runs with the documented defaults (docs/architecture.md), not the tests' short timeouts.
+ */
+export interface BenchSystem {
+  label: string;
+  prefix: string;
+  redisUrl: string;
+  db: TestDatabase;
+  relays: Array<{ name: string; url: string; process: ServiceProcess }>;
+  agent: ServiceProcess;
+  chat: ServiceProcess;
+  api: ChatApi;
+  /** A pg client on the system's database, search_path chat. */
+  pg: Client;
+  setFaults(faults: RelayFaults): Promise<void>;
+  /** kill -9 of the agent; resolves once the process is gone. */
+  killAgent(): Promise<void>;
+  /** Starts the agent again with the same env; resolves once /health answers. */
+  startAgent(): Promise<ServiceProcess>;
+  stop(): Promise<void>;
+}
+
+export interface BenchSystemOptions {
+  label: string;
+  relays?: number;
+  agentEnv?: Record<string, string>;
+  chatEnv?: Record<string, string>;
+  /** Directory for --cpu-prof output; no profiling when absent. */
+  cpuProfileDir?: string;
+}
+
+export async function startBenchSystem(opts: BenchSystemOptions): Promise<BenchSystem> {
+  const { label } = opts;
+  const redisUrl = SHARED_REDIS_URL;
+  const prefix = testQueuePrefix(`bench-${label}`);
+  const db = await createTestDatabase(`bench-${label}`);
+  const relays: BenchSystem['relays'] = [];
+  const started: ServiceProcess[] = [];
+  const profileEnv = (app: string): Record<string, string> => {
+    if (!opts.cpuProfileDir) return {};
+    const dir = join(opts.cpuProfileDir, app);
+    mkdirSync(dir, { recursive: true });
+    // node 20 refuses --cpu-prof in NODE_OPTIONS; a preload runs the same V8 profiler in-process.
+    return { NODE_OPTIONS: `--require ${join(__dirname, '..', 'profile', 'cpu-profiler-preload.js')}`, BENCH_CPU_PROFILE_DIR: dir };
+  };
+  let agent: ServiceProcess | undefined;
+  let chat: ServiceProcess | undefined;
+  let pg: Client | undefined;
+  const stop = async () => {
+    await pg?.end().catch(() => undefined);
+    await chat?.stop().catch(() => undefined);
+    await agent?.stop().catch(() => undefined);
+    await Promise.allSettled(started.map((p) => p.stop()));
+    await dropKeys(redisUrl, `${prefix}*`).catch(() => undefined);
+    await Promise.allSettled(relays.map((r) => dropKeys(redisUrl, `relay:${r.name}:*`)));
+    await db.drop().catch(() => undefined);
+  };
+  try {
+    for (let i = 0; i < (opts.relays ?? 2); i++) {
+      const name = `bench-${label}-relay${i}-${uniqueSuffix()}`;
+      const process = await startService('relay', `bench-${label}-relay${i}`, await freePort(), {
+        RELAY_REDIS_URL: redisUrl,
+        REDIS_URL: redisUrl,
+        RELAY_NAME: name,
+        RELAY_ADMIN_TOKEN: RELAY_TEST_ADMIN_TOKEN,
+        ...profileEnv(`relay${i}`),
+      });
+      started.push(process);
+      relays.push({ name, url: process.url, process });
+    }
+    const agentPort = await freePort();
+    const agentEnv = {
+      REDIS_URL: redisUrl,
+      QUEUE_PREFIX: prefix,
+      DATABASE_URL: db.url,
+      RELAY_URLS: relays.map((r) => r.url).join(','),
+      ...profileEnv('agent'),
+      ...opts.agentEnv,
+    };
+    const startAgent = async () => {
+      agent = await startService('agent', `bench-${label}-agent`, agentPort, agentEnv);
+      system.agent = agent;
+      return agent;
+    };
+    agent = await startService('agent', `bench-${label}-agent`, agentPort, agentEnv);
+    chat = await startService('chat', `bench-${label}-chat`, await freePort(), {
+      REDIS_URL: redisUrl,
+      QUEUE_PREFIX: prefix,
+      DATABASE_URL: db.url,
+      ...profileEnv('chat'),
+      ...opts.chatEnv,
+    });
+    pg = new Client({ connectionString: db.url, options: '-c search_path=chat' });
+    await pg.connect();
+    const system: BenchSystem = {
+      label,
+      prefix,
+      redisUrl,
+      db,
+      relays,
+      agent,
+      chat,
+      api: new ChatApi(chat.url),
+      pg,
+      setFaults: async (faults) => {
+        await Promise.all(relays.map((r) => setRelayFaults(r.url, RELAY_TEST_ADMIN_TOKEN, faults)));
+      },
+      killAgent: async () => {
+        await system.agent.kill9();
+      },
+      startAgent,
+      stop,
+    };
+    return system;
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw err;
+  }
+}
+
+export function benchOutputDir(): string {
+  mkdirSync(TEST_OUTPUT_DIR, { recursive: true });
+  return TEST_OUTPUT_DIR;
+}
+
+async function dropKeys(redisUrl: string, pattern: string): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
