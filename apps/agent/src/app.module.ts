@@ -15,7 +15,7 @@ import { JoinHandler } from './commands/handlers/join.handler';
 import { ReceiveQueueProvisioner } from './commands/handlers/receive-queue.provisioner';
 import { SendHandler } from './commands/handlers/send.handler';
 import { SubscribeHandler } from './commands/handlers/subscribe.handler';
-import { AGENT_CONFIG, AgentConfig, loadAgentConfig } from './config/agent-config';
+import { AGENT_CONFIG, AgentConfig } from './config/agent-config';
 import { AgentConfigModule } from './config/agent-config.module';
 import { EventPublisher } from './events/event-publisher';
 import { HealthController } from './health/health.controller';
@@ -31,9 +31,8 @@ import { RetryModule } from './retry/retry.module';
     AgentConfigModule,
     RetryModule,
     LoggerModule.forRootAsync({
-      useFactory: () => ({
-        pinoHttp: { level: loadAgentConfig().LOG_LEVEL, autoLogging: false },
-      }),
+      inject: [AGENT_CONFIG],
+      useFactory: (c: AgentConfig) => ({ pinoHttp: { level: c.LOG_LEVEL, autoLogging: false } }),
     }),
     PersistenceModule,
     BullModule.forRootAsync({
