@@ -79,25 +79,27 @@ export async function startChatStack(opts: ChatStackOptions): Promise<ChatStack>
   const processes: ServiceProcess[] = [];
   let chat: ServiceProcess | undefined;
   const stop = async () => {
-    await chat?.stop().catch(() => undefined);
-    await Promise.allSettled(processes.map((p) => p.stop()));
+    await Promise.allSettled([chat?.stop(), ...processes.map((p) => p.stop())]);
     await dropKeys(redisUrl, `${prefix}*`).catch(() => undefined);
     await Promise.allSettled(relays.map((r) => dropKeys(opts.relayRedisUrl ?? redisUrl, `relay:${r.name}:*`)));
     await db.drop();
   };
   try {
-    for (let i = 0; i < (opts.relays ?? 2); i++) {
-      const name = `t-${label}-relay${i}-${uniqueSuffix()}`;
-      const port = await freePort();
-      const process = await startService('relay', `${label}-relay${i}`, port, {
-        RELAY_REDIS_URL: opts.relayRedisUrl ?? redisUrl,
-        REDIS_URL: redisUrl,
-        RELAY_NAME: name,
-        RELAY_ADMIN_TOKEN: RELAY_TEST_ADMIN_TOKEN,
-      });
-      processes.push(process);
-      relays.push({ name, url: process.url, process, setFaults: (f) => setRelayFaults(process.url, RELAY_TEST_ADMIN_TOKEN, f).then(() => undefined) });
-    }
+    // Started side by side: on 2 cores, booting the apps one after the other is most of a suite's time.
+    const relayStarts = await Promise.allSettled(
+      Array.from({ length: opts.relays ?? 2 }, async (_, i) => {
+        const name = `t-${label}-relay${i}-${uniqueSuffix()}`;
+        const process = await startService('relay', `${label}-relay${i}`, await freePort(), {
+          RELAY_REDIS_URL: opts.relayRedisUrl ?? redisUrl,
+          REDIS_URL: redisUrl,
+          RELAY_NAME: name,
+          RELAY_ADMIN_TOKEN: RELAY_TEST_ADMIN_TOKEN,
+        });
+        processes.push(process);
+        relays[i] = { name, url: process.url, process, setFaults: (f) => setRelayFaults(process.url, RELAY_TEST_ADMIN_TOKEN, f).then(() => undefined) };
+      }),
+    );
+    for (const r of relayStarts) if (r.status === 'rejected') throw r.reason;
     const agentPort = await freePort();
     const agentEnv = {
       REDIS_URL: redisUrl,
@@ -110,12 +112,19 @@ export async function startChatStack(opts: ChatStackOptions): Promise<ChatStack>
       RETRY_MAX_MS: '1000',
       ...opts.agentEnv,
     };
-    let agent = await startService('agent', `${label}-agent`, agentPort, agentEnv);
-    processes.push(agent);
     const chatPort = await freePort();
     const chatEnv = { REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, DATABASE_URL: db.url, ...TEST_RECONCILE_ENV, ...opts.chatEnv };
-    chat = await startService('chat', `${label}-chat`, chatPort, chatEnv);
-    const api = new ChatApi(chat.url);
+    // Different schemas of one database: agent and chat migrate independently.
+    const [agentStart, chatStart] = await Promise.allSettled([
+      startService('agent', `${label}-agent`, agentPort, agentEnv),
+      startService('chat', `${label}-chat`, chatPort, chatEnv),
+    ]);
+    if (agentStart.status === 'fulfilled') processes.push(agentStart.value);
+    if (chatStart.status === 'fulfilled') chat = chatStart.value;
+    if (agentStart.status === 'rejected') throw agentStart.reason;
+    if (chatStart.status === 'rejected') throw chatStart.reason;
+    let agent = agentStart.value;
+    const api = new ChatApi(chatStart.value.url);
     const stack: ChatStack = {
       label,
       prefix,
@@ -123,7 +132,7 @@ export async function startChatStack(opts: ChatStackOptions): Promise<ChatStack>
       db,
       relays,
       agent,
-      chat,
+      chat: chatStart.value,
       api,
       async withAgentDown(between) {
         await agent.stop();
