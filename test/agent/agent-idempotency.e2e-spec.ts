@@ -1,3 +1,4 @@
+import { AgentEventOf } from '@gc/contracts';
 import { CONTRACT_JOB_OPTIONS } from '@gc/queueing';
 import { Job } from 'bullmq';
 import { AgentStack, startAgentStack } from '../support/agent-stack';
@@ -74,5 +75,16 @@ describe('agent: idempotent by corrId', () => {
     const [inviterConn] = await stack.query(`SELECT rcv_recipient_id FROM agent.connections WHERE conn_id = $1`, [create.connId]);
     expect(await stack.relays[0].acceptedMessages(inviterConn.rcv_recipient_id)).toBe(1);
     expect(stack.events.all().filter((e) => e.type === 'CONF' && e.connId === create.connId)).toHaveLength(1);
+
+    // A chat that missed the CONF finds it again through SUBSCRIBE (seed: status on subscription).
+    const conf = await eventOn(stack, create.userId, create.connId, 'CONF');
+    const sub = newCorrId();
+    await stack.send({ type: 'SUBSCRIBE', corrId: sub, userId: create.userId, connIds: [create.connId] });
+    const status = await stack.events.waitFor<AgentEventOf<'STATUS'>>((e) => e.type === 'STATUS' && e.corrId === sub, 'STATUS');
+    expect(status).toMatchObject({
+      status: 'confirmed',
+      invitation: inv.invitation,
+      confirmation: { confirmationId: conf.confirmationId, connInfo: '{"who":"dave"}' },
+    });
   });
 });
