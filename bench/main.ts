@@ -12,7 +12,7 @@ import { consoleTable, markdownTable, writeReport } from './report/markdown-repo
 import { runAgentRecovery, RecoveryRun } from './scenarios/agent-recovery';
 import { BenchContext } from './scenarios/bench-context';
 import { createUsers, runBaselineThroughput, runOurThroughput } from './scenarios/command-throughput';
-import { MemoryRun, runConnectionMemory } from './scenarios/connection-memory';
+import { MEMORY_TARGET_CONNECTIONS, MemoryRun, runConnectionMemory } from './scenarios/connection-memory';
 import { ConvergenceRun, runGroupConvergence } from './scenarios/group-convergence';
 import { HotPathProfile, runHotPathProfile } from './scenarios/hot-path-profile';
 import { runLoadedLatency, runUnloadedLatency } from './scenarios/round-trip-latency';
@@ -23,7 +23,8 @@ const ROOT = resolve(__dirname, '..', '..');
 /** How long a group may take before the run gives up on it (keeps the whole run under 10 minutes). */
 function convergenceTimeoutMs(members: number, quick: boolean): number {
   if (quick) return 40_000;
-  return members >= 50 ? 90_000 : members >= 25 ? 60_000 : 45_000;
+  // 60 s is the target for 50 members at 30%; beyond it the figure is a MISS whatever the time.
+  return members >= 50 ? 60_000 : 40_000;
 }
 
 interface Results {
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
       const idle = { agentMb: residentMb(system.agent.child.pid), chatMb: residentMb(system.chat.child.pid) };
       if (wants(opts, 'throughput')) {
         log('2. command throughput');
-        await runOurThroughput(ctx, system, users, Math.min(200, opts.commands)); // warm-up: JIT, pools, relay sessions
+        await runOurThroughput(ctx, system, users, Math.min(100, opts.commands)); // warm-up: JIT, pools, relay sessions
         r.ours = await runOurThroughput(ctx, system, users);
       }
       if (wants(opts, 'latency')) {
@@ -139,7 +140,7 @@ function buildFigures(opts: BenchOptions, r: Results): Figure[] {
     const done = !Number.isNaN(c.seconds);
     const value = done
       ? `${fmt(c.seconds)} s, ${fmt(c.pairs / c.seconds, 1)} pairs/s, ${fmt(c.seconds / c.members, 2)} s/member`
-      : `> ${fmt(c.setupSeconds >= 0 ? convergenceTimeoutMs(c.members, opts.quick) / 1000 : NaN, 0)} s (${c.pairsReached}/${c.pairs} pairs)`;
+      : `> ${fmt(convergenceTimeoutMs(c.members, opts.quick) / 1000, 0)} s (${c.pairsReached}/${c.pairs} pairs)`;
     const is50at30 = c.members === 50 && c.faultRate > 0.29 && c.faultRate < 0.31;
     f.push({
       section: '4 convergence',
@@ -173,11 +174,17 @@ function buildFigures(opts: BenchOptions, r: Results): Figure[] {
     f.push({ section: '5 recovery', name: 'kill -9 of the agent → next command completed', value: `${fmt(r.recovery.nextCompletedSeconds, 2)} s`, target: '< 5 s', pass: r.recovery.nextCompletedSeconds < 5 });
     f.push({ section: '5 recovery', name: `kill -9 → all ${r.recovery.inFlight} in-flight commands completed`, value: `${fmt(r.recovery.inFlightCompletedSeconds, 2)} s` });
     f.push({ section: '5 recovery', name: 'kill -9 → restarted agent healthy', value: `${fmt(r.recovery.restartSeconds, 2)} s` });
+    f.push({ section: '5 recovery', name: 'kill -9 → new agent journals / completes that command', value: `${fmt(r.recovery.agentSawSeconds, 2)} / ${fmt(r.recovery.agentCompletedSeconds, 2)} s` });
   }
   if (r.memory) {
     const m = r.memory;
-    f.push({ section: '6 memory', name: `agent RSS with ${m.connections} connections (idle: ${fmt(m.agentIdleMb, 0)} MB)`, value: `${fmt(m.agentMb, 0)} MB`, target: '< 200 MB', pass: m.agentMb < 200 });
-    f.push({ section: '6 memory', name: `chat RSS with ${m.connections} connections (idle: ${fmt(m.chatIdleMb, 0)} MB)`, value: `${fmt(m.chatMb, 0)} MB` });
+    const measured = m.connections >= MEMORY_TARGET_CONNECTIONS;
+    f.push({ section: '6 memory', name: `agent RSS, ${m.connections} connections measured (idle ${fmt(m.agentIdleMb, 0)} MB)`, value: `${fmt(m.agentMb, 0)} MB`, ...(measured ? { target: '< 200 MB', pass: m.agentMb < 200 } : {}) });
+    f.push({ section: '6 memory', name: `chat RSS, ${m.connections} connections measured (idle ${fmt(m.chatIdleMb, 0)} MB)`, value: `${fmt(m.chatMb, 0)} MB` });
+    if (!measured) {
+      f.push({ section: '6 memory', name: 'agent RSS at 10k connections (linear from idle → measured)', value: `${fmt(m.agentAt10kMb, 0)} MB`, target: '< 200 MB', pass: m.agentAt10kMb < 200 });
+      f.push({ section: '6 memory', name: 'chat RSS at 10k connections (linear from idle → measured)', value: `${fmt(m.chatAt10kMb, 0)} MB` });
+    }
   }
   if (r.profile) {
     f.push({ section: 'profile', name: 'Redis commands per CREATE: BullMQ / relay', value: `${fmt(r.profile.redisTotals.bullmq, 1)} / ${fmt(r.profile.redisTotals.relay, 1)}` });
@@ -199,10 +206,10 @@ function renderGenerated(p: { machine: string; command: string; startedAt: Date;
     '',
   ];
   if (r.convergence.length) {
-    out.push('### Group convergence runs', '', '| members | faults | pairs | time to full mesh | pairs/s | s per member | setup (contacts, invitations) |', '|---|---|---|---|---|---|---|');
+    out.push('### Group convergence runs', '', '| members | faults | pairs | time to full mesh | pairs/s | s per member | setup (contacts, invitations) | chat commands pending at the end |', '|---|---|---|---|---|---|---|---|');
     for (const c of r.convergence) {
       const done = !Number.isNaN(c.seconds);
-      out.push(`| ${c.members} | ${fmt(c.faultRate * 100, 0)}% | ${c.pairsReached}/${c.pairs} | ${done ? `${fmt(c.seconds)} s` : 'not within the run\'s limit'} | ${done ? fmt(c.pairs / c.seconds, 1) : 'n/a'} | ${done ? fmt(c.seconds / c.members, 2) : 'n/a'} | ${fmt(c.setupSeconds)} s |`);
+      out.push(`| ${c.members} | ${fmt(c.faultRate * 100, 0)}% | ${c.pairsReached}/${c.pairs} | ${done ? `${fmt(c.seconds)} s` : 'not within the run\'s limit'} | ${done ? fmt(c.pairs / c.seconds, 1) : 'n/a'} | ${done ? fmt(c.seconds / c.members, 2) : 'n/a'} | ${fmt(c.setupSeconds)} s | ${c.pendingAtEnd} |`);
     }
     out.push('');
   }

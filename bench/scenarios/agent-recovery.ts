@@ -11,6 +11,9 @@ export interface RecoveryRun {
   /** kill -9 → the new agent's /health answers. */
   restartSeconds: number;
   inFlight: number;
+  /** kill -9 → the new agent first journaled / completed that next command (agent.commands timestamps). */
+  agentSawSeconds: number;
+  agentCompletedSeconds: number;
 }
 
 /**
@@ -24,6 +27,7 @@ export async function runAgentRecovery(ctx: BenchContext, system: BenchSystem, u
     const before = await Promise.all(Array.from({ length: inFlight }, (_, i) => post202(`${system.chat.url}/users/${users[i % users.length]}/invitations`)));
     const inFlightDone = Promise.all(before.map((b) => probe.completion(b.contactId)));
     const killedAt = performance.now();
+    const killedAtWall = Date.now();
     await system.killAgent();
     const after = await post202(`${system.chat.url}/users/${users[0]}/invitations`);
     const nextDone = probe.completion(after.contactId);
@@ -31,8 +35,16 @@ export async function runAgentRecovery(ctx: BenchContext, system: BenchSystem, u
     const restartSeconds = (performance.now() - killedAt) / 1000;
     const nextCompletedSeconds = ((await nextDone) - killedAt) / 1000;
     const inFlightCompletedSeconds = (Math.max(...(await inFlightDone)) - killedAt) / 1000;
-    ctx.log(`  recovery: restart ${restartSeconds.toFixed(2)} s, next command ${nextCompletedSeconds.toFixed(2)} s, all ${inFlight} in flight ${inFlightCompletedSeconds.toFixed(2)} s`);
-    return { nextCompletedSeconds, inFlightCompletedSeconds, restartSeconds, inFlight };
+    // Where the time went: the agent's own journal row of that command (same clock, same machine).
+    const { rows } = await system.pg.query(
+      `SELECT extract(epoch FROM a.created_at) * 1000 AS saw, extract(epoch FROM a.updated_at) * 1000 AS done
+         FROM contacts k JOIN commands c ON c.conn_id = k.conn_id JOIN agent.commands a ON a.corr_id = c.corr_id WHERE k.id = $1`,
+      [after.contactId],
+    );
+    const agentSawSeconds = rows[0] ? (Number(rows[0].saw) - killedAtWall) / 1000 : NaN;
+    const agentCompletedSeconds = rows[0] ? (Number(rows[0].done) - killedAtWall) / 1000 : NaN;
+    ctx.log(`  recovery: restart ${restartSeconds.toFixed(2)} s, next command ${nextCompletedSeconds.toFixed(2)} s, all ${inFlight} in flight ${inFlightCompletedSeconds.toFixed(2)} s; agent journaled it at ${agentSawSeconds.toFixed(2)} s, completed at ${agentCompletedSeconds.toFixed(2)} s`);
+    return { nextCompletedSeconds, inFlightCompletedSeconds, restartSeconds, inFlight, agentSawSeconds, agentCompletedSeconds };
   } finally {
     await probe.stop();
   }

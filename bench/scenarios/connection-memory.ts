@@ -10,7 +10,12 @@ export interface MemoryRun {
   agentIdleMb: number;
   chatIdleMb: number;
   topUpPerSecond: number;
+  /** Linear from idle → measured: idle + connections × slope, at 10k connections. */
+  agentAt10kMb: number;
+  chatAt10kMb: number;
 }
+
+export const MEMORY_TARGET_CONNECTIONS = 10_000;
 
 /** Tops the system up to `connections` CREATE'd connections, then reads VmRSS of the agent and the chat. */
 export async function runConnectionMemory(ctx: BenchContext, system: BenchSystem, users: string[], idle: { agentMb: number; chatMb: number }): Promise<MemoryRun> {
@@ -19,14 +24,19 @@ export async function runConnectionMemory(ctx: BenchContext, system: BenchSystem
   let topUpPerSecond = NaN;
   if (missing > 0) topUpPerSecond = (await runOurThroughput(ctx, system, users, missing)).perSecond;
   const connections = (await system.pg.query(`SELECT count(*)::int AS n FROM agent.connections`)).rows[0].n;
+  const agentMb = residentMb(system.agent.child.pid);
+  const chatMb = residentMb(system.chat.child.pid);
+  const at10k = (idleMb: number, mb: number) => (connections >= MEMORY_TARGET_CONNECTIONS ? mb : idleMb + ((mb - idleMb) * MEMORY_TARGET_CONNECTIONS) / connections);
   const run = {
     connections,
-    agentMb: residentMb(system.agent.child.pid),
-    chatMb: residentMb(system.chat.child.pid),
+    agentMb,
+    chatMb,
+    agentAt10kMb: at10k(idle.agentMb, agentMb),
+    chatAt10kMb: at10k(idle.chatMb, chatMb),
     agentIdleMb: idle.agentMb,
     chatIdleMb: idle.chatMb,
     topUpPerSecond,
   };
-  ctx.log(`  memory with ${connections} connections: agent ${run.agentMb.toFixed(0)} MB (idle ${idle.agentMb.toFixed(0)}), chat ${run.chatMb.toFixed(0)} MB (idle ${idle.chatMb.toFixed(0)})`);
+  ctx.log(`  memory with ${connections} connections: agent ${run.agentMb.toFixed(0)} MB (idle ${idle.agentMb.toFixed(0)}), chat ${run.chatMb.toFixed(0)} MB (idle ${idle.chatMb.toFixed(0)}); at 10k: agent ${run.agentAt10kMb.toFixed(0)} MB, chat ${run.chatAt10kMb.toFixed(0)} MB`);
   return run;
 }

@@ -13,6 +13,8 @@ export interface ConvergenceRun {
   seconds: number;
   pairsReached: number;
   setupSeconds: number;
+  /** Chat commands still pending when the run ended (the backlog behind an unfinished mesh). */
+  pendingAtEnd: number;
 }
 
 const POLL_MS = 500;
@@ -70,7 +72,8 @@ async function convergeOnce(ctx: BenchContext, system: BenchSystem, members: num
     for (const t of await commandTimings(system.pg)) ctx.log(`  ${JSON.stringify(t)}`);
     for (const t of await agentAttempts(system.pg)) ctx.log(`  agent ${JSON.stringify(t)}`);
   }
-  return { members, faultRate, pairs, seconds, pairsReached: reached, setupSeconds };
+  const pendingAtEnd = (await system.pg.query(`SELECT count(*)::int AS n FROM commands WHERE status = 'pending'`)).rows[0].n;
+  return { members, faultRate, pairs, seconds, pairsReached: reached, setupSeconds, pendingAtEnd };
 }
 
 /** Unordered pairs where both sides see the other connected (one GET …/members per party). */
