@@ -71,4 +71,20 @@ describe('chat: the same event delivered twice', () => {
       expect((await api.messages(p.userId, setup.groupId)).length).toBe(setup.all.length);
     }
   });
+
+  it('a malformed event job fails with the reason and touches nothing', async () => {
+    const before = await snapshot(db);
+    const events = openQueue(AGENT_EVENTS_QUEUE, { redisUrl: stack.redisUrl, prefix: stack.prefix });
+    try {
+      const job = await events.add('CON', { type: 'CON', eventId: 'evt-malformed-1', userId: 'u1' }, { jobId: 'malformed-1', attempts: 5 });
+      const reason = await eventually(async () => (await events.getJobState(job.id!)) === 'failed' && (await events.getJob(job.id!))!.failedReason, {
+        what: 'the malformed job failed',
+      });
+      expect(reason).toMatch(/connId/);
+      expect((await events.getJob(job.id!))!.attemptsMade).toBe(1);
+    } finally {
+      await events.close();
+    }
+    expect(await snapshot(db)).toEqual(before);
+  });
 });

@@ -1,0 +1,30 @@
+import { AGENT_COMMANDS_QUEUE, AGENT_EVENTS_QUEUE } from '@gc/contracts';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import { BullBoardModule } from '@bull-board/nestjs';
+import { Logger, Module } from '@nestjs/common';
+import { CHAT_CONFIG, ChatConfig } from '../config/chat-config';
+import { basicAuth } from './basic-auth.middleware';
+import { boardCredentials } from './board-credentials';
+
+export const BOARD_ROUTE = '/queues';
+
+/** Bull Board at /queues: both contract queues, behind basic auth. */
+@Module({
+  imports: [
+    BullBoardModule.forRootAsync({
+      inject: [CHAT_CONFIG],
+      useFactory: (config: ChatConfig) => {
+        const credentials = boardCredentials(config);
+        if (credentials.devDefault) {
+          new Logger('BullBoard').warn(
+            `BULL_BOARD_PASSWORD is not set: Bull Board at ${BOARD_ROUTE} uses the dev password for user "${credentials.user}" (set it; NODE_ENV=production refuses to start without it)`,
+          );
+        }
+        return { route: BOARD_ROUTE, adapter: ExpressAdapter, middleware: basicAuth(credentials), boardOptions: { uiConfig: { boardTitle: 'group-connections' } } };
+      },
+    }),
+    BullBoardModule.forFeature({ name: AGENT_COMMANDS_QUEUE, adapter: BullMQAdapter }, { name: AGENT_EVENTS_QUEUE, adapter: BullMQAdapter }),
+  ],
+})
+export class BoardModule {}

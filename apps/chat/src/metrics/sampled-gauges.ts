@@ -1,0 +1,58 @@
+import { AGENT_COMMANDS_QUEUE, AGENT_EVENTS_QUEUE } from '@gc/contracts';
+import { getQueueToken } from '@nestjs/bullmq';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Queue } from 'bullmq';
+import { Gauge } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { ChatMetrics } from './chat-metrics';
+
+export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
+
+/**
+ * Gauges read at scrape time from where the truth lives (Postgres, Redis), so they are right even
+ * after a restart: commands by function and status, and the depth of both queues.
+ */
+@Injectable()
+export class SampledGauges implements OnModuleInit {
+  constructor(
+    private readonly metrics: ChatMetrics,
+    private readonly moduleRef: ModuleRef,
+    @InjectDataSource() private readonly db: DataSource,
+  ) {}
+
+  onModuleInit(): void {
+    // The queues are registered by the root module; they are looked up, not opened a second time.
+    const queues = [AGENT_COMMANDS_QUEUE, AGENT_EVENTS_QUEUE].map((name) => this.moduleRef.get<Queue>(getQueueToken(name), { strict: false }));
+    const db = this.db;
+    new Gauge({
+      name: 'gc_chat_commands',
+      help: 'Commands in chat.commands by function and status',
+      labelNames: ['function', 'status'] as const,
+      registers: [this.metrics.registry],
+      async collect() {
+        // Postgres away: keep the last sample rather than fail the whole scrape.
+        const rows: { function: string; status: string; n: string }[] | undefined = await db
+          .query(`SELECT function, status, count(*) AS n FROM commands GROUP BY function, status`)
+          .catch(() => undefined);
+        if (!rows) return;
+        this.reset();
+        for (const r of rows) this.set({ function: r.function, status: r.status }, Number(r.n));
+      },
+    });
+    new Gauge({
+      name: 'gc_queue_jobs',
+      help: 'Jobs in a BullMQ queue by state, sampled on scrape',
+      labelNames: ['queue', 'state'] as const,
+      registers: [this.metrics.registry],
+      async collect() {
+        for (const queue of queues) {
+          const counts = await queue.getJobCounts(...QUEUE_STATES).catch(() => undefined);
+          if (!counts) continue;
+          for (const state of QUEUE_STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
+        }
+      },
+    });
+  }
+}
