@@ -86,7 +86,8 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
       atStart
         ? `SELECT user_id, array_agg(id) AS conn_ids FROM connections WHERE stage NOT IN ('connected', 'failed') GROUP BY user_id`
         : `WITH unfinished AS (
-             SELECT user_id FROM connections WHERE stage NOT IN ('connected', 'failed') AND updated_at < now() - $1 * interval '1 millisecond'
+             SELECT user_id FROM connections WHERE updated_at < now() - $1 * interval '1 millisecond'
+                AND (stage NOT IN ('connected', 'failed') OR (stage = 'connected' AND role = 'joiner' AND peer_info IS NULL))
              UNION SELECT user_id FROM members WHERE status NOT IN ('connected', 'failed') AND updated_at < now() - $1 * interval '1 millisecond'
              UNION SELECT user_id FROM introductions WHERE status <> 'connected' AND updated_at < now() - $1 * interval '1 millisecond')
            SELECT c.user_id, array_agg(c.id) AS conn_ids FROM connections c JOIN unfinished u ON u.user_id = c.user_id

@@ -52,6 +52,9 @@ export async function onContactInfo(tx: ChatTx, conn: Connection, connInfo: stri
 
 /** Design §7 contact status, from where its connection's handshake is. */
 export function contactStatus(conn: Connection): 'creating' | 'invited' | 'joining' | 'connected' | 'failed' {
+  // The joiner learns the peer's name from INFO, which the agent sends before CON; events are
+  // handled concurrently, so until INFO is in, the contact is shown as still joining.
+  if (conn.stage === 'connected' && conn.role === 'joiner' && conn.peerInfo === null) return 'joining';
   switch (conn.stage) {
     case 'creating':
       return 'creating';

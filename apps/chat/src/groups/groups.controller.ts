@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { UnitOfWork } from '../commands/unit-of-work';
 import { Connection } from '../connections/connection.entity';
 import { Contact } from '../contacts/contact.entity';
+import { contactStatus } from '../contacts/contact-flow';
 import { requireId } from '../http/api-ids';
 import { ZodPipe } from '../http/zod-body.pipe';
 import { GroupMessage } from '../messages/group-message.entity';
@@ -85,7 +86,8 @@ export class GroupsController {
       const contact = await tx.em.findOne(Contact, { where: { userId: user.id, id: contactId } });
       if (!contact) throw new NotFoundException(`contact ${body.contactId} not found`);
       const conn = await tx.em.findOneByOrFail(Connection, { id: contact.connId });
-      if (conn.stage !== 'connected') throw new ConflictException(`contact ${contact.id} is not connected yet (${conn.stage})`);
+      const status = contactStatus(conn);
+      if (status !== 'connected') throw new ConflictException(`contact ${contact.id} is not connected (${status})`);
       const already: unknown[] = await tx.em.query(
         `SELECT 1 FROM commands k JOIN members m
             ON m.user_id = k.user_id AND m.group_id::text = k.continuation->>'groupId' AND m.id::text = k.continuation->>'memberId'

@@ -70,6 +70,10 @@ export async function onMemberAccept(tx: ChatTx, conn: Connection, event: AgentE
     return;
   }
   await setMemberStatus(tx, member, 'accepted');
+  if (acpt.displayName && acpt.displayName !== member.displayName) {
+    member.displayName = acpt.displayName;
+    await tx.em.update(Member, { userId: member.userId, groupId: member.groupId, id: member.id }, { displayName: acpt.displayName });
+  }
   await tx.record(
     conn.userId,
     { function: 'ALLOW_MEMBER', groupId: member.groupId, memberId: member.id },

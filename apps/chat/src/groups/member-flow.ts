@@ -53,7 +53,7 @@ export async function joinGroup(tx: ChatTx, group: Group): Promise<boolean> {
       type: 'JOIN',
       connId: conn.id,
       invitation: group.invitation,
-      connInfo: encodeProtocolMessage({ type: 'x.grp.acpt', memberId: self.id }),
+      connInfo: encodeProtocolMessage({ type: 'x.grp.acpt', memberId: self.id, displayName: self.displayName }),
     },
   );
   return true;

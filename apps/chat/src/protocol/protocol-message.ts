@@ -15,7 +15,7 @@ export const XGrpInv = z.object({
   invitedMemberId: id,
   invitedDisplayName: displayName,
 });
-export const XGrpAcpt = z.object({ type: z.literal('x.grp.acpt'), memberId: id });
+export const XGrpAcpt = z.object({ type: z.literal('x.grp.acpt'), memberId: id, displayName: displayName.optional() });
 export const XOk = z.object({ type: z.literal('x.ok') });
 export const XGrpMemNew = z.object({ type: z.literal('x.grp.mem.new'), memberId: id, displayName });
 export const XGrpMemIntro = z.object({ type: z.literal('x.grp.mem.intro'), memberId: id, displayName });
