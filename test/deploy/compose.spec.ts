@@ -150,6 +150,16 @@ describe('docker-compose.yml', () => {
     expect(queueDbs).not.toContain(redisDb(storage[0]));
   });
 
+  // The image runs with NODE_ENV=production, where these have no usable default.
+  it('sets the secrets production requires: RELAY_ADMIN_TOKEN on relays, BULL_BOARD_PASSWORD on chat', () => {
+    expect(imageEnv().NODE_ENV).toBe('production');
+    for (const { name, service, app } of appServices) {
+      const env = serviceEnv(service);
+      const secret = app === 'relay' ? 'RELAY_ADMIN_TOKEN' : app === 'chat' ? 'BULL_BOARD_PASSWORD' : undefined;
+      if (secret) expect({ name, secret, set: (env[secret] ?? '') !== '' }).toEqual({ name, secret, set: true });
+    }
+  });
+
   it('points every URL in an app env var at a compose service (and the database POSTGRES_DB creates)', () => {
     const postgresDb = serviceEnv(services.postgres).POSTGRES_DB;
     for (const { name, service } of appServices) {
