@@ -21,6 +21,8 @@ import { EventPublisher } from './events/event-publisher';
 import { HealthController } from './health/health.controller';
 import { InboundProcessor } from './inbound/inbound-processor';
 import { RelaySessions } from './inbound/relay-sessions';
+import { AgentMetricsModule } from './metrics/agent-metrics.module';
+import { MeteredCommandExecutor } from './metrics/metered-command-executor';
 import { ConnectionStore } from './persistence/connection-store';
 import { PersistenceModule } from './persistence/persistence.module';
 import { RelayClient } from './relay/relay-client';
@@ -41,6 +43,7 @@ import { RetryModule } from './retry/retry.module';
     }),
     BullModule.registerQueue({ name: AGENT_EVENTS_QUEUE }),
     TerminusModule,
+    AgentMetricsModule,
   ],
   controllers: [HealthController],
   providers: [
@@ -58,7 +61,7 @@ import { RetryModule } from './retry/retry.module';
     AckHandler,
     DeleteHandler,
     SubscribeHandler,
-    CommandExecutor,
+    { provide: CommandExecutor, useClass: MeteredCommandExecutor },
     CommandWorker,
   ],
 })

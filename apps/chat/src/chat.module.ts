@@ -17,6 +17,9 @@ import { AgentEventsProcessor } from './events/agent-events.processor';
 import { GroupsController } from './groups/groups.controller';
 import { HealthController } from './health/health.controller';
 import { ApiExceptionFilter } from './http/api-exception.filter';
+import { BoardModule } from './board/board.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { ProgressModule } from './progress/progress.module';
 import { UsersController } from './users/users.controller';
 
 @Module({
@@ -35,6 +38,9 @@ import { UsersController } from './users/users.controller';
     }),
     BullModule.registerQueue({ name: AGENT_COMMANDS_QUEUE }, { name: AGENT_EVENTS_QUEUE }),
     TerminusModule,
+    BoardModule,
+    MetricsModule,
+    ProgressModule,
   ],
   controllers: [UsersController, ContactsController, GroupsController, CommandsController, HealthController],
   providers: [

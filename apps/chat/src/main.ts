@@ -3,8 +3,10 @@ import { NestFactory } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
 import { json } from 'express';
 import { Logger } from 'nestjs-pino';
+import { boardCredentials } from './board/board-credentials';
 import { ChatModule } from './chat.module';
 import { loadChatConfig } from './config/chat-config';
+import { setUpApiDocs } from './docs/api-docs';
 import { toApiError } from './http/api-exception.filter';
 
 /** Design §7: a request body over 64 KiB is refused with 413. */
@@ -14,6 +16,7 @@ async function bootstrap(): Promise<void> {
   let config;
   try {
     config = loadChatConfig();
+    boardCredentials(config);
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
     process.exit(1);
@@ -27,6 +30,7 @@ async function bootstrap(): Promise<void> {
     const { status, body } = toApiError(err);
     res.status(status).json(body);
   });
+  setUpApiDocs(app);
   app.enableShutdownHooks();
   await app.listen(config.PORT, '0.0.0.0');
 }

@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { RelayConfig, loadRelayConfig } from './config/relay-config';
 import { FaultInjector } from './faults/fault-injector';
+import { RelayMetrics } from './metrics/relay-metrics';
 import { RelayModule } from './relay.module';
 
 /** ~100 KiB: a 64 KiB message body plus its JSON envelope; bigger requests get 413. */
@@ -18,6 +19,8 @@ async function bootstrap(config: RelayConfig): Promise<void> {
     forceCloseConnections: true,
   });
   app.useLogger(app.get(Logger));
+  // Counts requests as clients see them, injected faults included, so it goes first.
+  app.use(app.get(RelayMetrics).middleware);
   // Before body parsing and routing, so a 503 or a dead host happens before anything is read.
   app.use(app.get(FaultInjector).middleware);
   app.useBodyParser('json', { limit: REQUEST_BODY_LIMIT });

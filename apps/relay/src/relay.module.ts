@@ -5,6 +5,7 @@ import { RelayConfig } from './config/relay-config';
 import { RelayConfigModule } from './config/relay-config.module';
 import { FaultsModule } from './faults/faults.module';
 import { HealthModule } from './health/health.module';
+import { RelayMetricsModule } from './metrics/relay-metrics.module';
 import { RelayExceptionFilter } from './http/relay-exception.filter';
 import { QueuesModule } from './queues/queues.module';
 import { RelayRedisModule } from './redis/relay-redis.module';
@@ -35,6 +36,7 @@ export class RelayModule {
         SessionsModule,
         FaultsModule,
         HealthModule,
+        RelayMetricsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: RelayExceptionFilter }],
     };

@@ -1,13 +1,17 @@
 import { AGENT_COMMANDS_QUEUE, AGENT_EVENTS_QUEUE } from '@gc/contracts';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import { BullBoardModule } from '@bull-board/nestjs';
+import { BullBoardModule, BullBoardModuleOptions } from '@bull-board/nestjs';
 import { Logger, Module } from '@nestjs/common';
 import { CHAT_CONFIG, ChatConfig } from '../config/chat-config';
 import { basicAuth } from './basic-auth.middleware';
 import { boardCredentials } from './board-credentials';
 
 export const BOARD_ROUTE = '/queues';
+
+// @bull-board/express carries its own copy of @bull-board/api (9.10.1 beside our 9.10.2): the same
+// shapes, but TypeScript sees two declarations of a private field. Only the types differ.
+const EXPRESS_ADAPTER = ExpressAdapter as unknown as BullBoardModuleOptions['adapter'];
 
 /** Bull Board at /queues: both contract queues, behind basic auth. */
 @Module({
@@ -21,7 +25,7 @@ export const BOARD_ROUTE = '/queues';
             `BULL_BOARD_PASSWORD is not set: Bull Board at ${BOARD_ROUTE} uses the dev password for user "${credentials.user}" (set it; NODE_ENV=production refuses to start without it)`,
           );
         }
-        return { route: BOARD_ROUTE, adapter: ExpressAdapter, middleware: basicAuth(credentials), boardOptions: { uiConfig: { boardTitle: 'group-connections' } } };
+        return { route: BOARD_ROUTE, adapter: EXPRESS_ADAPTER, middleware: basicAuth(credentials), boardOptions: { uiConfig: { boardTitle: 'group-connections' } } };
       },
     }),
     BullBoardModule.forFeature({ name: AGENT_COMMANDS_QUEUE, adapter: BullMQAdapter }, { name: AGENT_EVENTS_QUEUE, adapter: BullMQAdapter }),

@@ -5,9 +5,12 @@ import type { Socket } from 'node:net';
 import { FaultSettings } from './fault-settings';
 
 export type FaultKind = 'unavailable' | 'reset' | 'stall';
+/** What a request met: one of the kinds, or the relay being `down`. */
+export type InjectedFault = FaultKind | 'down';
 const KINDS: FaultKind[] = ['unavailable', 'reset', 'stall'];
 
-const ADMIN_PATH = /^\/admin(\/|$)/;
+// The admin API and the metrics scrape are the operator's view of a faulty relay, not part of it.
+const EXEMPT_PATH = /^\/(admin(\/|$)|metrics\/?$)/;
 const STREAM_PATH = /^\/sessions\/stream\/?$/;
 
 /**
@@ -19,6 +22,7 @@ const STREAM_PATH = /^\/sessions\/stream\/?$/;
 export class FaultInjector {
   /** Sockets of requests in flight (streams included), so `down` can kill them all at once. */
   private readonly inFlight = new Set<Socket>();
+  private readonly listeners: Array<(fault: InjectedFault) => void> = [];
 
   constructor(
     private readonly settings: FaultSettings,
@@ -32,10 +36,20 @@ export class FaultInjector {
     });
   }
 
+  /** Told of every request a fault was injected into (metrics). */
+  onInjected(listener: (fault: InjectedFault) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private injected(fault: InjectedFault): void {
+    for (const listener of this.listeners) listener(fault);
+  }
+
   readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
-    if (ADMIN_PATH.test(req.path)) return next();
+    if (EXEMPT_PATH.test(req.path)) return next();
     const socket = req.socket;
     if (this.settings.get().down) {
+      this.injected('down');
       socket.destroy();
       return;
     }
@@ -54,12 +68,14 @@ export class FaultInjector {
     if (res.destroyed) return;
     const faults = this.settings.get();
     if (faults.down) {
+      this.injected('down');
       req.socket.destroy();
       return;
     }
     if (faults.failureRate <= 0 || Math.random() >= faults.failureRate) return next();
     const kind = KINDS[Math.floor(Math.random() * KINDS.length)];
     const isStream = STREAM_PATH.test(req.path);
+    this.injected(isStream ? 'reset' : kind);
     this.logger.info({ kind: isStream ? 'reset' : kind, method: req.method, path: req.path }, 'fault injected');
     if (isStream) {
       // A stream that fails to open looks like a dropped connection, whatever the kind.
