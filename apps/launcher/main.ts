@@ -4,6 +4,7 @@ import { ChildService, startChildService } from './child-service';
 import { ensureDatabase } from './database-bootstrap';
 import { distEntry, LaunchPlan, planLaunch } from './launch-plan';
 import { waitHealthy } from './readiness-probe';
+import { DEFAULT_REDIS_URL, ensureRedisAnswers } from './redis-check';
 import { Supervisor } from './supervisor';
 
 // dist/apps/launcher/main.js → the repository root, where dist/apps/<app>/src/main.js live.
@@ -41,6 +42,13 @@ async function main(): Promise<void> {
   const missing = [...new Set(plan.services.map((s) => s.app))].filter((app) => !existsSync(distEntry(ROOT, app)));
   if (missing.length > 0) {
     fail(`not built: ${missing.map((a) => distEntry(ROOT, a)).join(', ')}; run \`npm run build\``);
+  }
+
+  try {
+    const redisUrls = new Set([process.env.REDIS_URL || DEFAULT_REDIS_URL, process.env.RELAY_REDIS_URL || DEFAULT_REDIS_URL]);
+    await Promise.all([...redisUrls].map(ensureRedisAnswers));
+  } catch (err) {
+    fail((err as Error).message);
   }
 
   try {

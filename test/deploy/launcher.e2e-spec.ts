@@ -62,7 +62,7 @@ describe('npm start launcher (dist/apps/launcher/main.js)', () => {
    * `viaNpm`: `npm start --ignore-scripts` (no prestart build, which would pull dist/ from under the
    * other suites) in its own process group, as a terminal runs a foreground job.
    */
-  function startLauncher(run: string, opts: { viaNpm?: boolean } = {}): RunningLauncher {
+  function startLauncher(run: string, opts: { viaNpm?: boolean; env?: Record<string, string> } = {}): RunningLauncher {
     mkdirSync(TEST_OUTPUT_DIR, { recursive: true });
     const logFile = join(TEST_OUTPUT_DIR, `launcher-${run}.log`);
     recordSuiteLog(logFile);
@@ -83,6 +83,7 @@ describe('npm start launcher (dist/apps/launcher/main.js)', () => {
         AGENT_PORT: String(ports.agent),
         CHAT_PORT: String(ports.chat),
         BULL_BOARD_PASSWORD: 'launcher-test',
+        ...opts.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: opts.viaNpm ?? false,
@@ -193,6 +194,20 @@ describe('npm start launcher (dist/apps/launcher/main.js)', () => {
     expect(launcher.output()).not.toContain('killing what is left');
     expect(launcher.output()).toMatch(/chat stopped \((SIGTERM|0)\)/);
     expect([...pids.entries()].filter(([, pid]) => isAlive(pid))).toEqual([]);
+  });
+
+  it('refuses to start, naming the dependency, when Redis or Postgres does not answer', async () => {
+    const closedPort = await freePort();
+    const noRedis = startLauncher('no-redis', { env: { REDIS_URL: `redis://127.0.0.1:${closedPort}/0` } });
+    const noPostgres = startLauncher('no-postgres', {
+      env: { DATABASE_URL: `postgres://postgres@127.0.0.1:${closedPort}/${dbName}` },
+    });
+
+    expect(await noRedis.exited).toBe(1);
+    expect(await noPostgres.exited).toBe(1);
+    expect(noRedis.output()).toContain(`Redis at 127.0.0.1:${closedPort} does not answer`);
+    expect(noPostgres.output()).toContain(`Postgres at 127.0.0.1:${closedPort} does not answer`);
+    expect(noRedis.pids().size + noPostgres.pids().size).toBe(0);
   });
 
   it('stops the other services and exits 1 when one of them dies unexpectedly', async () => {
