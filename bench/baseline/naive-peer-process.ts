@@ -7,6 +7,8 @@ import { TEST_OUTPUT_DIR } from '../../test/support/service-process';
 
 export interface NaivePeer {
   frontUrl: string;
+  /** pids of the front and the worker, for CPU accounting. */
+  pids: { front?: number; worker?: number };
   stop(): Promise<void>;
 }
 
@@ -38,7 +40,7 @@ export async function startNaivePeer(env: { DATABASE_URL: string; REDIS_URL: str
   try {
     const frontUrl = await spawnRole('front');
     await spawnRole('worker');
-    return { frontUrl, stop };
+    return { frontUrl, pids: { front: children[0].child.pid, worker: children[1].child.pid }, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -1,3 +1,4 @@
+import { CpuMeter } from './cpu-time';
 import { eventually } from '../../test/support/eventually';
 
 export interface ThroughputRun {
@@ -7,6 +8,8 @@ export interface ThroughputRun {
   perSecond: number;
   /** From the first request to the last 202: how fast commands are accepted. */
   acceptedPerSecond: number;
+  /** CPU seconds per command, by process group, when the run was metered. */
+  cpuMsPerCommand?: Record<string, number>;
 }
 
 /**
@@ -19,8 +22,10 @@ export async function driveThroughput(opts: {
   send: (i: number) => Promise<void>;
   completed: () => Promise<number>;
   timeoutMs?: number;
+  cpu?: CpuMeter;
 }): Promise<ThroughputRun> {
   const before = await opts.completed();
+  await opts.cpu?.start();
   let next = 0;
   const started = performance.now();
   const caller = async () => {
@@ -34,7 +39,9 @@ export async function driveThroughput(opts: {
     what: `${opts.commands} commands completed`,
   });
   const seconds = (performance.now() - started) / 1000;
-  return { commands: opts.commands, seconds, perSecond: opts.commands / seconds, acceptedPerSecond: opts.commands / ((accepted - started) / 1000) };
+  const cpu = await opts.cpu?.stop();
+  const cpuMsPerCommand = cpu && Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, (v * 1000) / opts.commands]));
+  return { commands: opts.commands, seconds, perSecond: opts.commands / seconds, acceptedPerSecond: opts.commands / ((accepted - started) / 1000), cpuMsPerCommand };
 }
 
 /** POSTs and expects 202, with a clear error otherwise. */

@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { SHARED_REDIS_URL, createTestDatabase, testQueuePrefix } from '../../test/support/test-isolation';
 import { startNaivePeer } from '../baseline/naive-peer-process';
 import { completedCount } from '../measure/command-completion';
+import { CpuMeter, postgresBackends } from '../measure/cpu-time';
 import { ThroughputRun, driveThroughput, post202 } from '../measure/load-driver';
 import { BenchSystem } from '../system/bench-system';
 import { BenchContext } from './bench-context';
@@ -20,8 +21,12 @@ export async function runBaselineThroughput(ctx: BenchContext): Promise<Throughp
       concurrency: ctx.opts.concurrency,
       send: () => post202(`${peer.frontUrl}/commands`),
       completed,
+      cpu: new CpuMeter(async () => ({
+        node: [peer.pids.front, peer.pids.worker].filter((p): p is number => !!p),
+        postgres: await postgresBackends(pg, db.name),
+      })),
     });
-    ctx.log(`  baseline: ${run.commands} commands in ${run.seconds.toFixed(1)} s = ${run.perSecond.toFixed(0)}/s`);
+    ctx.log(`  baseline: ${run.commands} commands in ${run.seconds.toFixed(1)} s = ${run.perSecond.toFixed(0)}/s; CPU ms/command ${cpuLine(run)}`);
     return run;
   } finally {
     await pg.end();
@@ -42,7 +47,24 @@ export async function runOurThroughput(ctx: BenchContext, system: BenchSystem, u
     concurrency: ctx.opts.concurrency,
     send: (i) => post202(`${system.chat.url}/users/${users[i % users.length]}/invitations`),
     completed: () => completedCount(system.pg, 'CREATE_CONTACT_INVITATION'),
+    cpu: systemCpuMeter(system),
   });
-  ctx.log(`  ours: ${run.commands} CREATE commands in ${run.seconds.toFixed(1)} s = ${run.perSecond.toFixed(0)}/s (accepted ${run.acceptedPerSecond.toFixed(0)}/s)`);
+  ctx.log(`  ours: ${run.commands} CREATE commands in ${run.seconds.toFixed(1)} s = ${run.perSecond.toFixed(0)}/s (accepted ${run.acceptedPerSecond.toFixed(0)}/s); CPU ms/command ${cpuLine(run)}`);
   return run;
+}
+
+/** chat, agent, relays and the Postgres backends of the system's database. */
+export function systemCpuMeter(system: BenchSystem): CpuMeter {
+  return new CpuMeter(async () => ({
+    chat: [system.chat.child.pid!],
+    agent: [system.agent.child.pid!],
+    relays: system.relays.map((r) => r.process.child.pid!),
+    postgres: await postgresBackends(system.pg, system.db.name),
+  }));
+}
+
+export function cpuLine(run: ThroughputRun): string {
+  const cpu = run.cpuMsPerCommand ?? {};
+  const total = Object.values(cpu).reduce((s, v) => s + v, 0);
+  return `${Object.entries(cpu).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')} (total ${total.toFixed(1)})`;
 }

@@ -10,7 +10,9 @@ export interface MemoryRun {
   agentIdleMb: number;
   chatIdleMb: number;
   topUpPerSecond: number;
-  /** Linear from idle → measured: idle + connections × slope, at 10k connections. */
+  /** RSS before the top-up (after throughput and latency). */
+  warm: { connections: number; agentMb: number; chatMb: number };
+  /** Linear from warm → measured: measured + slope × the connections still missing to 10k. */
   agentAt10kMb: number;
   chatAt10kMb: number;
 }
@@ -20,19 +22,24 @@ export const MEMORY_TARGET_CONNECTIONS = 10_000;
 /** Tops the system up to `connections` CREATE'd connections, then reads VmRSS of the agent and the chat. */
 export async function runConnectionMemory(ctx: BenchContext, system: BenchSystem, users: string[], idle: { agentMb: number; chatMb: number }): Promise<MemoryRun> {
   const { rows } = await system.pg.query(`SELECT count(*)::int AS n FROM connections`);
+  // A warm process's RSS before the top-up: the slope from here to the end is per connection, not warm-up.
+  const warm = { connections: rows[0].n as number, agentMb: residentMb(system.agent.child.pid), chatMb: residentMb(system.chat.child.pid) };
   const missing = Math.max(0, ctx.opts.memoryConnections - rows[0].n);
   let topUpPerSecond = NaN;
   if (missing > 0) topUpPerSecond = (await runOurThroughput(ctx, system, users, missing)).perSecond;
   const connections = (await system.pg.query(`SELECT count(*)::int AS n FROM agent.connections`)).rows[0].n;
   const agentMb = residentMb(system.agent.child.pid);
   const chatMb = residentMb(system.chat.child.pid);
-  const at10k = (idleMb: number, mb: number) => (connections >= MEMORY_TARGET_CONNECTIONS ? mb : idleMb + ((mb - idleMb) * MEMORY_TARGET_CONNECTIONS) / connections);
+  const added = connections - warm.connections;
+  const at10k = (warmMb: number, mb: number) =>
+    connections >= MEMORY_TARGET_CONNECTIONS || added <= 0 ? mb : mb + (Math.max(0, mb - warmMb) * (MEMORY_TARGET_CONNECTIONS - connections)) / added;
   const run = {
     connections,
     agentMb,
     chatMb,
-    agentAt10kMb: at10k(idle.agentMb, agentMb),
-    chatAt10kMb: at10k(idle.chatMb, chatMb),
+    agentAt10kMb: at10k(warm.agentMb, agentMb),
+    chatAt10kMb: at10k(warm.chatMb, chatMb),
+    warm,
     agentIdleMb: idle.agentMb,
     chatIdleMb: idle.chatMb,
     topUpPerSecond,
