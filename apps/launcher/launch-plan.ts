@@ -89,7 +89,10 @@ export function planLaunch(env: NodeJS.ProcessEnv): LaunchPlan {
     app: 'relay',
     port: p,
     env: { ...shared, PORT: String(p), RELAY_NAME: relayNames[i] },
-    links: [{ label: 'fault injection', path: '/admin/faults' }],
+    links: [
+      { label: 'metrics', path: '/metrics' },
+      { label: 'fault injection', path: '/admin/faults' },
+    ],
   }));
   return {
     databaseUrl,
@@ -101,7 +104,7 @@ export function planLaunch(env: NodeJS.ProcessEnv): LaunchPlan {
         app: 'agent',
         port: agentPort,
         env: { ...shared, PORT: String(agentPort), RELAY_URLS: relayUrls },
-        links: [],
+        links: [{ label: 'metrics', path: '/metrics' }],
       },
       {
         name: 'chat',
@@ -111,6 +114,7 @@ export function planLaunch(env: NodeJS.ProcessEnv): LaunchPlan {
         links: [
           { label: 'Bull Board', path: '/queues' },
           { label: 'API docs', path: '/docs' },
+          { label: 'metrics', path: '/metrics' },
         ],
       },
     ],

@@ -166,6 +166,11 @@ describe('npm start launcher (dist/apps/launcher/main.js)', () => {
     for (const name of [`${tag}-relay-a`, `${tag}-relay-b`, 'agent', 'chat']) {
       expect(out).toMatch(new RegExp(`^${name.replace(/[{}]/g, '\\$&')}\\s*\\| \\S`, 'm'));
     }
+    // The printed addresses answer: metrics everywhere, API docs, Bull Board behind basic auth.
+    const status = async (port: number, path: string) => (await fetch(`http://127.0.0.1:${port}${path}`)).status;
+    for (const port of [...ports.relays, ports.agent, ports.chat]) expect(await status(port, '/metrics')).toBe(200);
+    expect(await status(ports.chat, '/docs')).toBe(200);
+    expect(await status(ports.chat, '/queues')).toBe(401);
     const pids = launcher.pids();
     expect([...pids.keys()].sort()).toEqual([`${tag}-relay-a`, `${tag}-relay-b`, 'agent', 'chat'].sort());
     expect([...pids.values()].every(isAlive)).toBe(true);
