@@ -43,10 +43,9 @@ describe('agent: the duplex handshake through the queue contract', () => {
     const bobStatus = await stack.events.waitFor<AgentEventOf<'STATUS'>>((e) => e.type === 'STATUS' && e.corrId === subBob, 'STATUS bob');
     expect(bobStatus).toMatchObject({ status: 'connected', peerConnInfo: expect.stringContaining('alice') });
     // bob ACKed "hello bob": the SUBSCRIBE's complete result (the job's return value) re-emits nothing.
-    const subJob = await eventually(async () => {
-      const job = await stack.commandsQueue.getJob(subBob);
-      return (await job?.isCompleted()) ? job : undefined;
-    });
+    const subJob = await eventually(async () =>
+      (await stack.commandsQueue.getJobState(subBob)) === 'completed' ? stack.commandsQueue.getJob(subBob) : undefined,
+    );
     expect((subJob!.returnvalue as AgentEventOf<'STATUS'>[]).map((e) => e.type)).toEqual(['STATUS']);
 
     const health = await fetch(`${stack.agents[0].url}/health`);

@@ -8,11 +8,10 @@ import { eventOn, newConnId, newCorrId, resultOf } from './chat-side';
 async function completed(stack: AgentStack, jobId: string): Promise<Job> {
   return eventually(
     async () => {
-      const job = await stack.commandsQueue.getJob(jobId);
-      if (!job) return undefined;
-      const state = await job.getState();
-      if (state === 'failed') throw new Error(`job ${jobId} failed: ${job.failedReason}`);
-      return state === 'completed' ? job : undefined;
+      // State first, then the job: a job read before it finished would carry a stale return value.
+      const state = await stack.commandsQueue.getJobState(jobId);
+      if (state === 'failed') throw new Error(`job ${jobId} failed: ${(await stack.commandsQueue.getJob(jobId))?.failedReason}`);
+      return state === 'completed' ? stack.commandsQueue.getJob(jobId) : undefined;
     },
     { what: `job ${jobId} completed` },
   );

@@ -5,11 +5,9 @@ import { eventually } from '../support/eventually';
 import { connectPair, eventOn, newConnId, newCorrId, resultOf } from './chat-side';
 
 async function failedReason(stack: AgentStack, jobId: string): Promise<string> {
+  // State first, then the job: a job read before it finished would carry stale fields.
   const job = await eventually(
-    async () => {
-      const j: Job | undefined = await stack.commandsQueue.getJob(jobId);
-      return j && (await j.getState()) === 'failed' ? j : undefined;
-    },
+    async () => ((await stack.commandsQueue.getJobState(jobId)) === 'failed' ? ((await stack.commandsQueue.getJob(jobId)) as Job) : undefined),
     { what: `job ${jobId} failed` },
   );
   expect(job.attemptsMade).toBe(1);
