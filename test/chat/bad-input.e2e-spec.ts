@@ -1,4 +1,4 @@
-import { ChatStack, connectContacts, startChatStack } from '../support/chat-stack';
+import { ChatStack, connectContacts, startChatStack, STACK_TIMEOUT_MS } from '../support/chat-stack';
 
 interface Case {
   name: string;
@@ -25,10 +25,10 @@ describe('chat: every endpoint refuses bad input with 4xx {error, message}', () 
     ids.contact = (await connectContacts(api, ids.alice, ids.bob)).onA;
     ids.carolContact = await api.createInvitation(ids.carol);
     ids.pendingContact = await api.createInvitation(ids.alice);
-  });
+  }, STACK_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.stop();
-  });
+  }, STACK_TIMEOUT_MS);
 
   const cases: Case[] = [
     { name: 'unknown route', method: 'GET', path: () => '/nope', status: 404 },

@@ -1,16 +1,16 @@
 import { Client } from 'pg';
 import { eventually } from '../support/eventually';
-import { ChatStack, exchangeGroupMessages, setUpGroup, startChatStack, waitForGroupConverged } from '../support/chat-stack';
+import { ChatStack, exchangeGroupMessages, setUpGroup, startChatStack, waitForGroupConverged, GROUP_TEST_TIMEOUT_MS, STACK_TIMEOUT_MS } from '../support/chat-stack';
 
 describe('chat: killed with SIGKILL in the middle of the joins', () => {
   let stack: ChatStack;
 
   beforeAll(async () => {
     stack = await startChatStack({ label: 'chat-crash', relays: 2 });
-  });
+  }, STACK_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.stop();
-  });
+  }, STACK_TIMEOUT_MS);
 
   it('restarted, the group converges; nothing failed, nothing left pending', async () => {
     const { api } = stack;
@@ -48,5 +48,5 @@ describe('chat: killed with SIGKILL in the middle of the joins', () => {
       },
       { timeoutMs: 30_000, what: 'no failed or pending command' },
     );
-  });
+  }, GROUP_TEST_TIMEOUT_MS);
 });

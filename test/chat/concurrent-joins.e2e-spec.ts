@@ -1,15 +1,15 @@
 import { Client } from 'pg';
-import { ChatStack, exchangeGroupMessages, setUpGroup, startChatStack, waitForGroupConverged } from '../support/chat-stack';
+import { ChatStack, exchangeGroupMessages, setUpGroup, startChatStack, waitForGroupConverged, GROUP_TEST_TIMEOUT_MS, STACK_TIMEOUT_MS } from '../support/chat-stack';
 
 describe('chat: members joining concurrently', () => {
   let stack: ChatStack;
 
   beforeAll(async () => {
     stack = await startChatStack({ label: 'chat-concurrent', relays: 2 });
-  });
+  }, STACK_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.stop();
-  });
+  }, STACK_TIMEOUT_MS);
 
   it('all members join at once: the group converges and no pair is introduced twice', async () => {
     const { api } = stack;
@@ -42,5 +42,5 @@ describe('chat: members joining concurrently', () => {
     } finally {
       await db.end();
     }
-  });
+  }, GROUP_TEST_TIMEOUT_MS);
 });

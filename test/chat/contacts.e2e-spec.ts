@@ -1,14 +1,14 @@
-import { ChatStack, connectContacts, startChatStack } from '../support/chat-stack';
+import { ChatStack, connectContacts, startChatStack, STACK_TIMEOUT_MS } from '../support/chat-stack';
 
 describe('chat: contacts through the API', () => {
   let stack: ChatStack;
 
   beforeAll(async () => {
     stack = await startChatStack({ label: 'chat-contacts', relays: 1 });
-  });
+  }, STACK_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.stop();
-  });
+  }, STACK_TIMEOUT_MS);
 
   it('two users become contacts: both connected, each sees the other\'s displayName', async () => {
     const { api } = stack;

@@ -2,7 +2,7 @@ import { AGENT_EVENTS_QUEUE } from '@gc/contracts';
 import { openQueue } from '@gc/queueing';
 import { Client } from 'pg';
 import { eventually } from '../support/eventually';
-import { ChatStack, exchangeGroupMessages, setUpGroup, startChatStack, waitForGroupConverged } from '../support/chat-stack';
+import { ChatStack, exchangeGroupMessages, setUpGroup, startChatStack, waitForGroupConverged, GROUP_TEST_TIMEOUT_MS, STACK_TIMEOUT_MS } from '../support/chat-stack';
 
 /** Everything a continuation or an event handler writes, counted. */
 async function snapshot(db: Client): Promise<Record<string, string>> {
@@ -27,11 +27,11 @@ describe('chat: the same event delivered twice', () => {
     stack = await startChatStack({ label: 'chat-dupes', relays: 1 });
     db = new Client({ connectionString: stack.db.url });
     await db.connect();
-  });
+  }, STACK_TIMEOUT_MS);
   afterAll(async () => {
     await db?.end();
     await stack?.stop();
-  });
+  }, STACK_TIMEOUT_MS);
 
   it('a copy of every event job (completions with corrId, CONF, INFO, CON, MSG) changes no row', async () => {
     const { api } = stack;
@@ -70,7 +70,7 @@ describe('chat: the same event delivered twice', () => {
       expect(await api.commands(p.userId, 'pending')).toEqual([]);
       expect((await api.messages(p.userId, setup.groupId)).length).toBe(setup.all.length);
     }
-  });
+  }, GROUP_TEST_TIMEOUT_MS);
 
   it('a malformed event job fails with the reason and touches nothing', async () => {
     const before = await snapshot(db);
@@ -86,5 +86,5 @@ describe('chat: the same event delivered twice', () => {
       await events.close();
     }
     expect(await snapshot(db)).toEqual(before);
-  });
+  }, GROUP_TEST_TIMEOUT_MS);
 });

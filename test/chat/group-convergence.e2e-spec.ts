@@ -1,14 +1,14 @@
-import { ChatStack, exchangeGroupMessages, setUpGroup, startChatStack, waitForGroupConverged } from '../support/chat-stack';
+import { ChatStack, exchangeGroupMessages, setUpGroup, startChatStack, waitForGroupConverged, GROUP_TEST_TIMEOUT_MS, STACK_TIMEOUT_MS } from '../support/chat-stack';
 
 describe('chat: a group converges at 0% faults', () => {
   let stack: ChatStack;
 
   beforeAll(async () => {
     stack = await startChatStack({ label: 'chat-group0', relays: 2 });
-  });
+  }, STACK_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.stop();
-  });
+  }, STACK_TIMEOUT_MS);
 
   it('host + 3 members: all connected to each other, direct contacts, messages exactly once, no failed or pending command', async () => {
     const { api } = stack;
@@ -33,5 +33,5 @@ describe('chat: a group converges at 0% faults', () => {
       }
       return true;
     }, { timeoutMs: 20_000, what: 'no pending commands' });
-  });
+  }, GROUP_TEST_TIMEOUT_MS);
 });

@@ -1,15 +1,15 @@
 import { eventually } from '../support/eventually';
-import { ChatStack, exchangeGroupMessages, setUpGroup, startChatStack, waitForGroupConverged } from '../support/chat-stack';
+import { ChatStack, exchangeGroupMessages, setUpGroup, startChatStack, waitForGroupConverged, GROUP_TEST_TIMEOUT_MS, STACK_TIMEOUT_MS } from '../support/chat-stack';
 
 describe('chat: a group converges over flaky relays', () => {
   let stack: ChatStack;
 
   beforeAll(async () => {
     stack = await startChatStack({ label: 'chat-faults', relays: 2 });
-  });
+  }, STACK_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.stop();
-  });
+  }, STACK_TIMEOUT_MS);
 
   it('host + 5 members at 30% relay faults on 2 relays: converged, messages exactly once, nothing failed or pending', async () => {
     const { api } = stack;
@@ -33,5 +33,5 @@ describe('chat: a group converges over flaky relays', () => {
       },
       { timeoutMs: 60_000, what: 'no failed or pending command' },
     );
-  });
+  }, GROUP_TEST_TIMEOUT_MS);
 });

@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { eventually } from '../support/eventually';
 import { RedisServerProcess, startRedisServer } from '../support/redis-server-process';
-import { ChatStack, exchangeGroupMessages, setUpGroup, startChatStack, waitForGroupConverged } from '../support/chat-stack';
+import { ChatStack, exchangeGroupMessages, setUpGroup, startChatStack, waitForGroupConverged, GROUP_TEST_TIMEOUT_MS, STACK_TIMEOUT_MS } from '../support/chat-stack';
 
 describe('chat: the queue Redis flushed in the middle of the joins', () => {
   let redis: RedisServerProcess;
@@ -11,11 +11,11 @@ describe('chat: the queue Redis flushed in the middle of the joins', () => {
     redis = await startRedisServer();
     // Queues in db 0 (flushed), the relays' storage in db 1 (a relay's data is not the queues').
     stack = await startChatStack({ label: 'chat-flush', relays: 2, redisUrl: redis.url(0), relayRedisUrl: redis.url(1) });
-  });
+  }, STACK_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.stop();
     await redis?.stop();
-  });
+  }, STACK_TIMEOUT_MS);
 
   it('the reconciler re-publishes what was lost and the group converges', async () => {
     const { api } = stack;
@@ -54,5 +54,5 @@ describe('chat: the queue Redis flushed in the middle of the joins', () => {
       },
       { timeoutMs: 30_000, what: 'no failed or pending command' },
     );
-  });
+  }, GROUP_TEST_TIMEOUT_MS);
 });

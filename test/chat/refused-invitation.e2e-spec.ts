@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { eventually } from '../support/eventually';
-import { ChatStack, GroupSetup, setUpGroup, startChatStack, waitForGroupConverged } from '../support/chat-stack';
+import { ChatStack, GroupSetup, setUpGroup, startChatStack, waitForGroupConverged, GROUP_TEST_TIMEOUT_MS, STACK_TIMEOUT_MS } from '../support/chat-stack';
 
 describe('chat: a permanently refused invitation', () => {
   let stack: ChatStack;
@@ -10,11 +10,11 @@ describe('chat: a permanently refused invitation', () => {
     stack = await startChatStack({ label: 'chat-refused', relays: 2 });
     db = new Client({ connectionString: stack.db.url });
     await db.connect();
-  });
+  }, STACK_TIMEOUT_MS);
   afterAll(async () => {
     await db?.end();
     await stack?.stop();
-  });
+  }, STACK_TIMEOUT_MS);
 
   /** Deletes, on its relay, the queue behind the host's group invitation for `memberId`. */
   async function deleteInvitationQueue(hostUserId: string, memberId: string): Promise<void> {
@@ -56,5 +56,5 @@ describe('chat: a permanently refused invitation', () => {
       const members = await api.members(p.userId, setup.groupId);
       if (p !== setup.host) expect(members.map((m) => m.memberId)).not.toContain(doomed.memberId);
     }
-  });
+  }, GROUP_TEST_TIMEOUT_MS);
 });

@@ -53,7 +53,7 @@ export interface ChatStack {
 async function startService(app: AppName, label: string, port: number, env: Record<string, string>): Promise<ServiceProcess> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startServiceOnce(app, label, port, env);
+      return await startServiceOnce(app, label, port, env, { healthTimeoutMs: 90_000 });
     } catch (err) {
       const log = (() => {
         try {
@@ -67,6 +67,12 @@ async function startService(app: AppName, label: string, port: number, env: Reco
     }
   }
 }
+
+/** Booting four apps on a busy 2-core machine can take a while; a suite's beforeAll/afterAll allow this. */
+export const STACK_TIMEOUT_MS = 240_000;
+
+/** A group test's own deadline: its waits are bounded by eventually(); this only has to exceed them. */
+export const GROUP_TEST_TIMEOUT_MS = 420_000;
 
 export const TEST_RECONCILE_ENV = { RECONCILE_INTERVAL_MS: '500', RECONCILE_STALE_MS: '3000' };
 

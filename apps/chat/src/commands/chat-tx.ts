@@ -3,6 +3,7 @@ import type { AgentCommand } from '@gc/contracts';
 import { EntityManager } from 'typeorm';
 import { Command } from './command.entity';
 import { Continuation } from './continuation';
+import { insertIfAbsent } from '../database/insert-if-absent';
 
 type WithoutIds<T> = T extends unknown ? Omit<T, 'corrId' | 'userId'> : never;
 /** An agent command as a handler asks for it; the outbox adds corrId and userId. */
@@ -21,23 +22,17 @@ export class ChatTx {
   /** Writes the outbox row of a command in this transaction; returns its corrId. */
   async record(userId: string, continuation: Continuation, request: CommandRequest, corrId: string = randomUUID()): Promise<string> {
     const command = { ...request, corrId, userId } as AgentCommand;
-    const inserted = await this.em
-      .createQueryBuilder()
-      .insert()
-      .into(Command)
-      .values({
-        corrId,
-        userId,
-        connId: request.connId,
-        function: continuation.function,
-        continuation: Continuation.parse(continuation),
-        command,
-        status: 'pending',
-        attempts: 1,
-      })
-      .orIgnore()
-      .execute();
-    if (inserted.identifiers.length > 0) this.touchedConnections.add(request.connId);
+    const inserted = await insertIfAbsent(this.em, Command, {
+      corrId,
+      userId,
+      connId: request.connId,
+      function: continuation.function,
+      continuation: Continuation.parse(continuation) as object,
+      command,
+      status: 'pending',
+      attempts: 1,
+    });
+    if (inserted) this.touchedConnections.add(request.connId);
     return corrId;
   }
 

@@ -17,6 +17,7 @@ import { receiveGroupMessage } from '../messages/group-messaging';
 import { recordAck } from '../messages/outbound';
 import { ReceivedMessage } from '../messages/received-message.entity';
 import { parseProtocolMessage, ProtocolMessage } from '../protocol/protocol-message';
+import { insertIfAbsent } from '../database/insert-if-absent';
 
 /**
  * Events without corrId, routed by (userId, connId) to what the connection is for. Each locks the
@@ -74,14 +75,8 @@ export async function onConnected(tx: ChatTx, event: AgentEventOf<'CON'>): Promi
 export async function onMessage(tx: ChatTx, event: AgentEventOf<'MSG'>): Promise<void> {
   const conn = await lockConnection(tx, event.userId, event.connId);
   if (!conn) return;
-  const fresh = await tx.em
-    .createQueryBuilder()
-    .insert()
-    .into(ReceivedMessage)
-    .values({ userId: event.userId, agentMsgId: event.agentMsgId, connId: event.connId })
-    .orIgnore()
-    .execute();
-  if (fresh.identifiers.length > 0) {
+  const fresh = await insertIfAbsent(tx.em, ReceivedMessage, { userId: event.userId, agentMsgId: event.agentMsgId, connId: event.connId });
+  if (fresh) {
     const msg = parseProtocolMessage(event.body);
     if (msg) await dispatchMessage(tx, conn, msg);
   }

@@ -13,6 +13,7 @@ import { Group } from './group.entity';
 import { findMember, insertMember, lockGroup, lockMember, setMemberStatus } from './group-store';
 import { Introduction } from './introduction.entity';
 import { Member } from './member.entity';
+import { insertIfAbsent } from '../database/insert-if-absent';
 
 /** #756 APIAddMember: record the member and a CREATE; the invitation goes out on INV. */
 export async function addMember(tx: ChatTx, group: Group, contact: Contact): Promise<string> {
@@ -94,14 +95,14 @@ export async function onMemberConnected(tx: ChatTx, conn: Connection): Promise<v
   const others = await tx.em.find(Member, { where: { userId: group.userId, groupId: group.id, isSelf: false, status: 'connected' } });
   for (const other of others) {
     if (other.id === member.id || !other.connId) continue;
-    const inserted = await tx.em
-      .createQueryBuilder()
-      .insert()
-      .into(Introduction)
-      .values({ userId: group.userId, groupId: group.id, newMemberId: member.id, existingMemberId: other.id, status: 'new' })
-      .orIgnore()
-      .execute();
-    if (inserted.identifiers.length === 0) continue;
+    const introduced = await insertIfAbsent(tx.em, Introduction, {
+      userId: group.userId,
+      groupId: group.id,
+      newMemberId: member.id,
+      existingMemberId: other.id,
+      status: 'new',
+    });
+    if (!introduced) continue;
     await sendProtocolMessage(tx, group.userId, other.connId, { type: 'x.grp.mem.new', memberId: member.id, displayName: member.displayName });
     await sendProtocolMessage(tx, group.userId, conn.id, { type: 'x.grp.mem.intro', memberId: other.id, displayName: other.displayName });
   }

@@ -12,25 +12,20 @@ import { requireUser } from '../users/user-store';
 import { Group } from './group.entity';
 import { findMember, insertMember, lockGroup, lockMember, selfMember, setMemberStatus } from './group-store';
 import { Member } from './member.entity';
+import { insertIfAbsent } from '../database/insert-if-absent';
 
 /** x.grp.inv over a contact connection: the group, its host and ourselves, all `invited`. */
 export async function receiveGroupInvitation(tx: ChatTx, conn: Connection, inv: ProtocolMessageOf<'x.grp.inv'>): Promise<void> {
   const userId = conn.userId;
-  const inserted = await tx.em
-    .createQueryBuilder()
-    .insert()
-    .into(Group)
-    .values({
-      userId,
-      id: inv.groupProfile.groupId,
-      name: inv.groupProfile.name,
-      hostMemberId: inv.fromMemberId,
-      selfMemberId: inv.invitedMemberId,
-      invitation: inv.invitation,
-    })
-    .orIgnore()
-    .execute();
-  if (inserted.identifiers.length === 0) return;
+  const inserted = await insertIfAbsent(tx.em, Group, {
+    userId,
+    id: inv.groupProfile.groupId,
+    name: inv.groupProfile.name,
+    hostMemberId: inv.fromMemberId,
+    selfMemberId: inv.invitedMemberId,
+    invitation: inv.invitation,
+  });
+  if (!inserted) return;
   const user = await requireUser(tx, userId);
   const groupId = inv.groupProfile.groupId;
   await insertMember(tx, { userId, groupId, id: inv.fromMemberId, displayName: inv.fromDisplayName, status: 'invited', isHost: true });

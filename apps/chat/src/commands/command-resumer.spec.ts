@@ -1,0 +1,90 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { createTestDatabase, TestDatabase } from '../../../../test/support/test-isolation';
+import { Connection } from '../connections/connection.entity';
+import { contactStatus, createContactInvitation } from '../contacts/contact-flow';
+import { CHAT_ENTITIES, CHAT_MIGRATIONS, CHAT_SCHEMA } from '../database/chat-entities';
+import { insertIfAbsent } from '../database/insert-if-absent';
+import { User } from '../users/user.entity';
+import { ChatTx } from './chat-tx';
+import { Command } from './command.entity';
+import { resumeCommand, UnexpectedEvent } from './command-resumer';
+
+// Against the real Postgres: the exactly-once rules live in row locks and unique keys.
+describe('resumeCommand', () => {
+  let testDb: TestDatabase;
+  let db: DataSource;
+  const run = <T>(work: (tx: ChatTx) => Promise<T>) => db.transaction((em) => work(new ChatTx(em)));
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase('chat-resumer');
+    const client = new Client({ connectionString: testDb.url });
+    await client.connect();
+    await client.query(`CREATE SCHEMA ${CHAT_SCHEMA}`);
+    await client.end();
+    db = new DataSource({
+      type: 'postgres',
+      url: testDb.url,
+      schema: CHAT_SCHEMA,
+      entities: CHAT_ENTITIES,
+      migrations: CHAT_MIGRATIONS,
+      migrationsRun: true,
+      extra: { options: `-c search_path=${CHAT_SCHEMA}` },
+    });
+    await db.initialize();
+  });
+  afterAll(async () => {
+    await db?.destroy();
+    await testDb?.drop();
+  });
+
+  async function invitation(): Promise<{ userId: string; command: Command }> {
+    const userId = randomUUID();
+    await db.getRepository(User).insert({ id: userId, displayName: 'Ann' });
+    await run((tx) => createContactInvitation(tx, userId));
+    const command = await db.getRepository(Command).findOneByOrFail({ userId });
+    return { userId, command };
+  }
+
+  it('runs the continuation once; the same event again is a duplicate', async () => {
+    const { userId, command } = await invitation();
+    const inv = { type: 'INV' as const, eventId: 'evt-inv-0001', userId, corrId: command.corrId, connId: command.connId, invitation: 'link-1' };
+    expect(await run((tx) => resumeCommand(tx, command.corrId, inv))).toBe('resumed');
+    expect(await run((tx) => resumeCommand(tx, command.corrId, { ...inv, eventId: 'evt-inv-0002', invitation: 'link-2' }))).toBe('duplicate');
+    const conn = await db.getRepository(Connection).findOneByOrFail({ id: command.connId });
+    expect(conn.invitation).toBe('link-1');
+    expect(contactStatus(conn)).toBe('invited');
+    expect((await db.getRepository(Command).findOneByOrFail({ id: command.id })).status).toBe('completed');
+  });
+
+  it('refuses an event its function does not expect, changing nothing', async () => {
+    const { userId, command } = await invitation();
+    const joined = { type: 'JOINED' as const, eventId: 'evt-joined-01', userId, corrId: command.corrId, connId: command.connId };
+    await expect(run((tx) => resumeCommand(tx, command.corrId, joined))).rejects.toBeInstanceOf(UnexpectedEvent);
+    expect((await db.getRepository(Command).findOneByOrFail({ id: command.id })).status).toBe('pending');
+  });
+
+  it('a permanent ERR fails the command with its reason, and the contact', async () => {
+    const { userId, command } = await invitation();
+    const err = {
+      type: 'ERR' as const,
+      eventId: 'evt-err-00001',
+      userId,
+      corrId: command.corrId,
+      connId: command.connId,
+      error: { code: 'RELAY_REFUSED' as const, message: 'queue gone', permanent: true as const },
+    };
+    expect(await run((tx) => resumeCommand(tx, command.corrId, err))).toBe('failed');
+    const failed = await db.getRepository(Command).findOneByOrFail({ id: command.id });
+    expect(failed).toMatchObject({ status: 'failed', lastError: 'RELAY_REFUSED: queue gone' });
+    expect(contactStatus(await db.getRepository(Connection).findOneByOrFail({ id: command.connId }))).toBe('failed');
+  });
+
+  it('insertIfAbsent tells a new row from an existing one', async () => {
+    const id = randomUUID();
+    expect(await insertIfAbsent(db.manager, User, { id, displayName: 'A' })).toBe(true);
+    expect(await insertIfAbsent(db.manager, User, { id, displayName: 'B' })).toBe(false);
+  });
+});
