@@ -50,6 +50,13 @@ describe('chat: a permanently refused invitation', () => {
     expect(hostSeenByDoomed).toMatchObject({ memberId: setup.host.memberId, status: 'failed', connected: false });
     expect((hostSeenByDoomed as { failureReason?: string }).failureReason).toMatch(/RELAY_REFUSED/);
 
+    // The host hears of it over their contact connection and fails that member too.
+    const seenByHost = await eventually(
+      async () => (await api.members(setup.host.userId, setup.groupId)).find((m) => m.memberId === doomed.memberId && m.status === 'failed'),
+      { timeoutMs: 60_000, what: "the host's view of the doomed member failed" },
+    );
+    expect(seenByHost).toMatchObject({ connected: false, failureReason: expect.stringMatching(/RELAY_REFUSED/) });
+
     await waitForGroupConverged(api, rest);
     for (const p of rest.all) {
       expect(await api.commands(p.userId, 'failed')).toEqual([]);

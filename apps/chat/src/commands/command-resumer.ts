@@ -2,6 +2,7 @@ import type { AgentEvent, AgentEventOf } from '@gc/contracts';
 import { failConnection, lockConnection } from '../connections/connection-store';
 import { Group } from '../groups/group.entity';
 import { lockMember, setMemberStatus } from '../groups/group-store';
+import { sendProtocolMessage } from '../messages/outbound';
 import { ChatTx } from './chat-tx';
 import { Command } from './command.entity';
 import { Continuation } from './continuation';
@@ -57,6 +58,9 @@ async function failCommand(tx: ChatTx, command: Command, data: Continuation, rea
     const group = await tx.em.findOne(Group, { where: { userId: conn.userId, id: conn.groupId } });
     const self = group && (await lockMember(tx, conn.userId, conn.groupId, group.selfMemberId));
     if (self) await setMemberStatus(tx, self, 'failed', reason);
+    if (group?.invitedViaConnId && self) {
+      await sendProtocolMessage(tx, conn.userId, group.invitedViaConnId, { type: 'x.grp.join.err', groupId: group.id, memberId: self.id, reason });
+    }
   }
 }
 

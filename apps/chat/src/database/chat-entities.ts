@@ -9,7 +9,8 @@ import { PendingDelivery } from '../messages/pending-delivery.entity';
 import { ReceivedMessage } from '../messages/received-message.entity';
 import { User } from '../users/user.entity';
 import { ChatSchema1764100000000 } from './migrations/1764100000000-ChatSchema';
+import { GroupInvitedVia1764100000001 } from './migrations/1764100000001-GroupInvitedVia';
 
 export const CHAT_SCHEMA = 'chat';
 export const CHAT_ENTITIES = [User, Connection, Contact, Group, Member, Introduction, GroupMessage, PendingDelivery, ReceivedMessage, Command];
-export const CHAT_MIGRATIONS = [ChatSchema1764100000000];
+export const CHAT_MIGRATIONS = [ChatSchema1764100000000, GroupInvitedVia1764100000001];

@@ -3,7 +3,7 @@ import { ChatTx } from '../commands/chat-tx';
 import { advanceStage, failConnection, lockConnection } from '../connections/connection-store';
 import { Connection } from '../connections/connection.entity';
 import { onContactConfirmation, onContactInfo } from '../contacts/contact-flow';
-import { onIntroConnectedReport, onIntroInvitations, onMemberAccept, onMemberConnected } from '../groups/host-flow';
+import { onIntroConnectedReport, onIntroInvitations, onMemberAccept, onMemberConnected, onMemberJoinRefused } from '../groups/host-flow';
 import {
   onHostConnected,
   onIntroConfirmation,
@@ -87,6 +87,7 @@ async function dispatchMessage(tx: ChatTx, conn: Connection, msg: ProtocolMessag
   switch (conn.purpose) {
     case 'contact':
       if (msg.type === 'x.grp.inv') return receiveGroupInvitation(tx, conn, msg);
+      if (msg.type === 'x.grp.join.err') return onMemberJoinRefused(tx, conn, msg);
       return;
     case 'member-host':
       if (msg.type === 'x.grp.mem.intro') return onMemberIntroduced(tx, conn, msg);

@@ -10,5 +10,7 @@ export class Group {
   @Column('uuid', { name: 'self_member_id' }) selfMemberId: string;
   /** The host's invitation (x.grp.inv) an invitee joins with. */
   @Column('text', { nullable: true }) invitation: string | null;
+  /** The contact connection the invitation came over (an invitee's copy only). */
+  @Column('text', { name: 'invited_via_conn_id', nullable: true }) invitedViaConnId: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }

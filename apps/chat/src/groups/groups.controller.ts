@@ -36,7 +36,15 @@ export class GroupsController {
     const groupId = randomUUID();
     const selfId = randomUUID();
     await this.db.transaction(async (em) => {
-      await em.insert(Group, { userId: user.id, id: groupId, name: body.name, hostMemberId: selfId, selfMemberId: selfId, invitation: null });
+      await em.insert(Group, {
+        userId: user.id,
+        id: groupId,
+        name: body.name,
+        hostMemberId: selfId,
+        selfMemberId: selfId,
+        invitation: null,
+        invitedViaConnId: null,
+      });
       await em.insert(Member, {
         userId: user.id,
         groupId,

@@ -129,6 +129,23 @@ export async function onIntroInvitations(tx: ChatTx, conn: Connection, msg: Prot
   await tx.em.update(Introduction, { userId: intro.userId, groupId: intro.groupId, newMemberId: intro.newMemberId, existingMemberId: intro.existingMemberId }, { status: 'forwarded' });
 }
 
+/** x.grp.join.err over the contact we invited: that member could not join, for good. */
+export async function onMemberJoinRefused(tx: ChatTx, contactConn: Connection, msg: ProtocolMessageOf<'x.grp.join.err'>): Promise<void> {
+  // Only the contact the invitation went to may fail that member.
+  const invited: unknown[] = await tx.em.query(
+    `SELECT 1 FROM commands WHERE user_id = $1 AND function = 'CREATE_GROUP_MEMBER_INVITATION'
+        AND continuation->>'groupId' = $2 AND continuation->>'memberId' = $3 AND continuation->>'contactId' = $4`,
+    [contactConn.userId, msg.groupId, msg.memberId, contactConn.contactId],
+  );
+  if (invited.length === 0) return;
+  const member = await lockMember(tx, contactConn.userId, msg.groupId, msg.memberId);
+  if (!member || !member.connId) return;
+  const reason = `could not join: ${msg.reason}`;
+  await setMemberStatus(tx, member, 'failed', reason);
+  const conn = await lockConnection(tx, contactConn.userId, member.connId);
+  if (conn) await failConnection(tx, conn, reason);
+}
+
 /** x.grp.mem.con from either side of an introduction: it is done. */
 export async function onIntroConnectedReport(tx: ChatTx, conn: Connection, msg: ProtocolMessageOf<'x.grp.mem.con'>): Promise<void> {
   await tx.em.query(

@@ -24,6 +24,7 @@ export async function receiveGroupInvitation(tx: ChatTx, conn: Connection, inv: 
     hostMemberId: inv.fromMemberId,
     selfMemberId: inv.invitedMemberId,
     invitation: inv.invitation,
+    invitedViaConnId: conn.id,
   });
   if (!inserted) return;
   const user = await requireUser(tx, userId);

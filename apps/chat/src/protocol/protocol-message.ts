@@ -29,6 +29,8 @@ export const XGrpMemFwd = z.object({
 });
 export const XGrpMemInfo = z.object({ type: z.literal('x.grp.mem.info'), memberId: id, displayName });
 export const XGrpMemCon = z.object({ type: z.literal('x.grp.mem.con'), memberId: id });
+/** Not in design §5: an invitee whose JOIN was refused for good tells the host, over their contact. */
+export const XGrpJoinErr = z.object({ type: z.literal('x.grp.join.err'), groupId: id, memberId: id, reason: z.string().min(1).max(2_000) });
 export const XMsgNew = z.object({ type: z.literal('x.msg.new'), msgId: id, text: z.string().min(1).max(16_384) });
 
 export const ProtocolMessage = z.discriminatedUnion('type', [
@@ -42,6 +44,7 @@ export const ProtocolMessage = z.discriminatedUnion('type', [
   XGrpMemFwd,
   XGrpMemInfo,
   XGrpMemCon,
+  XGrpJoinErr,
   XMsgNew,
 ]);
 export type ProtocolMessage = z.infer<typeof ProtocolMessage>;
