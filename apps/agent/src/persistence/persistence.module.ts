@@ -45,7 +45,8 @@ async function initializeMigrated(options: DataSourceOptions & { url: string }):
           migrationsRun: true,
           migrationsTransactionMode: 'each' as const,
           synchronize: false,
-          extra: { options: `-c search_path=${AGENT_SCHEMA}`, max: 20 },
+          // Transactions are short (no relay IO inside one); a small pool leaves Postgres room for replicas.
+          extra: { options: `-c search_path=${AGENT_SCHEMA}`, max: 10 },
         };
       },
     }),
