@@ -1,3 +1,4 @@
+import { heapUsedMb } from '../measure/heap-metrics';
 import { residentMb } from '../measure/process-memory';
 import { BenchSystem } from '../system/bench-system';
 import { BenchContext } from './bench-context';
@@ -15,6 +16,9 @@ export interface MemoryRun {
   /** Linear from warm → measured: measured + slope × the connections still missing to 10k. */
   agentAt10kMb: number;
   chatAt10kMb: number;
+  /** V8 heap in use at the end (from /metrics), to tell live data from heap sized for the load. */
+  agentHeapMb: number;
+  chatHeapMb: number;
 }
 
 export const MEMORY_TARGET_CONNECTIONS = 10_000;
@@ -35,6 +39,8 @@ export async function runConnectionMemory(ctx: BenchContext, system: BenchSystem
     connections >= MEMORY_TARGET_CONNECTIONS || added <= 0 ? mb : mb + (Math.max(0, mb - warmMb) * (MEMORY_TARGET_CONNECTIONS - connections)) / added;
   const run = {
     connections,
+    agentHeapMb: await heapUsedMb(system.agent.url),
+    chatHeapMb: await heapUsedMb(system.chat.url),
     agentMb,
     chatMb,
     agentAt10kMb: at10k(warm.agentMb, agentMb),
@@ -44,6 +50,6 @@ export async function runConnectionMemory(ctx: BenchContext, system: BenchSystem
     chatIdleMb: idle.chatMb,
     topUpPerSecond,
   };
-  ctx.log(`  memory with ${connections} connections: agent ${run.agentMb.toFixed(0)} MB (idle ${idle.agentMb.toFixed(0)}), chat ${run.chatMb.toFixed(0)} MB (idle ${idle.chatMb.toFixed(0)}); at 10k: agent ${run.agentAt10kMb.toFixed(0)} MB, chat ${run.chatAt10kMb.toFixed(0)} MB`);
+  ctx.log(`  memory with ${connections} connections: agent ${run.agentMb.toFixed(0)} MB (idle ${idle.agentMb.toFixed(0)}), chat ${run.chatMb.toFixed(0)} MB (idle ${idle.chatMb.toFixed(0)}); at 10k: agent ${run.agentAt10kMb.toFixed(0)} MB, chat ${run.chatAt10kMb.toFixed(0)} MB; heap used agent ${run.agentHeapMb.toFixed(0)} MB, chat ${run.chatHeapMb.toFixed(0)} MB`);
   return run;
 }

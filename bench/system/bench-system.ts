@@ -21,6 +21,8 @@ export interface BenchSystem {
   db: TestDatabase;
   relays: Array<{ name: string; url: string; process: ServiceProcess }>;
   agent: ServiceProcess;
+  /** More agents on the same queues (a deployment runs two); the first agent is `agent`. */
+  standbyAgents: ServiceProcess[];
   chat: ServiceProcess;
   api: ChatApi;
   /** A pg client on the system's database, search_path chat. */
@@ -38,6 +40,8 @@ export interface BenchSystemOptions {
   relays?: number;
   agentEnv?: Record<string, string>;
   chatEnv?: Record<string, string>;
+  /** Agents besides the first, on the same queues and database. */
+  standbyAgents?: number;
   /** Directory for --cpu-prof output; no profiling when absent. */
   cpuProfileDir?: string;
 }
@@ -96,6 +100,11 @@ export async function startBenchSystem(opts: BenchSystemOptions): Promise<BenchS
       return agent;
     };
     agent = await startService('agent', `bench-${label}-agent`, agentPort, agentEnv);
+    // One after the other: the first applied the migrations.
+    for (let i = 0; i < (opts.standbyAgents ?? 0); i++) {
+      started.push(await startService('agent', `bench-${label}-agent-standby${i}`, await freePort(), agentEnv));
+    }
+    const standbyAgents = started.filter((p) => p.name.includes('-agent-standby'));
     chat = await startService('chat', `bench-${label}-chat`, await freePort(), {
       REDIS_URL: redisUrl,
       QUEUE_PREFIX: prefix,
@@ -112,6 +121,7 @@ export async function startBenchSystem(opts: BenchSystemOptions): Promise<BenchS
       db,
       relays,
       agent,
+      standbyAgents,
       chat,
       api: new ChatApi(chat.url),
       pg,
