@@ -12,12 +12,15 @@ const ROOT = resolve(__dirname, '..', '..', '..');
 const SLOW_START_WARNING_MS = 30_000;
 const REPEATED_SIGNAL_GRACE_MS = 1_000;
 
+// Widened to the longest service name once the plan is known, so every prefix lines up.
+let prefixWidth = 'launcher'.length;
+
 function announce(line: string): void {
-  process.stdout.write(`launcher | ${line}\n`);
+  process.stdout.write(`${'launcher'.padEnd(prefixWidth)} | ${line}\n`);
 }
 
 function fail(message: string): never {
-  process.stderr.write(`launcher | ${message}\n`);
+  process.stderr.write(`${'launcher'.padEnd(prefixWidth)} | ${message}\n`);
   process.exit(1);
 }
 
@@ -39,6 +42,7 @@ async function main(): Promise<void> {
   } catch (err) {
     fail((err as Error).message);
   }
+  prefixWidth = Math.max(prefixWidth, ...plan.services.map((s) => s.name.length));
   const missing = [...new Set(plan.services.map((s) => s.app))].filter((app) => !existsSync(distEntry(ROOT, app)));
   if (missing.length > 0) {
     fail(`not built: ${missing.map((a) => distEntry(ROOT, a)).join(', ')}; run \`npm run build\``);
@@ -59,7 +63,7 @@ async function main(): Promise<void> {
     fail((err as Error).message);
   }
 
-  const width = Math.max(...plan.services.map((s) => s.name.length));
+  const width = prefixWidth;
   const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
   const children: ChildService[] = plan.services.map((spec, i) => {
     const child = startChildService(ROOT, spec, i, width, colour);
@@ -94,7 +98,7 @@ async function main(): Promise<void> {
   }
   // A bug in the launcher itself must not leave the children running without a parent.
   process.on('uncaughtException', (err) => {
-    process.stderr.write(`launcher | ${err.stack ?? err.message}\n`);
+    process.stderr.write(`${'launcher'.padEnd(prefixWidth)} | ${err.stack ?? err.message}\n`);
     void stop('launcher error', 1);
   });
 

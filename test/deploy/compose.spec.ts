@@ -30,7 +30,7 @@ const DIST_ENTRY = /^dist\/apps\/([a-z-]+)\/src\/main\.js$/;
 function appOf(service: ComposeService): string | undefined {
   const words = commandWords(service);
   if (words.length > 0) return DIST_ENTRY.exec(words[words.length - 1])?.[1];
-  if (service.build !== undefined || service.image === services['chat']?.image) return serviceEnv(service).APP ?? imageEnv().APP;
+  if (service.build !== undefined) return serviceEnv(service).APP ?? imageEnv().APP;
   return undefined;
 }
 
