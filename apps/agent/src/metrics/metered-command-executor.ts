@@ -2,20 +2,32 @@ import { AgentCommand } from '@gc/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandExecutor, CommandOutcome } from '../commands/command-executor';
 import { AgentMetrics } from './agent-metrics';
+import { RetryProgressReporter } from './retry-progress';
 
 /**
- * CommandExecutor with its outcomes counted. Provided in its place (same DI token), so the command
- * path itself carries no metrics code.
+ * CommandExecutor with its outcomes counted, and a transient failure's reason put on the job.
+ * Provided in its place (same DI token), so the command path itself carries no observability code.
  */
 @Injectable()
 export class MeteredCommandExecutor extends CommandExecutor {
   @Inject(AgentMetrics) private readonly metrics: AgentMetrics;
+  @Inject(RetryProgressReporter) private readonly retryProgress: RetryProgressReporter;
 
   override async execute(command: AgentCommand): Promise<CommandOutcome> {
     const outcome = await super.execute(command);
     const label = outcome.kind !== 'transient' && outcome.repeated ? 'repeated' : outcome.kind;
     this.metrics.commands.inc({ type: command.type, outcome: label });
-    if (outcome.kind === 'transient') this.metrics.transientRetries.inc({ relay: outcome.relay ?? 'none' });
+    if (outcome.kind === 'transient') {
+      this.metrics.transientRetries.inc({ relay: outcome.relay ?? 'none' });
+      // Not awaited: the retry must not wait on a progress note (nor on Redis being slow).
+      void this.retryProgress.report(command.corrId, {
+        attempts: outcome.attempts ?? 0,
+        lastError: outcome.error,
+        relay: outcome.relay ?? null,
+        step: outcome.step,
+        at: new Date().toISOString(),
+      });
+    }
     return outcome;
   }
 }

@@ -20,6 +20,7 @@ export interface ProgressIntroduction {
 
 /** A pending command of some member of the group, about its connection with `peerMemberId`. */
 export interface PendingStep {
+  corrId: string;
   ownerMemberId: string;
   peerMemberId: string;
   function: string;
@@ -65,7 +66,7 @@ export const WAITING = {
   failed: 'FAILED',
 } as const;
 
-const pairKey = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`);
+export const pairKey = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`);
 
 /**
  * Which member pairs of a group are connected, and what each of the others waits on. The host sees

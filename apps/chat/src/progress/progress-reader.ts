@@ -1,14 +1,17 @@
 import { EntityManager } from 'typeorm';
 import { Group } from '../groups/group.entity';
 import type { MemberStatus } from '../groups/member.entity';
-import { ProgressInput } from './group-progress';
+import { pairKey, PendingStep, ProgressInput } from './group-progress';
+
+/** The agent's note on a retried command's job (its progress): why it is still waiting. */
+export type RetryNote = (corrId: string) => Promise<{ attempts?: number; lastError?: string } | undefined>;
 
 /**
  * Loads what groupProgress() needs. The host also sees the pending commands of the members' own
  * copies of the group that live on this chat service: an introduction is worked on by the two
  * members, and that is where its step and last error are.
  */
-export async function readProgressInput(em: EntityManager, group: Group): Promise<ProgressInput> {
+export async function readProgressInput(em: EntityManager, group: Group, retryNote?: RetryNote): Promise<ProgressInput> {
   const isHost = group.selfMemberId === group.hostMemberId;
   const [members, introductions, pending] = await Promise.all([
     em.query(
@@ -25,12 +28,12 @@ export async function readProgressInput(em: EntityManager, group: Group): Promis
         ) as Promise<Array<{ new_member_id: string; existing_member_id: string; status: string; updated_at: Date }>>)
       : Promise.resolve([]),
     em.query(
-      `SELECT g.self_member_id AS owner, COALESCE(k.continuation->>'memberId', k.continuation->>'hostMemberId') AS peer,
+      `SELECT k.corr_id, g.self_member_id AS owner, COALESCE(k.continuation->>'memberId', k.continuation->>'hostMemberId') AS peer,
               k.function, k.created_at, k.attempts, k.last_error
          FROM commands k JOIN groups g ON g.user_id = k.user_id AND g.id::text = k.continuation->>'groupId'
         WHERE k.status = 'pending' AND g.id = $1 AND ($2::uuid IS NULL OR k.user_id = $2::uuid)`,
       [group.id, isHost ? null : group.userId],
-    ) as Promise<Array<{ owner: string; peer: string | null; function: string; created_at: Date; attempts: number; last_error: string | null }>>,
+    ) as Promise<Array<{ corr_id: string; owner: string; peer: string | null; function: string; created_at: Date; attempts: number; last_error: string | null }>>,
   ]);
   return {
     selfMemberId: group.selfMemberId,
@@ -49,15 +52,41 @@ export async function readProgressInput(em: EntityManager, group: Group): Promis
       status: i.status,
       updatedAt: new Date(i.updated_at),
     })),
-    pending: pending
-      .filter((p) => p.peer)
-      .map((p) => ({
-        ownerMemberId: p.owner,
-        peerMemberId: p.peer!,
-        function: p.function,
-        createdAt: new Date(p.created_at),
-        attempts: Number(p.attempts),
-        lastError: p.last_error,
-      })),
+    pending: await withRetryNotes(
+      pending
+        .filter((p) => p.peer)
+        .map((p) => ({
+          corrId: p.corr_id,
+          ownerMemberId: p.owner,
+          peerMemberId: p.peer!,
+          function: p.function,
+          createdAt: new Date(p.created_at),
+          attempts: Number(p.attempts),
+          lastError: p.last_error,
+        })),
+      retryNote,
+    ),
   };
+}
+
+/**
+ * The chat learns of a command's transient failures only from the agent's note on its job; read
+ * for the oldest pending command of each pair, the one /progress shows.
+ */
+async function withRetryNotes(pending: PendingStep[], retryNote?: RetryNote): Promise<PendingStep[]> {
+  if (!retryNote) return pending;
+  const oldest = new Map<string, PendingStep>();
+  for (const p of pending) {
+    const key = pairKey(p.ownerMemberId, p.peerMemberId);
+    const seen = oldest.get(key);
+    if (!seen || p.createdAt < seen.createdAt) oldest.set(key, p);
+  }
+  await Promise.all(
+    [...oldest.values()].map(async (p) => {
+      const note = await retryNote(p.corrId).catch(() => undefined);
+      if (note?.lastError && !p.lastError) p.lastError = note.lastError;
+      if (typeof note?.attempts === 'number' && note.attempts > p.attempts) p.attempts = note.attempts;
+    }),
+  );
+  return pending;
 }

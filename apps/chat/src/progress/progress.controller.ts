@@ -1,5 +1,9 @@
-import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import { AGENT_COMMANDS_QUEUE } from '@gc/contracts';
+import { getQueueToken } from '@nestjs/bullmq';
+import { Controller, Get, NotFoundException, OnModuleInit, Param, Query } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { Group } from '../groups/group.entity';
@@ -7,14 +11,28 @@ import { requireId } from '../http/api-ids';
 import { ZodPipe } from '../http/zod-body.pipe';
 import { requireUserParam } from '../users/user-guard';
 import { GroupProgress, groupProgress } from './group-progress';
-import { readProgressInput } from './progress-reader';
+import { readProgressInput, RetryNote } from './progress-reader';
 
 /** No query parameters: an unknown one is a 400, as everywhere in the API (design §7). */
 export const ProgressQuery = z.object({}).strict();
 
 @Controller('users/:userId/groups/:groupId/progress')
-export class ProgressController {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+export class ProgressController implements OnModuleInit {
+  private retryNote: RetryNote;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  onModuleInit(): void {
+    // The root module's agent-commands queue, looked up rather than opened a second time.
+    const queue = this.moduleRef.get<Queue>(getQueueToken(AGENT_COMMANDS_QUEUE), { strict: false });
+    this.retryNote = async (corrId) => {
+      const progress = (await queue.getJob(corrId))?.progress;
+      return progress && typeof progress === 'object' ? (progress as { attempts?: number; lastError?: string }) : undefined;
+    };
+  }
 
   @Get()
   async progress(
@@ -25,6 +43,6 @@ export class ProgressController {
     const user = await requireUserParam(this.db.manager, userId);
     const group = await this.db.manager.findOne(Group, { where: { userId: user.id, id: requireId(groupId, 'group') } });
     if (!group) throw new NotFoundException(`group ${groupId} not found`);
-    return groupProgress(await readProgressInput(this.db.manager, group));
+    return groupProgress(await readProgressInput(this.db.manager, group, this.retryNote));
   }
 }

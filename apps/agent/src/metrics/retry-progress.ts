@@ -1,0 +1,33 @@
+import { AGENT_COMMANDS_QUEUE } from '@gc/contracts';
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger } from '@nestjs/common';
+import { Queue } from 'bullmq';
+
+/** What a retried command's job shows as its progress (Bull Board's Progress tab, the chat's /progress). */
+export interface RetryProgress {
+  attempts: number;
+  lastError: string;
+  relay: string | null;
+  step: string;
+  at: string;
+}
+
+/**
+ * Puts the last transient error of a command on its agent-commands job, so whoever looks at the
+ * queue sees why it is waiting. Best effort: the retry itself never depends on it.
+ */
+@Injectable()
+export class RetryProgressReporter {
+  private readonly log = new Logger(RetryProgressReporter.name);
+
+  constructor(@InjectQueue(AGENT_COMMANDS_QUEUE) private readonly queue: Queue) {}
+
+  async report(corrId: string, progress: RetryProgress): Promise<void> {
+    try {
+      const job = await this.queue.getJob(corrId);
+      await job?.updateProgress({ ...progress, lastError: progress.lastError.slice(0, 500) });
+    } catch (err) {
+      this.log.debug({ corrId, error: (err as Error).message }, 'retry progress not recorded');
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import { groupProgress, ProgressInput, WAITING } from './group-progress';
+
+const H = 'h0000000-0000-4000-8000-000000000000';
+const [A, B, C] = ['a', 'b', 'c'].map((x) => `${x}0000000-0000-4000-8000-000000000000`);
+const t = (s: number) => new Date(Date.UTC(2026, 10, 25, 21, 0, s));
+const member = (memberId: string, status: ProgressInput['members'][number]['status'], connected = status === 'connected') => ({
+  memberId,
+  displayName: memberId[0],
+  status,
+  connected,
+  updatedAt: t(1),
+  failureReason: status === 'failed' ? 'INVALID_INVITATION: bad' : null,
+});
+
+describe('groupProgress', () => {
+  it('host: every pair of the group, connected ones counted, the others with the step they wait on', () => {
+    const p = groupProgress({
+      selfMemberId: H,
+      hostMemberId: H,
+      members: [member(A, 'connected'), member(B, 'connected'), member(C, 'accepted')],
+      introductions: [{ newMemberId: B, existingMemberId: A, status: 'forwarded', updatedAt: t(2) }],
+      pending: [
+        { corrId: 'k1', ownerMemberId: H, peerMemberId: C, function: 'ALLOW_MEMBER', createdAt: t(3), attempts: 4, lastError: 'relay answered 503' },
+        { corrId: 'k2', ownerMemberId: A, peerMemberId: B, function: 'JOIN_FORWARDED_INTRO', createdAt: t(4), attempts: 2, lastError: null },
+      ],
+    });
+    expect(p.pairsTotal).toBe(6); // H–A, H–B, H–C, A–B, A–C, B–C
+    expect(p.pairsConnected).toBe(2);
+    expect(p.stuck).toEqual(
+      expect.arrayContaining([
+        { memberId: H, peerMemberId: C, step: 'ALLOW_MEMBER', since: t(3).toISOString(), attempts: 4, lastError: 'relay answered 503' },
+        { memberId: A, peerMemberId: B, step: 'JOIN_FORWARDED_INTRO', since: t(4).toISOString(), attempts: 2, lastError: null },
+        expect.objectContaining({ memberId: C, step: WAITING.hostConnection }),
+      ]),
+    );
+    expect(p.stuck).toHaveLength(4);
+  });
+
+  it('a failed member is stuck with its reason and leaves the member pairs', () => {
+    const p = groupProgress({ selfMemberId: H, hostMemberId: H, members: [member(A, 'connected'), member(B, 'failed')], introductions: [], pending: [] });
+    expect(p.pairsTotal).toBe(2);
+    expect(p.stuck).toEqual([expect.objectContaining({ memberId: B, step: WAITING.failed, lastError: 'INVALID_INVITATION: bad' })]);
+  });
+
+  it('member: only its own pairs', () => {
+    const p = groupProgress({ selfMemberId: A, hostMemberId: H, members: [member(H, 'connected'), member(B, 'intro-invited')], introductions: [], pending: [] });
+    expect(p).toMatchObject({ pairsConnected: 1, pairsTotal: 2, stuck: [expect.objectContaining({ memberId: B, step: WAITING.connection })] });
+  });
+});
