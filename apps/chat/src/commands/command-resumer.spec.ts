@@ -59,6 +59,17 @@ describe('resumeCommand', () => {
     expect((await db.getRepository(Command).findOneByOrFail({ id: command.id })).status).toBe('completed');
   });
 
+  it('counts committed executions: 1 after a resume and its duplicate, 0 after a refused event', async () => {
+    const { userId, command } = await invitation();
+    const joined = { type: 'JOINED' as const, eventId: 'evt-joined-02', userId, corrId: command.corrId, connId: command.connId };
+    await expect(run((tx) => resumeCommand(tx, command.corrId, joined))).rejects.toBeInstanceOf(UnexpectedEvent);
+    expect((await db.getRepository(Command).findOneByOrFail({ id: command.id })).executions).toBe(0);
+    const inv = { type: 'INV' as const, eventId: 'evt-inv-0003', userId, corrId: command.corrId, connId: command.connId, invitation: 'link-3' };
+    await run((tx) => resumeCommand(tx, command.corrId, inv));
+    await run((tx) => resumeCommand(tx, command.corrId, { ...inv, eventId: 'evt-inv-0004' }));
+    expect((await db.getRepository(Command).findOneByOrFail({ id: command.id })).executions).toBe(1);
+  });
+
   it('refuses an event its function does not expect, changing nothing', async () => {
     const { userId, command } = await invitation();
     const joined = { type: 'JOINED' as const, eventId: 'evt-joined-01', userId, corrId: command.corrId, connId: command.connId };

@@ -30,6 +30,8 @@ export async function resumeCommand(tx: ChatTx, corrId: string, event: AgentEven
   if (command.userId !== event.userId) throw new UnexpectedEvent(`event of user ${event.userId} for command ${corrId} of another user`);
   const data = Continuation.parse(command.continuation);
   tx.touch(command.connId);
+  // Counted in this transaction: a rollback uncounts it, a second committed run shows as 2.
+  await tx.em.increment(Command, { id: command.id }, 'executions', 1);
   if (event.type === 'ERR') {
     await failCommand(tx, command, data, `${event.error.code}: ${event.error.message}`);
     return 'failed';

@@ -16,6 +16,8 @@ export class Command {
   @Column('jsonb') command: AgentCommand;
   @Column('text') status: CommandStatus;
   @Column('int') attempts: number;
+  /** Committed runs of the continuation (resume or failure): must never exceed 1. */
+  @Column('int', { default: 0 }) executions: number;
   @Column('text', { name: 'last_error', nullable: true }) lastError: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
