@@ -1,3 +1,4 @@
+import { eventually } from '../support/eventually';
 import { Client } from 'pg';
 import { ChatStack, exchangeGroupMessages, setUpGroup, startChatStack, waitForGroupConverged, GROUP_TEST_TIMEOUT_MS, STACK_TIMEOUT_MS } from '../support/chat-stack';
 
@@ -34,6 +35,14 @@ describe('chat: members joining concurrently', () => {
       for (const r of rows) {
         expect(memberIds.has(r.new_member_id) && memberIds.has(r.existing_member_id)).toBe(true);
       }
+      // Every introduction reaches its end (x.grp.mem.con back at the host).
+      await eventually(
+        async () => {
+          const { rows: open } = await db.query(`SELECT 1 FROM chat.introductions WHERE status <> 'connected'`);
+          return open.length === 0;
+        },
+        { what: 'every introduction connected' },
+      );
       const { rows: intros } = await db.query<{ n: string }>(
         `SELECT count(*) AS n FROM chat.commands WHERE function = 'CREATE_INTRO_INVITATIONS'`,
       );

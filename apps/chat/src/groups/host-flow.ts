@@ -116,6 +116,9 @@ export async function onIntroInvitations(tx: ChatTx, conn: Connection, msg: Prot
     lock: { mode: 'pessimistic_write' },
   });
   if (!intro || intro.status !== 'new') return;
+  const key = { userId: intro.userId, groupId: intro.groupId, newMemberId: intro.newMemberId, existingMemberId: intro.existingMemberId };
+  // invited: the newcomer's invitations are in; forwarded once they went to the existing member.
+  await tx.em.update(Introduction, key, { status: 'invited' });
   const newcomer = await findMember(tx, conn.userId, conn.groupId!, conn.memberId!);
   const existing = await findMember(tx, conn.userId, conn.groupId!, msg.memberId);
   if (!newcomer || !existing?.connId || existing.status === 'failed') return;
@@ -126,7 +129,7 @@ export async function onIntroInvitations(tx: ChatTx, conn: Connection, msg: Prot
     groupInvitation: msg.groupInvitation,
     directInvitation: msg.directInvitation,
   });
-  await tx.em.update(Introduction, { userId: intro.userId, groupId: intro.groupId, newMemberId: intro.newMemberId, existingMemberId: intro.existingMemberId }, { status: 'forwarded' });
+  await tx.em.update(Introduction, key, { status: 'forwarded' });
 }
 
 /** x.grp.join.err over the contact we invited: that member could not join, for good. */
