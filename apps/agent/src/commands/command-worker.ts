@@ -34,7 +34,7 @@ export class CommandWorker implements OnModuleInit, OnModuleDestroy {
     });
     this.worker.on('error', (err) => this.logger.warn({ error: err.message }, 'command worker error'));
     this.worker.on('failed', (job, err) => {
-      if (job && !(err instanceof DelayedError)) this.logger.warn({ jobId: job.id, reason: err.message }, 'command failed');
+      if (job && !(err instanceof DelayedError)) this.logger.warn({ corrId: job.id, reason: err.message }, 'command failed');
     });
   }
 
@@ -80,7 +80,7 @@ export class CommandWorker implements OnModuleInit, OnModuleDestroy {
     const data = (job.data ?? {}) as Record<string, unknown>;
     const corrId = CorrelationId.safeParse(data.corrId);
     const userId = UserId.safeParse(data.userId);
-    this.logger.warn({ jobId: job.id, reason: violation.message }, 'malformed command');
+    this.logger.warn({ corrId: job.id, reason: violation.message }, 'malformed command');
     if (!corrId.success || !userId.success) return;
     const connId = ConnId.safeParse(data.connId);
     const event = refusalEvent(

@@ -21,15 +21,17 @@ export class CommandPublisher {
 
   async publishHeads(connIds: Iterable<string>): Promise<void> {
     for (const connId of connIds) {
+      let corrId: string | undefined;
       try {
         const rows: { corr_id: string; command: AgentCommand }[] = await this.db.query(
           `SELECT corr_id, command FROM commands WHERE conn_id = $1 AND status = 'pending' ORDER BY id LIMIT 1`,
           [connId],
         );
+        corrId = rows[0]?.corr_id;
         if (rows.length > 0) await this.publish(rows[0].command);
       } catch (err) {
         // The reconciler publishes it later; the row is safe in Postgres.
-        this.log.warn(`publishing the head command of ${connId} failed: ${(err as Error).message}`);
+        this.log.warn({ corrId, connId, error: (err as Error).message }, 'publishing the head command failed; the reconciler will');
       }
     }
   }

@@ -70,6 +70,7 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
       if (job) await job.remove().catch(() => undefined);
       await this.publisher.publish(head.command);
       await this.db.query(`UPDATE commands SET attempts = attempts + 1, updated_at = now() WHERE id = $1 AND status = 'pending'`, [head.id]);
+      this.log.log({ corrId: head.corr_id, jobState: state }, 'stale command re-published');
       republished++;
     }
     if (republished) this.log.log(`re-published ${republished} stale command(s)`);

@@ -32,7 +32,8 @@ export class AgentEventsProcessor extends WorkerHost implements OnModuleDestroy 
       return await this.work.run((tx) => applyEvent(tx, event));
     } catch (err) {
       if (err instanceof UnexpectedEvent) throw new UnrecoverableError(err.message);
-      this.log.warn(`event ${event.type} ${event.eventId} failed, will be retried: ${(err as Error).message}`);
+      const corrId = 'corrId' in event ? event.corrId : undefined;
+      this.log.warn({ corrId, eventId: event.eventId, type: event.type, error: (err as Error).message }, 'event failed, will be retried');
       throw err;
     }
   }

@@ -43,6 +43,8 @@ export class EventMetricsObserver implements OnApplicationBootstrap {
       if (rows.length === 0) return;
       const { function: fn, status, seconds } = rows[0];
       this.metrics.commandRoundTrip.observe({ function: fn, status }, Math.max(0, seconds));
+      // The last line of a command's path; with the agent's `command retry` lines, its whole story by corrId.
+      this.log.debug({ corrId, function: fn, status, roundTripMs: Math.round(seconds * 1000) }, 'command finished');
       if (job.processedOn) this.metrics.continuationDuration.observe({ function: fn }, Math.max(0, ((job.finishedOn ?? Date.now()) - job.processedOn) / 1000));
     } catch (err) {
       this.log.debug({ corrId, error: (err as Error).message }, 'round trip not measured');
