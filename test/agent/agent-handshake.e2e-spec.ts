@@ -51,7 +51,7 @@ describe('agent: the duplex handshake through the queue contract', () => {
     // Polled: on a loaded machine one probe of the relay may exceed the agent's 1 s relay timeout.
     const health = await eventually(async () => {
       const res = await fetch(`${stack.agents[0].url}/health`);
-      const body = await res.json();
+      const body = (await res.json()) as { info?: { relays?: { relays?: Array<{ reachable?: boolean }> } } };
       if (res.status !== 200 || !body.info?.relays?.relays?.[0]?.reachable) throw new Error(`health ${res.status} ${JSON.stringify(body)}`);
       return body;
     }, { what: 'agent healthy with its relay reachable' });
