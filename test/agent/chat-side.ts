@@ -9,7 +9,7 @@ export function resultOf<T extends AgentEvent['type']>(
   stack: AgentStack,
   corrId: string,
   type: T,
-  timeoutMs = 30_000,
+  timeoutMs = 60_000,
 ): Promise<AgentEventOf<T>> {
   return stack.events.waitFor<AgentEventOf<T>>(
     (e) => 'corrId' in e && e.corrId === corrId && (e.type === type || e.type === 'ERR'),
@@ -21,7 +21,7 @@ export function resultOf<T extends AgentEvent['type']>(
   });
 }
 
-export function eventOn<T extends AgentEvent['type']>(stack: AgentStack, userId: string, connId: string, type: T, timeoutMs = 30_000) {
+export function eventOn<T extends AgentEvent['type']>(stack: AgentStack, userId: string, connId: string, type: T, timeoutMs = 60_000) {
   return stack.events.waitFor<AgentEventOf<T>>(
     (e) => e.type === type && e.userId === userId && 'connId' in e && e.connId === connId,
     `${type} on ${userId}/${connId}`,
@@ -42,7 +42,7 @@ export async function connectPair(
   stack: AgentStack,
   inviterUser: string,
   joinerUser: string,
-  timeoutMs = 30_000,
+  timeoutMs = 60_000,
   connIds: { inviter?: string; joiner?: string } = {},
 ): Promise<ConnectedPair> {
   const inviter = { userId: inviterUser, connId: connIds.inviter ?? newConnId() };
@@ -76,7 +76,7 @@ export async function sendAndReceive(
   from: { userId: string; connId: string },
   to: { userId: string; connId: string },
   body: string,
-  timeoutMs = 30_000,
+  timeoutMs = 60_000,
 ): Promise<AgentEventOf<'MSG'>> {
   const corrId = newCorrId();
   await stack.send({ type: 'SEND', corrId, ...from, msgId: newCorrId(), body });

@@ -210,7 +210,7 @@ function collectEvents(redisUrl: string, prefix: string): EventCollector & { clo
   return {
     all: () => [...seen],
     of: (type) => seen.filter((e) => e.type === type) as never,
-    waitFor: (predicate, what, timeoutMs = 30_000) =>
+    waitFor: (predicate, what, timeoutMs = 60_000) =>
       eventually(() => seen.find(predicate), { what, timeoutMs }) as Promise<never>,
     deliveries: (eventId) => deliveries.get(eventId) ?? 0,
     close: () => worker.close(),
