@@ -15,6 +15,8 @@ export interface ConvergenceRun {
   setupSeconds: number;
   /** Chat commands still pending when the run ended (the backlog behind an unfinished mesh). */
   pendingAtEnd: number;
+  /** Why the run could not be measured (setup failed), if it could not. */
+  error?: string;
 }
 
 const POLL_MS = 500;
