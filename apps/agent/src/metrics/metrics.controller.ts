@@ -8,6 +8,9 @@ export class MetricsController {
 
   @Get()
   async scrape(@Res() res: Response): Promise<void> {
-    res.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
+    const text = await this.metrics.registry.metrics();
+    // Exactly the exposition format's content type (res.send would add a charset).
+    res.setHeader('Content-Type', this.metrics.registry.contentType);
+    res.end(text);
   }
 }
