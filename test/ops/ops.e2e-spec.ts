@@ -49,8 +49,14 @@ describe('operability: progress, metrics, docs', () => {
   });
 
   it('progress of a converged group: the host sees 3/3 pairs, each member its 2, nothing stuck', async () => {
-    const host = await progress(setup.host.userId, setup.groupId);
-    expect(host.status).toBe(200);
+    // The host learns that an introduced pair connected from their x.grp.mem.con, a moment after they do.
+    const host = await eventually(
+      async () => {
+        const answer = await progress(setup.host.userId, setup.groupId);
+        return answer.status === 200 && answer.body.pairsConnected === 3 ? answer : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 200, what: "the host's progress at 3/3" },
+    );
     expect(host.body).toMatchObject({ pairsConnected: 3, pairsTotal: 3, stuck: [] });
     expect(host.body.members.map((m) => m.memberId).sort()).toEqual(setup.members.map((m) => m.memberId).sort());
     expect(host.body.members.every((m) => m.status === 'connected' && m.connected)).toBe(true);
@@ -78,8 +84,9 @@ describe('operability: progress, metrics, docs', () => {
     const chat = await metrics(stack.chat.url);
     expect(sample(chat, 'gc_chat_commands', { function: 'CREATE_GROUP_MEMBER_INVITATION', status: 'completed' })).toBe(2);
     expect(sample(chat, 'gc_chat_commands', { function: 'ALLOW_INTRO', status: 'completed' })).toBe(2);
-    expect(sample(chat, 'gc_chat_command_round_trip_seconds_count', { function: 'JOIN_GROUP', status: 'completed' })).toBe(2);
-    expect(sample(chat, 'gc_chat_continuation_duration_seconds_count', { function: 'CREATE_INTRO_INVITATIONS' })).toBe(2);
+    // Timed when their completion event resumed them (a STATUS recovery may complete one instead).
+    expect(sample(chat, 'gc_chat_command_round_trip_seconds_count', { function: 'JOIN_GROUP', status: 'completed' })).toBeGreaterThanOrEqual(1);
+    expect(sample(chat, 'gc_chat_continuation_duration_seconds_count', { function: 'CREATE_INTRO_INVITATIONS' })).toBeGreaterThanOrEqual(1);
     expect(sample(chat, 'gc_chat_events_processed_total', { type: 'CON' })).toBeGreaterThanOrEqual(6);
     expect(sample(chat, 'gc_chat_events_processed_total', { type: 'INV', outcome: 'resumed' })).toBeGreaterThanOrEqual(5);
     for (const queue of ['agent-commands', 'agent-events']) {
