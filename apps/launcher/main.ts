@@ -111,7 +111,7 @@ async function main(): Promise<void> {
   }, SLOW_START_WARNING_MS);
   const healthy = await Promise.all(plan.services.map((s) => waitHealthy(s, () => supervisor.isStopping)));
   clearTimeout(slowStart);
-  if (healthy.every(Boolean)) printAddresses(plan);
+  if (healthy.every(Boolean) && !supervisor.isStopping) printAddresses(plan);
 }
 
 main().catch((err: Error) => fail(err.stack ?? err.message));

@@ -62,7 +62,14 @@ describe('npm start launcher (dist/apps/launcher/main.js)', () => {
    * `viaNpm`: `npm start --ignore-scripts` (no prestart build, which would pull dist/ from under the
    * other suites) in its own process group, as a terminal runs a foreground job.
    */
-  function startLauncher(run: string, opts: { viaNpm?: boolean; env?: Record<string, string> } = {}): RunningLauncher {
+  async function startLauncher(run: string, opts: { viaNpm?: boolean; env?: Record<string, string> } = {}): Promise<RunningLauncher> {
+    // Fresh ports for every launch: a port released by the previous launch may already be
+    // another suite's by now.
+    // freePort() releases each port before returning, so two calls can return the same one.
+    const fresh = new Set<number>();
+    while (fresh.size < 4) fresh.add(await freePort());
+    const [relayA, relayB, agent, chat] = [...fresh];
+    ports = { relays: [relayA, relayB], agent, chat };
     mkdirSync(TEST_OUTPUT_DIR, { recursive: true });
     const logFile = join(TEST_OUTPUT_DIR, `launcher-${run}.log`);
     recordSuiteLog(logFile);
@@ -120,9 +127,6 @@ describe('npm start launcher (dist/apps/launcher/main.js)', () => {
     );
   }
 
-  beforeAll(async () => {
-    ports = { relays: [await freePort(), await freePort()], agent: await freePort(), chat: await freePort() };
-  });
 
   afterAll(async () => {
     for (const l of launched) {
@@ -152,7 +156,7 @@ describe('npm start launcher (dist/apps/launcher/main.js)', () => {
 
   it('creates the missing database, brings every service to /health 200, and stops them all on SIGTERM', async () => {
     expect(await databaseExists(dbName)).toBe(false);
-    const launcher = startLauncher('sigterm');
+    const launcher = await startLauncher('sigterm');
     await waitAllHealthy(launcher);
 
     expect(await databaseExists(dbName)).toBe(true);
@@ -187,7 +191,7 @@ describe('npm start launcher (dist/apps/launcher/main.js)', () => {
   });
 
   it('stops everything gracefully on a Ctrl-C under npm start', async () => {
-    const launcher = startLauncher('ctrl-c', { viaNpm: true });
+    const launcher = await startLauncher('ctrl-c', { viaNpm: true });
     await waitAllHealthy(launcher);
     const pids = launcher.pids();
 
@@ -203,8 +207,8 @@ describe('npm start launcher (dist/apps/launcher/main.js)', () => {
 
   it('refuses to start, naming the dependency, when Redis or Postgres does not answer', async () => {
     const closedPort = await freePort();
-    const noRedis = startLauncher('no-redis', { env: { REDIS_URL: `redis://127.0.0.1:${closedPort}/0` } });
-    const noPostgres = startLauncher('no-postgres', {
+    const noRedis = await startLauncher('no-redis', { env: { REDIS_URL: `redis://127.0.0.1:${closedPort}/0` } });
+    const noPostgres = await startLauncher('no-postgres', {
       env: { DATABASE_URL: `postgres://postgres@127.0.0.1:${closedPort}/${dbName}` },
     });
 
@@ -216,7 +220,7 @@ describe('npm start launcher (dist/apps/launcher/main.js)', () => {
   });
 
   it('stops the other services and exits 1 when one of them dies unexpectedly', async () => {
-    const launcher = startLauncher('child-dies');
+    const launcher = await startLauncher('child-dies');
     await waitAllHealthy(launcher);
     expect(launcher.output()).toContain(`database "${dbName}" exists`);
     const pids = launcher.pids();
