@@ -48,11 +48,18 @@ export class SampledGauges implements OnModuleInit {
       registers: [this.metrics.registry],
       async collect() {
         for (const queue of queues) {
-          const counts = await queue.getJobCounts(...QUEUE_STATES).catch(() => undefined);
+          const counts = await withinMs(2_000, queue.getJobCounts(...QUEUE_STATES)).catch(() => undefined);
           if (!counts) continue;
           for (const state of QUEUE_STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
         }
       },
     });
   }
+}
+
+/** Redis away: ioredis queues the command until it is back; a scrape must not wait that long. */
+function withinMs<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)));
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
