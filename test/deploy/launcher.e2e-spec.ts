@@ -114,17 +114,28 @@ describe('npm start launcher (dist/apps/launcher/main.js)', () => {
     return running;
   }
 
-  async function waitAllHealthy(launcher: RunningLauncher): Promise<void> {
-    let exitCode: number | null | undefined;
-    void launcher.exited.then((c) => (exitCode = c));
-    await eventually(
-      async () => {
-        if (exitCode !== undefined) throw new Error(`launcher exited with ${exitCode}:\n${launcher.output().slice(-3000)}`);
-        const statuses = await Promise.all([...ports.relays, ports.agent, ports.chat].map(healthStatus));
-        return statuses.every((s) => s === 200);
-      },
-      { timeoutMs: 90_000, intervalMs: 250, what: 'every service /health 200' },
-    );
+  /**
+   * Starts the launcher and waits for every /health. Ports come from freePort(), so another suite can
+   * take one between our pick and the child's listen(): that (EADDRINUSE) earns one retry on fresh
+   * ports; any other early exit fails the test at once with the launcher's output.
+   */
+  async function startHealthyLauncher(run: string, opts: { viaNpm?: boolean } = {}): Promise<RunningLauncher> {
+    for (let attempt = 1; ; attempt += 1) {
+      const launcher = await startLauncher(run, opts);
+      let exited = false;
+      void launcher.exited.then(() => (exited = true));
+      const outcome = await eventually(
+        async () => {
+          if (exited) return 'exited';
+          const statuses = await Promise.all([...ports.relays, ports.agent, ports.chat].map(healthStatus));
+          return statuses.every((s) => s === 200) && !exited ? 'healthy' : false;
+        },
+        { timeoutMs: 90_000, intervalMs: 250, what: 'every service /health 200' },
+      );
+      if (outcome === 'healthy') return launcher;
+      if (attempt === 1 && launcher.output().includes('EADDRINUSE')) continue;
+      throw new Error(`launcher exited before every service was healthy:\n${launcher.output().slice(-3000)}`);
+    }
   }
 
 
@@ -156,13 +167,13 @@ describe('npm start launcher (dist/apps/launcher/main.js)', () => {
 
   it('creates the missing database, brings every service to /health 200, and stops them all on SIGTERM', async () => {
     expect(await databaseExists(dbName)).toBe(false);
-    const launcher = await startLauncher('sigterm');
-    await waitAllHealthy(launcher);
+    const launcher = await startHealthyLauncher('sigterm');
 
     expect(await databaseExists(dbName)).toBe(true);
     await eventually(() => launcher.output().includes('all services are up'), { timeoutMs: 10_000, what: 'address summary' });
     const out = launcher.output();
-    expect(out).toContain(`created database "${dbName}"`);
+    // (A retry on fresh ports finds the database its first attempt created.)
+    expect(out).toMatch(new RegExp(`(created database|database) "${dbName}"`));
     expect(out).toContain(`http://localhost:${ports.chat}/queues`);
     expect(out).toContain(`http://localhost:${ports.chat}/docs`);
     for (const port of [...ports.relays, ports.agent]) expect(out).toContain(`http://localhost:${port}`);
@@ -191,8 +202,7 @@ describe('npm start launcher (dist/apps/launcher/main.js)', () => {
   });
 
   it('stops everything gracefully on a Ctrl-C under npm start', async () => {
-    const launcher = await startLauncher('ctrl-c', { viaNpm: true });
-    await waitAllHealthy(launcher);
+    const launcher = await startHealthyLauncher('ctrl-c', { viaNpm: true });
     const pids = launcher.pids();
 
     // A terminal's Ctrl-C: SIGINT to the foreground process group (npm and the launcher).
@@ -220,8 +230,7 @@ describe('npm start launcher (dist/apps/launcher/main.js)', () => {
   });
 
   it('stops the other services and exits 1 when one of them dies unexpectedly', async () => {
-    const launcher = await startLauncher('child-dies');
-    await waitAllHealthy(launcher);
+    const launcher = await startHealthyLauncher('child-dies');
     expect(launcher.output()).toContain(`database "${dbName}" exists`);
     const pids = launcher.pids();
     const agentPid = pids.get('agent');
