@@ -7,6 +7,8 @@ import Redis from 'ioredis';
 export class RedisCommandCounter {
   private monitor: Awaited<ReturnType<Redis['monitor']>> | undefined;
   readonly counts = new Map<string, number>();
+  /** Set when MONITOR broke off; the counts are then partial. */
+  failed: string | undefined;
 
   constructor(
     private readonly redisUrl: string,
@@ -17,6 +19,11 @@ export class RedisCommandCounter {
     const client = new Redis(this.redisUrl);
     this.monitor = await client.monitor();
     client.disconnect();
+    // A busy shared server can confuse ioredis' monitor parser; counting stops, the bench goes on.
+    this.monitor.on('error', (err: Error) => {
+      this.failed = err.message;
+      this.monitor?.disconnect();
+    });
     this.monitor.on('monitor', (_time: string, args: string[]) => {
       const joined = args.join(' ');
       const owner = this.owners.find((o) => joined.includes(o.marker));
