@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Client } from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
@@ -7,6 +7,7 @@ import { CommandEntity } from './command.entity';
 import { ConnectionEntity } from './connection.entity';
 import { InboxMessageEntity } from './inbox-message.entity';
 import { AgentSchema1764100000000 } from './migrations/1764100000000-AgentSchema';
+import { survivePostgresDisconnects } from './pg-client-errors';
 
 export const AGENT_SCHEMA = 'agent';
 
@@ -24,7 +25,9 @@ async function initializeMigrated(options: DataSourceOptions & { url: string }):
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS "${AGENT_SCHEMA}"`);
-    return await new DataSource(options).initialize();
+    const dataSource = await new DataSource(options).initialize();
+    const log = new Logger('Postgres');
+    return survivePostgresDisconnects(dataSource, (err) => log.warn(`Postgres connection lost: ${err.message}`));
   } finally {
     await client.end(); // ends the session, which releases the lock
   }
