@@ -4,13 +4,15 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { AgentCommand } from '@gc/contracts';
 import { DataSource } from 'typeorm';
 import { CHAT_CONFIG, ChatConfig } from '../config/chat-config';
+import { ORDERED_SQL } from './command-order';
 import { CommandPublisher } from './command-publisher';
 
 const SUBSCRIBE_BATCH = 1_000;
 
 /**
- * The outbox's safety net. Re-publishes the head pending command of each connection whose job is
- * missing, failed or completed and stale (crash between commit and publish; Redis emptied; an
+ * The outbox's safety net. Re-publishes the head pending command of each connection (and each
+ * pending ACK, which is outside the per-connection order) whose job is missing, failed or completed
+ * and stale (crash between commit and publish; Redis emptied; an
  * event lost). Also asks the agent for the STATUS of connections of users with unfinished work,
  * so a lost CONF/INFO/CON/MSG is recovered (seed Proposal 1).
  */
@@ -56,7 +58,8 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
 
   async republishStaleHeads(): Promise<number> {
     const heads: { id: string; corr_id: string; command: AgentCommand }[] = await this.db.query(
-      `SELECT DISTINCT ON (conn_id) id, corr_id, command, updated_at FROM commands WHERE status = 'pending' ORDER BY conn_id, id`,
+      `(SELECT DISTINCT ON (conn_id) id, corr_id, command FROM commands WHERE status = 'pending' AND ${ORDERED_SQL} ORDER BY conn_id, id)
+       UNION ALL (SELECT id, corr_id, command FROM commands WHERE status = 'pending' AND NOT (${ORDERED_SQL}))`,
     );
     const staleBefore = Date.now() - this.config.RECONCILE_STALE_MS;
     let republished = 0;

@@ -26,7 +26,7 @@ export class UnitOfWork {
           tx = new ChatTx(em);
           return work(tx);
         });
-        await this.publisher.publishHeads(tx!.touchedConnections);
+        await this.publisher.publishAfterCommit(tx!.touchedConnections, tx!.unorderedCommands);
         return result;
       } catch (err) {
         const code = (err as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (err as { code?: string }).code;
