@@ -1,18 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { AgentCommand } from '@gc/contracts';
+import { AGENT_EVENTS_QUEUE, type AgentCommand } from '@gc/contracts';
+import { InjectQueue } from '@nestjs/bullmq';
+import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { CHAT_CONFIG, ChatConfig } from '../config/chat-config';
 import { ORDERED_SQL } from './command-order';
 import { CommandPublisher } from './command-publisher';
+import { resultEventId } from './result-event-id';
 
 const SUBSCRIBE_BATCH = 1_000;
 
 /**
  * The outbox's safety net. Re-publishes the head pending command of each connection (and each
  * pending ACK, which is outside the per-connection order) whose job is missing, failed or completed
- * and stale (crash between commit and publish; Redis emptied; an
+ * with no result event waiting, and stale (crash between commit and publish; Redis emptied; an
  * event lost). Also asks the agent for the STATUS of connections of users with unfinished work,
  * so a lost CONF/INFO/CON/MSG is recovered (seed Proposal 1).
  */
@@ -27,6 +30,7 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
     @InjectDataSource() private readonly db: DataSource,
     private readonly publisher: CommandPublisher,
+    @InjectQueue(AGENT_EVENTS_QUEUE) private readonly events: Queue,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -70,6 +74,7 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
       if (!['missing', 'completed', 'failed', 'unknown'].includes(state)) continue;
       const [{ stale }] = await this.db.query(`SELECT updated_at < to_timestamp($2 / 1000.0) AS stale FROM commands WHERE id = $1`, [head.id, staleBefore]);
       if (!stale) continue;
+      if (state === 'completed' && (await this.resultAwaitsChat(head.corr_id))) continue;
       if (job) await job.remove().catch(() => undefined);
       await this.publisher.publish(head.command);
       await this.db.query(`UPDATE commands SET attempts = attempts + 1, updated_at = now() WHERE id = $1 AND status = 'pending'`, [head.id]);
@@ -78,6 +83,15 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
     }
     if (republished) this.log.log(`re-published ${republished} stale command(s)`);
     return republished;
+  }
+
+  /**
+   * A completed job whose result event still waits in agent-events is not lost: the chat is only
+   * behind, and re-publishing it would make the agent answer again and feed the backlog.
+   */
+  private async resultAwaitsChat(corrId: string): Promise<boolean> {
+    const event = await this.events.getJob(resultEventId(corrId));
+    return event !== undefined && ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'].includes(await event.getState());
   }
 
   /**
