@@ -8,30 +8,34 @@ import { DataSource } from 'typeorm';
 import { CHAT_CONFIG, ChatConfig } from '../config/chat-config';
 import { ORDERED_SQL } from './command-order';
 import { CommandPublisher } from './command-publisher';
+import { ResubscribeBackoff } from './resubscribe-backoff';
 import { resultEventId } from './result-event-id';
 
+/** Connections per SUBSCRIBE, and the most re-subscribed in one tick. */
 const SUBSCRIBE_BATCH = 1_000;
 
 /**
  * The outbox's safety net. Re-publishes the head pending command of each connection (and each
  * pending ACK, which is outside the per-connection order) whose job is missing, failed or completed
  * with no result event waiting, and stale (crash between commit and publish; Redis emptied; an
- * event lost). Also asks the agent for the STATUS of connections of users with unfinished work,
- * so a lost CONF/INFO/CON/MSG is recovered (seed Proposal 1).
+ * event lost). Also asks the agent for the STATUS of connections waiting on their peer, so a lost
+ * CONF/INFO/CON is recovered (seed Proposal 1).
  */
 @Injectable()
 export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger(OutboxReconciler.name);
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
-  private lastSubscribe = 0;
+  private readonly backoff: ResubscribeBackoff;
 
   constructor(
     @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
     @InjectDataSource() private readonly db: DataSource,
     private readonly publisher: CommandPublisher,
     @InjectQueue(AGENT_EVENTS_QUEUE) private readonly events: Queue,
-  ) {}
+  ) {
+    this.backoff = new ResubscribeBackoff(config.RECONCILE_STALE_MS);
+  }
 
   onApplicationBootstrap(): void {
     this.running = this.tick(true);
@@ -48,11 +52,8 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
   private async tick(atStart: boolean): Promise<void> {
     try {
       await this.republishStaleHeads();
-      const now = Date.now();
-      if (atStart || now - this.lastSubscribe >= this.config.RECONCILE_STALE_MS) {
-        this.lastSubscribe = now;
-        await this.subscribeUnfinished(atStart);
-      }
+      if (atStart) await this.subscribeUnfinished();
+      else await this.resubscribeWaiting();
     } catch (err) {
       this.log.warn(`reconcile failed: ${(err as Error).message}`);
     } finally {
@@ -94,31 +95,44 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
     return event !== undefined && ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'].includes(await event.getState());
   }
 
-  /**
-   * At start: every connection not yet final. Later: connections of users with unfinished work
-   * (a connection not final, a member not connected, an introduction not done) and no command in
-   * flight on them, because a pending command has its own recovery above.
-   */
-  async subscribeUnfinished(atStart: boolean): Promise<void> {
+  /** At start: every connection not yet final (whatever happened while the chat was down). */
+  async subscribeUnfinished(): Promise<void> {
     const rows: { user_id: string; conn_ids: string[] }[] = await this.db.query(
-      atStart
-        ? `SELECT user_id, array_agg(id) AS conn_ids FROM connections WHERE stage NOT IN ('connected', 'failed') GROUP BY user_id`
-        : `WITH unfinished AS (
-             SELECT user_id FROM connections WHERE updated_at < now() - $1 * interval '1 millisecond'
-                AND (stage NOT IN ('connected', 'failed') OR (stage = 'connected' AND role = 'joiner' AND peer_info IS NULL))
-             UNION SELECT user_id FROM members WHERE status NOT IN ('connected', 'failed') AND updated_at < now() - $1 * interval '1 millisecond'
-             UNION SELECT user_id FROM introductions WHERE status <> 'connected' AND updated_at < now() - $1 * interval '1 millisecond')
-           SELECT c.user_id, array_agg(c.id) AS conn_ids FROM connections c JOIN unfinished u ON u.user_id = c.user_id
-            WHERE c.stage <> 'failed'
-              AND NOT EXISTS (SELECT 1 FROM commands k WHERE k.conn_id = c.id AND k.status = 'pending')
-            GROUP BY c.user_id`,
-      atStart ? [] : [this.config.RECONCILE_STALE_MS],
+      `SELECT user_id, array_agg(id) AS conn_ids FROM connections WHERE stage NOT IN ('connected', 'failed') GROUP BY user_id`,
     );
-    for (const row of rows) {
-      for (let i = 0; i < row.conn_ids.length; i += SUBSCRIBE_BATCH) {
-        const connIds = row.conn_ids.slice(i, i + SUBSCRIBE_BATCH);
-        await this.publisher.publish({ type: 'SUBSCRIBE', corrId: randomUUID(), userId: row.user_id, connIds });
-      }
+    for (const row of rows) await this.subscribe(row.user_id, row.conn_ids);
+  }
+
+  /**
+   * Later: only connections waiting on an event of their peer, with no command of ours pending on
+   * them and unchanged for RECONCILE_STALE_MS, each at backed-off intervals (ResubscribeBackoff), so
+   * a lost CONF/INFO/CON/MSG is recovered without SUBSCRIBE-ing every connection every interval.
+   * Waiting: a stage not final; a joiner without the peer's info; a connected connection of a user
+   * whose member or introduction is unfinished (an x.grp.* message may be what was lost).
+   */
+  async resubscribeWaiting(): Promise<number> {
+    const rows: { id: string; user_id: string; changed_at: number }[] = await this.db.query(
+      `WITH unfinished AS (
+         SELECT user_id FROM members WHERE status NOT IN ('connected', 'failed') AND updated_at < now() - $1 * interval '1 millisecond'
+         UNION SELECT user_id FROM introductions WHERE status <> 'connected' AND updated_at < now() - $1 * interval '1 millisecond')
+       SELECT c.id, c.user_id, (extract(epoch FROM c.updated_at) * 1000)::float8 AS changed_at FROM connections c
+        WHERE c.stage <> 'failed' AND c.updated_at < now() - $1 * interval '1 millisecond'
+          AND (c.stage <> 'connected' OR (c.role = 'joiner' AND c.peer_info IS NULL) OR c.user_id IN (SELECT user_id FROM unfinished))
+          AND NOT EXISTS (SELECT 1 FROM commands k WHERE k.conn_id = c.id AND k.status = 'pending')
+        ORDER BY c.updated_at`,
+      [this.config.RECONCILE_STALE_MS],
+    );
+    const due = new Set(this.backoff.due(rows.map((r) => ({ connId: r.id, changedAt: Number(r.changed_at) })), Date.now(), SUBSCRIBE_BATCH));
+    const byUser = new Map<string, string[]>();
+    for (const row of rows) if (due.has(row.id)) byUser.set(row.user_id, [...(byUser.get(row.user_id) ?? []), row.id]);
+    for (const [userId, connIds] of byUser) await this.subscribe(userId, connIds);
+    if (due.size) this.log.log(`re-subscribed ${due.size} waiting connection(s)`);
+    return due.size;
+  }
+
+  private async subscribe(userId: string, connIds: string[]): Promise<void> {
+    for (let i = 0; i < connIds.length; i += SUBSCRIBE_BATCH) {
+      await this.publisher.publish({ type: 'SUBSCRIBE', corrId: randomUUID(), userId, connIds: connIds.slice(i, i + SUBSCRIBE_BATCH) });
     }
   }
 }
