@@ -20,6 +20,7 @@ import { AgentConfigModule } from './config/agent-config.module';
 import { EventPublisher } from './events/event-publisher';
 import { HealthController } from './health/health.controller';
 import { InboundProcessor } from './inbound/inbound-processor';
+import { InboxRedelivery } from './inbound/inbox-redelivery';
 import { RelaySessions } from './inbound/relay-sessions';
 import { AgentMetricsModule } from './metrics/agent-metrics.module';
 import { MeteredCommandExecutor } from './metrics/metered-command-executor';
@@ -53,6 +54,7 @@ import { RetryModule } from './retry/retry.module';
     EventPublisher,
     InboundProcessor,
     RelaySessions,
+    InboxRedelivery,
     ReceiveQueueProvisioner,
     CreateHandler,
     JoinHandler,
