@@ -25,6 +25,8 @@ module.exports = {
     '^@gc/contracts/(.*)$': '<rootDir>/libs/contracts/src/$1',
     '^@gc/queueing$': '<rootDir>/libs/queueing/src',
     '^@gc/queueing/(.*)$': '<rootDir>/libs/queueing/src/$1',
+    '^@gc/persistence$': '<rootDir>/libs/persistence/src',
+    '^@gc/persistence/(.*)$': '<rootDir>/libs/persistence/src/$1',
   },
   testEnvironment: 'node',
   // e2e suites start real processes; two workers match the two cores.

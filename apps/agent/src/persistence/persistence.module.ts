@@ -1,43 +1,20 @@
-import { Logger, Module } from '@nestjs/common';
+import { openMigratedDataSource } from '@gc/persistence';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Client } from 'pg';
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { DataSourceOptions } from 'typeorm';
 import { AGENT_CONFIG, AgentConfig } from '../config/agent-config';
 import { CommandEntity } from './command.entity';
 import { ConnectionEntity } from './connection.entity';
 import { InboxMessageEntity } from './inbox-message.entity';
 import { AgentSchema1764100000000 } from './migrations/1764100000000-AgentSchema';
-import { survivePostgresDisconnects } from './pg-client-errors';
 
 export const AGENT_SCHEMA = 'agent';
-
-// Any constant shared by every agent process; only agents take this advisory lock.
-const MIGRATION_LOCK_KEY = 0x61_67_6e_74;
-
-/**
- * Creates the schema (TypeORM's migrations table lives in it) and initializes the data source,
- * which runs the migrations, under a Postgres advisory lock: agent replicas starting together
- * would otherwise race to create the same tables and one of them would exit.
- */
-async function initializeMigrated(options: DataSourceOptions & { url: string }): Promise<DataSource> {
-  const client = new Client({ connectionString: options.url });
-  await client.connect();
-  try {
-    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS "${AGENT_SCHEMA}"`);
-    const dataSource = await new DataSource(options).initialize();
-    const log = new Logger('Postgres');
-    return survivePostgresDisconnects(dataSource, (err) => log.warn(`Postgres connection lost: ${err.message}`));
-  } finally {
-    await client.end(); // ends the session, which releases the lock
-  }
-}
 
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [AGENT_CONFIG],
-      dataSourceFactory: (options) => initializeMigrated(options as DataSourceOptions & { url: string }),
+      dataSourceFactory: (options) => openMigratedDataSource(options as DataSourceOptions & { url: string; schema: string }),
       useFactory: (config: AgentConfig) => {
         return {
           type: 'postgres' as const,

@@ -1,35 +1,18 @@
-import { Logger, Module } from '@nestjs/common';
+import { openMigratedDataSource } from '@gc/persistence';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Client } from 'pg';
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { DataSourceOptions } from 'typeorm';
 import { CHAT_CONFIG, ChatConfig } from '../config/chat-config';
 import { ConfigModule } from '../config/config.module';
 import { CHAT_ENTITIES, CHAT_MIGRATIONS, CHAT_SCHEMA } from './chat-entities';
-import { survivePostgresDisconnects } from './pg-client-errors';
-
-/** TypeORM runs migrations inside the schema, so the schema must exist before it connects. */
-async function ensureSchema(url: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${CHAT_SCHEMA}`);
-  } finally {
-    await client.end();
-  }
-}
 
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
       imports: [ConfigModule],
       inject: [CHAT_CONFIG],
-      dataSourceFactory: async (options) => {
-        const log = new Logger('Postgres');
-        const dataSource = await new DataSource(options as DataSourceOptions).initialize();
-        return survivePostgresDisconnects(dataSource, (err) => log.warn(`Postgres connection lost: ${err.message}`));
-      },
-      useFactory: async (config: ChatConfig) => {
-        await ensureSchema(config.DATABASE_URL);
+      dataSourceFactory: (options) => openMigratedDataSource(options as DataSourceOptions & { url: string; schema: string }),
+      useFactory: (config: ChatConfig) => {
         return {
           type: 'postgres' as const,
           url: config.DATABASE_URL,

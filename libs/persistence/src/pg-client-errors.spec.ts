@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { eventually } from '../../../../test/support/eventually';
-import { createTestDatabase, TestDatabase } from '../../../../test/support/test-isolation';
+import { eventually } from '../../../test/support/eventually';
+import { createTestDatabase, TestDatabase } from '../../../test/support/test-isolation';
 import { survivePostgresDisconnects } from './pg-client-errors';
 
 // Regression (fault suite, case 4): pg_terminate_backend used to kill the agent and the chat with an

@@ -1,0 +1,2 @@
+export * from './pg-client-errors';
+export * from './migrated-data-source';
