@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { eventually } from '../support/eventually';
-import { ChatStack, exchangeGroupMessages, setUpGroup, startChatStack, waitForGroupConverged, GROUP_TEST_TIMEOUT_MS, STACK_TIMEOUT_MS } from '../support/chat-stack';
+import { ChatStack, exchangeGroupMessages, setUpGroup, startChatStack, waitForGroupConverged, GROUP_TEST_TIMEOUT_MS, STACK_TIMEOUT_MS, waitForNoCommandLeft } from '../support/chat-stack';
 
 describe('chat: killed with SIGKILL in the middle of the joins', () => {
   let stack: ChatStack;
@@ -38,15 +38,6 @@ describe('chat: killed with SIGKILL in the middle of the joins', () => {
     await waitForGroupConverged(api, setup);
     console.log(`after SIGKILL mid-joins: converged ${Date.now() - started} ms after the restart`);
     await exchangeGroupMessages(api, setup);
-    await eventually(
-      async () => {
-        for (const p of setup.all) {
-          expect(await api.commands(p.userId, 'failed')).toEqual([]);
-          expect(await api.commands(p.userId, 'pending')).toEqual([]);
-        }
-        return true;
-      },
-      { timeoutMs: 30_000, what: 'no failed or pending command' },
-    );
+    await waitForNoCommandLeft(api, setup.all, 30_000);
   }, GROUP_TEST_TIMEOUT_MS);
 });

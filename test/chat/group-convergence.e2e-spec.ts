@@ -1,4 +1,4 @@
-import { ChatStack, exchangeGroupMessages, setUpGroup, startChatStack, waitForGroupConverged, GROUP_TEST_TIMEOUT_MS, STACK_TIMEOUT_MS } from '../support/chat-stack';
+import { ChatStack, exchangeGroupMessages, setUpGroup, startChatStack, waitForGroupConverged, GROUP_TEST_TIMEOUT_MS, STACK_TIMEOUT_MS, waitForNoCommandLeft } from '../support/chat-stack';
 
 describe('chat: a group converges at 0% faults', () => {
   let stack: ChatStack;
@@ -25,13 +25,6 @@ describe('chat: a group converges at 0% faults', () => {
         expect(members).toContainEqual(expect.objectContaining({ memberId: other.memberId, displayName: other.name, status: 'connected', connected: true }));
       }
     }
-    const { eventually } = await import('../support/eventually');
-    await eventually(async () => {
-      for (const p of setup.all) {
-        expect(await api.commands(p.userId, 'failed')).toEqual([]);
-        expect(await api.commands(p.userId, 'pending')).toEqual([]);
-      }
-      return true;
-    }, { timeoutMs: 20_000, what: 'no pending commands' });
+    await waitForNoCommandLeft(api, setup.all, 20_000);
   }, GROUP_TEST_TIMEOUT_MS);
 });

@@ -1,5 +1,4 @@
-import { eventually } from '../support/eventually';
-import { ChatStack, exchangeGroupMessages, setUpGroup, startChatStack, waitForGroupConverged, GROUP_TEST_TIMEOUT_MS, STACK_TIMEOUT_MS } from '../support/chat-stack';
+import { ChatStack, exchangeGroupMessages, setUpGroup, startChatStack, waitForGroupConverged, GROUP_TEST_TIMEOUT_MS, STACK_TIMEOUT_MS, waitForNoCommandLeft } from '../support/chat-stack';
 
 describe('chat: a group converges over flaky relays', () => {
   let stack: ChatStack;
@@ -23,15 +22,6 @@ describe('chat: a group converges over flaky relays', () => {
     console.log(
       `host + 5 members, 30% faults on 2 relays: all joined ${joined} ms, converged ${converged} ms (from group creation), messages ${delivered} ms`,
     );
-    await eventually(
-      async () => {
-        for (const p of setup.all) {
-          expect(await api.commands(p.userId, 'failed')).toEqual([]);
-          expect(await api.commands(p.userId, 'pending')).toEqual([]);
-        }
-        return true;
-      },
-      { timeoutMs: 60_000, what: 'no failed or pending command' },
-    );
+    await waitForNoCommandLeft(api, setup.all, 60_000);
   }, GROUP_TEST_TIMEOUT_MS);
 });

@@ -1,5 +1,4 @@
-import { ChatStack, exchangeGroupMessages, setUpGroup, startChatStack, waitForGroupConverged, GROUP_TEST_TIMEOUT_MS, STACK_TIMEOUT_MS } from '../support/chat-stack';
-import { eventually } from '../support/eventually';
+import { ChatStack, exchangeGroupMessages, setUpGroup, startChatStack, waitForGroupConverged, GROUP_TEST_TIMEOUT_MS, STACK_TIMEOUT_MS, waitForNoCommandLeft } from '../support/chat-stack';
 
 /** An hour: within this test the reconciler never re-publishes nor re-subscribes anything. */
 const INERT_MS = '3600000';
@@ -24,15 +23,6 @@ describe('chat: every command is published after commit, without the reconciler'
     const converged = await waitForGroupConverged(api, setup, 90_000);
     const delivered = await exchangeGroupMessages(api, setup, 2, 60_000);
     console.log(`host + 4 members, reconciler inert: converged in ${converged} ms, messages delivered in ${delivered} ms`);
-    await eventually(
-      async () => {
-        for (const p of setup.all) {
-          expect(await api.commands(p.userId, 'failed')).toEqual([]);
-          expect(await api.commands(p.userId, 'pending')).toEqual([]);
-        }
-        return true;
-      },
-      { timeoutMs: 20_000, what: 'no pending or failed commands' },
-    );
+    await waitForNoCommandLeft(api, setup.all, 20_000);
   }, GROUP_TEST_TIMEOUT_MS);
 });

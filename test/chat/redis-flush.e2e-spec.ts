@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { eventually } from '../support/eventually';
 import { RedisServerProcess, startRedisServer } from '../support/redis-server-process';
-import { ChatStack, exchangeGroupMessages, setUpGroup, startChatStack, waitForGroupConverged, GROUP_TEST_TIMEOUT_MS, STACK_TIMEOUT_MS } from '../support/chat-stack';
+import { ChatStack, exchangeGroupMessages, setUpGroup, startChatStack, waitForGroupConverged, GROUP_TEST_TIMEOUT_MS, STACK_TIMEOUT_MS, waitForNoCommandLeft } from '../support/chat-stack';
 
 describe('chat: the queue Redis flushed in the middle of the joins', () => {
   let redis: RedisServerProcess;
@@ -52,15 +52,6 @@ describe('chat: the queue Redis flushed in the middle of the joins', () => {
     const byCorrId = new Map(all.map((c) => [c.corrId, c]));
     for (const corrId of lostInFlush) expect({ corrId, status: byCorrId.get(corrId)?.status }).toEqual({ corrId, status: 'completed' });
     console.log(`${lostInFlush.length} command(s) pending at the flush; ${all.filter((c) => c.attempts > 1).length} re-published by the reconciler`);
-    await eventually(
-      async () => {
-        for (const p of setup.all) {
-          expect(await api.commands(p.userId, 'failed')).toEqual([]);
-          expect(await api.commands(p.userId, 'pending')).toEqual([]);
-        }
-        return true;
-      },
-      { timeoutMs: 30_000, what: 'no failed or pending command' },
-    );
+    await waitForNoCommandLeft(api, setup.all, 30_000);
   }, GROUP_TEST_TIMEOUT_MS);
 });

@@ -312,6 +312,20 @@ export async function setUpGroup(
 }
 
 /** Waits until every party sees every other as `connected` with connected: true, and has a connected contact for it. */
+/** Waits until no party has a failed or pending command: the outbox is drained and nothing failed. */
+export async function waitForNoCommandLeft(api: ChatApi, parties: Array<{ userId: string }>, timeoutMs = 30_000): Promise<void> {
+  await eventually(
+    async () => {
+      for (const p of parties) {
+        expect(await api.commands(p.userId, 'failed')).toEqual([]);
+        expect(await api.commands(p.userId, 'pending')).toEqual([]);
+      }
+      return true;
+    },
+    { timeoutMs, what: 'no failed or pending command' },
+  );
+}
+
 export async function waitForGroupConverged(api: ChatApi, setup: GroupSetup, timeoutMs = 120_000): Promise<number> {
   const started = Date.now();
   await eventually(
