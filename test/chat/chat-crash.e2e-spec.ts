@@ -23,16 +23,22 @@ describe('chat: killed with SIGKILL in the middle of the joins', () => {
       },
       { what: 'a first member connected to the host' },
     );
-    await stack.chat.kill9();
-    // Killed with work in flight: commands recorded and not yet completed.
-    const db = new Client({ connectionString: stack.db.url });
-    await db.connect();
-    try {
-      const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM chat.commands WHERE status = 'pending'`);
-      expect(Number(rows[0].n)).toBeGreaterThan(0);
-    } finally {
-      await db.end();
-    }
+    // Killed with work in flight: commands recorded and not yet completed. The agent is held down
+    // meanwhile, so the joins cannot finish between "observed in flight" and the kill.
+    await stack.withAgentDown(async () => {
+      const db = new Client({ connectionString: stack.db.url });
+      await db.connect();
+      try {
+        const pending = await eventually(
+          async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM chat.commands WHERE status = 'pending'`)).rows[0].n),
+          { what: 'commands pending while the agent is down' },
+        );
+        await stack.chat.kill9();
+        expect(pending).toBeGreaterThan(0);
+      } finally {
+        await db.end();
+      }
+    });
     const started = Date.now();
     await stack.restartChat();
     await waitForGroupConverged(api, setup);
