@@ -14,7 +14,7 @@ describe('chat: killed with SIGKILL in the middle of the joins', () => {
 
   it('restarted, the group converges; nothing failed, nothing left pending', async () => {
     const { api } = stack;
-    const setup = await setUpGroup(api, 'Host', ['M1', 'M2', 'M3', 'M4'], { concurrentJoins: true });
+    const setup = await setUpGroup(api, 'Host', ['M1', 'M2', 'M3', 'M4'], { concurrentJoins: true, unjoined: 2 });
     // Mid-joins: the host has some member connected (introductions under way), not all.
     await eventually(
       async () => {
@@ -24,8 +24,9 @@ describe('chat: killed with SIGKILL in the middle of the joins', () => {
       { what: 'a first member connected to the host' },
     );
     // Killed with work in flight: commands recorded and not yet completed. The agent is held down
-    // meanwhile, so the joins cannot finish between "observed in flight" and the kill.
+    // meanwhile and M3, M4 join only then, so their JOINs are in flight at the kill by construction.
     await stack.withAgentDown(async () => {
+      await Promise.all(setup.members.slice(2).map((m) => api.joinGroup(m.userId, setup.groupId)));
       const db = new Client({ connectionString: stack.db.url });
       await db.connect();
       try {

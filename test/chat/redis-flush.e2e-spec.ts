@@ -19,14 +19,16 @@ describe('chat: the queue Redis flushed in the middle of the joins', () => {
 
   it('the reconciler re-publishes what was lost and the group converges', async () => {
     const { api } = stack;
-    const setup = await setUpGroup(api, 'Host', ['M1', 'M2', 'M3', 'M4'], { concurrentJoins: true });
+    const setup = await setUpGroup(api, 'Host', ['M1', 'M2', 'M3', 'M4'], { concurrentJoins: true, unjoined: 2 });
     await eventually(async () => (await api.members(setup.host.userId, setup.groupId)).some((m) => m.connected), {
       what: 'a first member connected to the host',
     });
     // With the agent down, the commands published meanwhile wait in Redis: the flush loses them
-    // (and any event not yet handled).
+    // (and any event not yet handled). M3 and M4 join now, so their JOINs are in flight whatever
+    // the first joins have already finished.
     let lostInFlush: string[] = [];
     await stack.withAgentDown(async () => {
+      await Promise.all(setup.members.slice(2).map((m) => api.joinGroup(m.userId, setup.groupId)));
       lostInFlush = await eventually(
         async () => {
           const pending = (await Promise.all(setup.all.map((p) => api.commands(p.userId, 'pending')))).flat();

@@ -267,13 +267,15 @@ export interface GroupSetup {
 
 /**
  * Host creates a group, becomes a contact of every member, adds them and each member joins once
- * its invitation arrives — one after the other, or all at once with `concurrentJoins`.
+ * its invitation arrives — one after the other, or all at once with `concurrentJoins`. The last
+ * `unjoined` members are invited but left to the test to join (e.g. while the agent is down, so
+ * that work is in flight by construction rather than by timing).
  */
 export async function setUpGroup(
   api: ChatApi,
   hostName: string,
   memberNames: string[],
-  opts: { concurrentJoins?: boolean; timeoutMs?: number; beforeJoins?: (setup: GroupSetup) => Promise<void> } = {},
+  opts: { concurrentJoins?: boolean; unjoined?: number; timeoutMs?: number; beforeJoins?: (setup: GroupSetup) => Promise<void> } = {},
 ): Promise<GroupSetup> {
   const timeoutMs = opts.timeoutMs ?? 90_000;
   const hostId = await api.createUser(hostName);
@@ -298,9 +300,10 @@ export async function setUpGroup(
   const host = { name: hostName, userId: hostId, memberId: hostMemberId };
   const setup = { groupId, host, members, all: [host, ...members] };
   await opts.beforeJoins?.(setup);
-  if (opts.concurrentJoins) await Promise.all(members.map((m) => api.joinGroup(m.userId, groupId)));
+  const joining = members.slice(0, members.length - (opts.unjoined ?? 0));
+  if (opts.concurrentJoins) await Promise.all(joining.map((m) => api.joinGroup(m.userId, groupId)));
   else {
-    for (const m of members) {
+    for (const m of joining) {
       await api.joinGroup(m.userId, groupId);
       await eventually(async () => (await api.groups(m.userId)).find((g) => g.groupId === groupId)?.membership === 'connected', {
         timeoutMs,
