@@ -22,9 +22,10 @@ export class RelayModule {
           pinoHttp: {
             level: config.logLevel,
             base: { app: 'relay', relay: config.name },
-            // One line per request, at debug: a relay under test answers thousands of them.
+            // One line per request, at debug: a relay under test answers thousands of them. Off
+            // unless debug is on, since pino-http's per-request hook costs CPU even when filtered.
             customLogLevel: () => 'debug',
-            autoLogging: true,
+            autoLogging: config.logLevel === 'debug' || config.logLevel === 'trace',
             serializers: {
               req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
