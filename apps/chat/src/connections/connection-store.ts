@@ -47,8 +47,16 @@ export async function openConnection(tx: ChatTx, spec: NewConnection): Promise<C
 }
 
 /** Locks the connection row: every event of one connection is handled one at a time. */
-export async function lockConnection(tx: ChatTx, userId: string, connId: string): Promise<Connection | null> {
-  const rows: ConnectionRow[] = await tx.em.query(`SELECT ${CONNECTION_SELECT} FROM connections WHERE id = $1 AND user_id = $2 FOR UPDATE`, [connId, userId]);
+export function lockConnection(tx: ChatTx, userId: string, connId: string): Promise<Connection | null> {
+  return selectConnection(tx, userId, connId, 'FOR UPDATE');
+}
+
+export function findConnection(tx: ChatTx, userId: string, connId: string): Promise<Connection | null> {
+  return selectConnection(tx, userId, connId, '');
+}
+
+async function selectConnection(tx: ChatTx, userId: string, connId: string, lock: '' | 'FOR UPDATE'): Promise<Connection | null> {
+  const rows: ConnectionRow[] = await tx.em.query(`SELECT ${CONNECTION_SELECT} FROM connections WHERE id = $1 AND user_id = $2 ${lock}`, [connId, userId]);
   return rows.length > 0 ? connectionFromRow(rows[0]) : null;
 }
 
