@@ -18,14 +18,14 @@ export async function explainHotQueries(pg: Client): Promise<QueryPlan[]> {
   if (!sample) return [];
   const queries: Array<{ what: string; sql: string; params: unknown[]; analyze: boolean }> = [
     {
-      what: 'chat: head of a connection (publishHeads, after every transaction)',
-      sql: `SELECT corr_id, command FROM commands WHERE conn_id = $1 AND status = 'pending' ORDER BY id LIMIT 1`,
-      params: [sample.conn_id],
+      what: 'chat: heads of the touched connections (publishAfterCommit, after every transaction)',
+      sql: `SELECT DISTINCT ON (conn_id) command FROM commands WHERE conn_id = ANY($1) AND status = 'pending' AND function <> 'ACK_MESSAGE' ORDER BY conn_id, id`,
+      params: [[sample.conn_id]],
       analyze: true,
     },
     {
-      what: 'chat: lock a command by corrId (every completion event)',
-      sql: `SELECT * FROM commands WHERE corr_id = $1 FOR UPDATE`,
+      what: 'chat: claim a command by corrId (every completion event; lock + mark done)',
+      sql: `UPDATE commands SET status = 'completed', executions = executions + 1, updated_at = now() WHERE corr_id = $1 AND status = 'pending' RETURNING id, user_id, conn_id, continuation`,
       params: [sample.corr_id],
       analyze: false,
     },

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AgentCommand } from '@gc/contracts';
 import { EntityManager } from 'typeorm';
-import { Command } from './command.entity';
 import { Continuation } from './continuation';
-import { insertIfAbsent } from '../database/insert-if-absent';
 import { isUnordered } from './command-order';
 
 type WithoutIds<T> = T extends unknown ? Omit<T, 'corrId' | 'userId'> : never;
@@ -12,34 +10,66 @@ export type CommandRequest = WithoutIds<ConnectionCommand>;
 /** An agent command on one connection (every command but SUBSCRIBE). */
 export type ConnectionCommand = Exclude<AgentCommand, { type: 'SUBSCRIBE' }>;
 
+/** The values of one outbox row, in the column order of OUTBOX_COLUMNS. */
+export interface OutboxRow {
+  corrId: string;
+  userId: string;
+  connId: string;
+  function: string;
+  continuation: Continuation;
+  command: ConnectionCommand;
+}
+export const OUTBOX_COLUMNS = `corr_id, user_id, conn_id, function, continuation, command, status, attempts`;
+
+export function outboxRow(userId: string, continuation: Continuation, request: CommandRequest, corrId: string = randomUUID()): OutboxRow {
+  const command = { ...request, corrId, userId } as ConnectionCommand;
+  return { corrId, userId, connId: request.connId, function: continuation.function, continuation: Continuation.parse(continuation), command };
+}
+
 /**
  * One database transaction of the chat, plus what has to happen after it commits: the outbox rows
  * it wrote are published only then (per connection, oldest first; ACKs at once).
  */
 export class ChatTx {
-  /** Connections whose head pending command may have changed. */
+  /** Connections whose head pending command may have changed: read back after commit. */
   readonly touchedConnections = new Set<string>();
+  /**
+   * The head of a connection opened in this transaction is its first command recorded here: no
+   * other transaction knew the connection before commit. It is published without reading it back.
+   */
+  private readonly knownHeadsByConn = new Map<string, ConnectionCommand>();
+  private readonly openedConnections = new Set<string>();
   /** Commands outside the per-connection order (ACKs), published as they are after commit. */
   readonly unorderedCommands: ConnectionCommand[] = [];
 
   constructor(readonly em: EntityManager) {}
 
+  get knownHeads(): Iterable<ConnectionCommand> {
+    return this.knownHeadsByConn.values();
+  }
+
   /** Writes the outbox row of a command in this transaction; returns its corrId. */
-  async record(userId: string, continuation: Continuation, request: CommandRequest, corrId: string = randomUUID()): Promise<string> {
-    const command = { ...request, corrId, userId } as ConnectionCommand;
-    const inserted = await insertIfAbsent(this.em, Command, {
-      corrId,
-      userId,
-      connId: request.connId,
-      function: continuation.function,
-      continuation: Continuation.parse(continuation) as object,
-      command,
-      status: 'pending',
-      attempts: 1,
-    });
-    if (inserted && isUnordered(command)) this.unorderedCommands.push(command);
-    else if (inserted) this.touchedConnections.add(request.connId);
-    return corrId;
+  async record(userId: string, continuation: Continuation, request: CommandRequest, corrId?: string): Promise<string> {
+    const row = outboxRow(userId, continuation, request, corrId);
+    // A given corrId (an ACK's) may be recorded already: then it was published already, too.
+    const inserted: unknown[] = await this.em.query(
+      `INSERT INTO commands (${OUTBOX_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, 'pending', 1) ON CONFLICT (corr_id) DO NOTHING RETURNING id`,
+      [row.corrId, row.userId, row.connId, row.function, JSON.stringify(row.continuation), JSON.stringify(row.command)],
+    );
+    if (inserted.length > 0) this.recorded(row.command);
+    return row.corrId;
+  }
+
+  /** Bookkeeping of an outbox row written (by record, or by a statement that wrote it with more). */
+  recorded(command: ConnectionCommand): void {
+    if (isUnordered(command)) this.unorderedCommands.push(command);
+    else if (!this.openedConnections.has(command.connId)) this.touchedConnections.add(command.connId);
+    else if (!this.knownHeadsByConn.has(command.connId)) this.knownHeadsByConn.set(command.connId, command);
+  }
+
+  /** A connection created in this transaction (see knownHeads). */
+  opened(connId: string): void {
+    this.openedConnections.add(connId);
   }
 
   touch(connId: string): void {

@@ -11,6 +11,16 @@ import { ORDERED_SQL } from './command-order';
 // A failed add is tried again at once a few times: the reconciler is the last resort, minutes late.
 const PUBLISH_TRIES = 3;
 
+/** What a committed transaction leaves to publish (see ChatTx). */
+export interface Publishable {
+  /** Connections whose head must be read back from the committed state. */
+  touchedConnections: Iterable<string>;
+  /** Heads known without reading: the first command on a connection the transaction opened. */
+  knownHeads?: Iterable<ConnectionCommand>;
+  /** Commands outside the per-connection order (ACKs). */
+  unorderedCommands?: Iterable<ConnectionCommand>;
+}
+
 /**
  * Publishes outbox rows to agent-commands. At most one command per connection is in flight: only
  * the oldest pending command of a connection is published; the next one goes out when it completes.
@@ -26,47 +36,49 @@ export class CommandPublisher {
   ) {}
 
   /**
-   * Called after a commit. The head is read again from the committed state, so of two transactions
+   * Called after a commit. Heads are read again from the committed state, so of two transactions
    * touching one connection, the one committing last sees the other's rows and publishes the head.
+   * One query for every touched connection and one addBulk for every job: each is a round trip.
    */
-  async publishAfterCommit(connIds: Iterable<string>, unordered: ConnectionCommand[]): Promise<void> {
-    for (const command of unordered) {
-      await this.publishOrLeave({ corrId: command.corrId, connId: command.connId }, () => this.publish(command));
-    }
-    await this.publishHeads(connIds);
-  }
-
-  async publishHeads(connIds: Iterable<string>): Promise<void> {
-    for (const connId of connIds) {
-      const ids: { corrId?: string; connId: string } = { connId };
-      await this.publishOrLeave(ids, async () => {
-        const rows: { corr_id: string; command: AgentCommand }[] = await this.db.query(
-          `SELECT corr_id, command FROM commands WHERE conn_id = $1 AND status = 'pending' AND ${ORDERED_SQL} ORDER BY id LIMIT 1`,
-          [connId],
-        );
-        ids.corrId = rows[0]?.corr_id;
-        if (rows.length > 0) await this.publish(rows[0].command);
-      });
-    }
-  }
-
-  private async publishOrLeave(ids: { corrId?: string; connId: string }, publish: () => Promise<void>): Promise<void> {
+  async publishAfterCommit(work: Publishable): Promise<void> {
+    const connIds = [...work.touchedConnections];
+    const known = [...(work.knownHeads ?? []), ...(work.unorderedCommands ?? [])];
+    if (connIds.length === 0 && known.length === 0) return;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await publish();
+        return await this.publishAll([...known, ...(await this.headsOf(connIds))]);
       } catch (err) {
         if (attempt < PUBLISH_TRIES) continue;
-        // The reconciler publishes it later; the row is safe in Postgres.
-        this.log.warn({ ...ids, error: (err as Error).message }, 'publishing a command failed; the reconciler will');
+        // The reconciler publishes them later; the rows are safe in Postgres.
+        const corrIds = known.map((c) => c.corrId);
+        this.log.warn({ connIds, corrIds, error: (err as Error).message }, 'publishing commands failed; the reconciler will');
         return;
       }
     }
+  }
+
+  /** The oldest pending ordered command of each connection (index commands_pending_by_conn). */
+  private async headsOf(connIds: string[]): Promise<AgentCommand[]> {
+    if (connIds.length === 0) return [];
+    const rows: { command: AgentCommand }[] = await this.db.query(
+      `SELECT DISTINCT ON (conn_id) command FROM commands
+        WHERE conn_id = ANY($1) AND status = 'pending' AND ${ORDERED_SQL} ORDER BY conn_id, id`,
+      [connIds],
+    );
+    return rows.map((r) => r.command);
   }
 
   /** BullMQ ignores an add whose job id exists, so publishing twice is harmless. */
   async publish(command: AgentCommand): Promise<void> {
     const valid = parseAgentCommand(command);
     await this.queue.add(valid.type, valid, { ...CONTRACT_JOB_OPTIONS, jobId: valid.corrId });
+  }
+
+  private async publishAll(commands: AgentCommand[]): Promise<void> {
+    if (commands.length === 1) return this.publish(commands[0]);
+    if (commands.length === 0) return;
+    const jobs = commands.map(parseAgentCommand).map((valid) => ({ name: valid.type, data: valid, opts: { ...CONTRACT_JOB_OPTIONS, jobId: valid.corrId } }));
+    await this.queue.addBulk(jobs);
   }
 
   get commandsQueue(): Queue {

@@ -7,6 +7,7 @@ import { Connection } from '../connections/connection.entity';
 import { contactStatus, createContactInvitation } from '../contacts/contact-flow';
 import { CHAT_ENTITIES, CHAT_MIGRATIONS, CHAT_SCHEMA } from '../database/chat-entities';
 import { insertIfAbsent } from '../database/insert-if-absent';
+import { receiveMessage } from '../messages/message-receipt';
 import { User } from '../users/user.entity';
 import { ChatTx } from './chat-tx';
 import { Command } from './command.entity';
@@ -91,6 +92,24 @@ describe('resumeCommand', () => {
     const failed = await db.getRepository(Command).findOneByOrFail({ id: command.id });
     expect(failed).toMatchObject({ status: 'failed', lastError: 'RELAY_REFUSED: queue gone' });
     expect(contactStatus(await db.getRepository(Connection).findOneByOrFail({ id: command.connId }))).toBe('failed');
+  });
+
+  it('an invitation of a user that does not exist writes nothing (its one statement checks the user)', async () => {
+    const userId = randomUUID();
+    expect(await run((tx) => createContactInvitation(tx, userId))).toBeNull();
+    expect(await db.getRepository(Command).countBy({ userId })).toBe(0);
+    expect(await db.getRepository(Connection).countBy({ userId })).toBe(0);
+  });
+
+  it('a MSG received twice is handled once and records one ACK, published once', async () => {
+    const { userId, command } = await invitation();
+    const first = new ChatTx(db.manager);
+    expect(await run((tx) => receiveMessage(tx, userId, command.connId, 'agent-msg-1'))).toBe(true);
+    expect(await receiveMessage(first, userId, command.connId, 'agent-msg-1')).toBe(false);
+    expect(first.unorderedCommands).toHaveLength(0);
+    const acks = await db.getRepository(Command).findBy({ userId, function: 'ACK_MESSAGE' });
+    expect(acks).toHaveLength(1);
+    expect(acks[0].command).toMatchObject({ type: 'ACK', connId: command.connId, agentMsgId: 'agent-msg-1', userId });
   });
 
   it('insertIfAbsent tells a new row from an existing one', async () => {

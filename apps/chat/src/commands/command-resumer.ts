@@ -4,7 +4,6 @@ import { Group } from '../groups/group.entity';
 import { lockMember, setMemberStatus } from '../groups/group-store';
 import { sendProtocolMessage } from '../messages/outbound';
 import { ChatTx } from './chat-tx';
-import { Command } from './command.entity';
 import { Continuation } from './continuation';
 import { CONTINUATION_HANDLERS } from './continuation-handlers';
 
@@ -15,25 +14,45 @@ export class UnexpectedEvent extends Error {
   override name = 'UnexpectedEvent';
 }
 
-export function lockCommand(tx: ChatTx, corrId: string): Promise<Command | null> {
-  return tx.em.findOne(Command, { where: { corrId }, lock: { mode: 'pessimistic_write' } });
+/** The command row as resumeCommand needs it. */
+interface ClaimedCommand {
+  id: string;
+  userId: string;
+  connId: string;
+  continuation: unknown;
 }
 
 /**
- * Resumes a command exactly once: lock it by corrId; a command no longer pending means a
- * duplicate event; otherwise run its continuation and mark it done, in the caller's transaction.
+ * Locks a pending command by corrId and marks it done in one statement (an UPDATE takes the row
+ * lock FOR UPDATE would). It is the caller's transaction: if the continuation throws, the rollback
+ * puts the row back to pending and uncounts the execution. A concurrent resume of the same corrId
+ * waits for the lock, then sees the row no longer pending.
+ */
+async function claimCommand(tx: ChatTx, corrId: string, status: 'completed' | 'failed', lastError: string | null): Promise<ClaimedCommand | null> {
+  const [rows]: [{ id: string; user_id: string; conn_id: string; continuation: unknown }[], number] = await tx.em.query(
+    `UPDATE commands SET status = $2, last_error = $3, executions = executions + 1, updated_at = now()
+      WHERE corr_id = $1 AND status = 'pending' RETURNING id, user_id, conn_id, continuation`,
+    [corrId, status, lastError],
+  );
+  // TypeORM answers an UPDATE with [rows, rowCount].
+  const row = rows[0];
+  return row ? { id: row.id, userId: row.user_id, connId: row.conn_id, continuation: row.continuation } : null;
+}
+
+/**
+ * Resumes a command exactly once: claim it by corrId (lock, mark done, count the execution); a
+ * command no longer pending means a duplicate event; otherwise run its continuation, all in the
+ * caller's transaction.
  */
 export async function resumeCommand(tx: ChatTx, corrId: string, event: AgentEvent): Promise<ResumeOutcome> {
-  const command = await lockCommand(tx, corrId);
-  if (!command) return 'unknown';
-  if (command.status !== 'pending') return 'duplicate';
+  const reason = event.type === 'ERR' ? `${event.error.code}: ${event.error.message}` : null;
+  const command = await claimCommand(tx, corrId, reason === null ? 'completed' : 'failed', reason);
+  if (!command) return (await commandExists(tx, corrId)) ? 'duplicate' : 'unknown';
   if (command.userId !== event.userId) throw new UnexpectedEvent(`event of user ${event.userId} for command ${corrId} of another user`);
   const data = Continuation.parse(command.continuation);
   tx.touch(command.connId);
-  // Counted in this transaction: a rollback uncounts it, a second committed run shows as 2.
-  await tx.em.increment(Command, { id: command.id }, 'executions', 1);
   if (event.type === 'ERR') {
-    await failCommand(tx, command, data, `${event.error.code}: ${event.error.message}`);
+    await failCommand(tx, command, data, reason!);
     return 'failed';
   }
   const handler = CONTINUATION_HANDLERS[data.function];
@@ -41,13 +60,16 @@ export async function resumeCommand(tx: ChatTx, corrId: string, event: AgentEven
     throw new UnexpectedEvent(`${data.function} (${corrId}) expects ${handler.expects}, got ${event.type}`);
   }
   await (handler.resume as (tx: ChatTx, d: Continuation, e: AgentEvent) => Promise<void>)(tx, data, event);
-  await tx.em.update(Command, { id: command.id }, { status: 'completed', lastError: null });
   return 'resumed';
 }
 
+async function commandExists(tx: ChatTx, corrId: string): Promise<boolean> {
+  const rows: unknown[] = await tx.em.query(`SELECT 1 FROM commands WHERE corr_id = $1`, [corrId]);
+  return rows.length > 0;
+}
+
 /** A permanent ERR: the command is failed with the reason, and so is what it was opening. */
-async function failCommand(tx: ChatTx, command: Command, data: Continuation, reason: string): Promise<void> {
-  await tx.em.update(Command, { id: command.id }, { status: 'failed', lastError: reason });
+async function failCommand(tx: ChatTx, command: ClaimedCommand, data: Continuation, reason: string): Promise<void> {
   if (data.function === 'SEND_MESSAGE' || data.function === 'ACK_MESSAGE') return;
   const conn = await lockConnection(tx, command.userId, command.connId);
   if (!conn) return;

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { ChatTx } from './chat-tx';
 import { CommandPublisher } from './command-publisher';
 
@@ -18,15 +18,28 @@ export class UnitOfWork {
     private readonly publisher: CommandPublisher,
   ) {}
 
-  async run<T>(work: (tx: ChatTx) => Promise<T>): Promise<T> {
+  run<T>(work: (tx: ChatTx) => Promise<T>): Promise<T> {
+    return this.attempt((inTx) => this.db.transaction(inTx), work);
+  }
+
+  /**
+   * For work that is ONE statement (e.g. a CTE writing the domain rows and the outbox row together):
+   * Postgres runs a statement atomically on its own, so BEGIN and COMMIT would only add two round
+   * trips. The work must not issue a second writing statement.
+   */
+  runOneStatement<T>(work: (tx: ChatTx) => Promise<T>): Promise<T> {
+    return this.attempt((inTx) => inTx(this.db.manager), work);
+  }
+
+  private async attempt<T>(open: (inTx: (em: EntityManager) => Promise<T>) => Promise<T>, work: (tx: ChatTx) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       let tx: ChatTx | undefined;
       try {
-        const result = await this.db.transaction(async (em) => {
+        const result = await open((em) => {
           tx = new ChatTx(em);
           return work(tx);
         });
-        await this.publisher.publishAfterCommit(tx!.touchedConnections, tx!.unorderedCommands);
+        await this.publisher.publishAfterCommit(tx!);
         return result;
       } catch (err) {
         const code = (err as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (err as { code?: string }).code;

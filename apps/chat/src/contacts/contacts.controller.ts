@@ -30,8 +30,10 @@ export class ContactsController {
   @Post('invitations')
   @HttpCode(202)
   async invite(@Param('userId') userId: string): Promise<{ contactId: string }> {
-    const user = await requireUserParam(this.db.manager, userId);
-    return { contactId: await this.work.run((tx) => createContactInvitation(tx, user.id)) };
+    // The user check is part of the one statement that writes the invitation (the hot path).
+    const contactId = await this.work.runOneStatement((tx) => createContactInvitation(tx, requireId(userId, 'user')));
+    if (!contactId) throw new NotFoundException(`user ${userId} not found`);
+    return { contactId };
   }
 
   @Post('contacts')

@@ -14,10 +14,8 @@ import {
   receiveGroupInvitation,
 } from '../groups/member-flow';
 import { receiveGroupMessage } from '../messages/group-messaging';
-import { recordAck } from '../messages/outbound';
-import { ReceivedMessage } from '../messages/received-message.entity';
+import { receiveMessage } from '../messages/message-receipt';
 import { parseProtocolMessage, ProtocolMessage } from '../protocol/protocol-message';
-import { insertIfAbsent } from '../database/insert-if-absent';
 
 /**
  * Events without corrId, routed by (userId, connId) to what the connection is for. Each locks the
@@ -71,16 +69,14 @@ export async function onConnected(tx: ChatTx, event: AgentEventOf<'CON'>): Promi
   }
 }
 
-/** MSG: handled once per agentMsgId (unique row); acked after commit, also when it is a repeat. */
+/** MSG: handled once per agentMsgId (unique row); its ACK goes out after commit. */
 export async function onMessage(tx: ChatTx, event: AgentEventOf<'MSG'>): Promise<void> {
   const conn = await lockConnection(tx, event.userId, event.connId);
   if (!conn) return;
-  const fresh = await insertIfAbsent(tx.em, ReceivedMessage, { userId: event.userId, agentMsgId: event.agentMsgId, connId: event.connId });
-  if (fresh) {
+  if (await receiveMessage(tx, event.userId, event.connId, event.agentMsgId)) {
     const msg = parseProtocolMessage(event.body);
     if (msg) await dispatchMessage(tx, conn, msg);
   }
-  await recordAck(tx, event.userId, event.connId, event.agentMsgId);
 }
 
 async function dispatchMessage(tx: ChatTx, conn: Connection, msg: ProtocolMessage): Promise<void> {

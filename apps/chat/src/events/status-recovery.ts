@@ -1,6 +1,6 @@
 import type { AgentEvent, AgentEventOf } from '@gc/contracts';
 import { ChatTx } from '../commands/chat-tx';
-import { Command } from '../commands/command.entity';
+import { findConnection } from '../connections/connection-store';
 import { resumeCommand } from '../commands/command-resumer';
 import { Continuation } from '../commands/continuation';
 import { expectedEvent } from '../commands/continuation-handlers';
@@ -12,18 +12,21 @@ import { onConfirmation, onConnected, onInfo } from './connection-events';
  * as that event would have (INV, JOINED, ALLOWED, CONF, INFO, CON).
  */
 export async function onStatus(tx: ChatTx, status: AgentEventOf<'STATUS'>): Promise<void> {
-  const conn = await tx.em.findOne(Connection, { where: { id: status.connId, userId: status.userId } });
+  const conn = await findConnection(tx, status.userId, status.connId);
   if (!conn) return;
   const base = { eventId: status.eventId, userId: status.userId, connId: status.connId };
   const s = status.status;
   if (conn.role === 'inviter' && status.confirmation && (s === 'confirmed' || s === 'allowed' || s === 'connected')) {
     await onConfirmation(tx, { type: 'CONF', ...base, ...status.confirmation });
   }
-  const pending = await tx.em.find(Command, { where: { connId: conn.id, status: 'pending' }, order: { id: 'ASC' } });
+  const pending: { corr_id: string; continuation: unknown }[] = await tx.em.query(
+    `SELECT corr_id, continuation FROM commands WHERE conn_id = $1 AND status = 'pending' ORDER BY id`,
+    [conn.id],
+  );
   for (const command of pending) {
     const fn = Continuation.parse(command.continuation).function;
-    const synthetic = completionShownBy(status, conn, expectedEvent(fn), { ...base, corrId: command.corrId });
-    if (synthetic) await resumeCommand(tx, command.corrId, synthetic);
+    const synthetic = completionShownBy(status, conn, expectedEvent(fn), { ...base, corrId: command.corr_id });
+    if (synthetic) await resumeCommand(tx, command.corr_id, synthetic);
   }
   if (s === 'connected') {
     if (conn.role === 'joiner' && status.peerConnInfo !== undefined) {

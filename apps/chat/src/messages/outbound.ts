@@ -12,7 +12,6 @@ export function sendProtocolMessage(tx: ChatTx, userId: string, connId: string, 
 }
 
 /** The ACK of a MSG has a corrId derived from the message, so a redelivered MSG records no second ACK. */
-export function recordAck(tx: ChatTx, userId: string, connId: string, agentMsgId: string): Promise<string> {
-  const corrId = `ack-${createHash('sha256').update(`${userId}:${connId}:${agentMsgId}`).digest('hex').slice(0, 48)}`;
-  return tx.record(userId, { function: 'ACK_MESSAGE', agentMsgId }, { type: 'ACK', connId, agentMsgId }, corrId);
+export function ackCorrId(userId: string, connId: string, agentMsgId: string): string {
+  return `ack-${createHash('sha256').update(`${userId}:${connId}:${agentMsgId}`).digest('hex').slice(0, 48)}`;
 }
