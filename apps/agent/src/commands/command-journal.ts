@@ -58,7 +58,8 @@ export class CommandJournal {
   }
 
   private async finish(corrId: string, status: CommandState, step: string, result: AgentEvent[], lastError: string | null): Promise<void> {
-    await this.dataSource.query(
+    await sqlRows(
+      this.dataSource,
       `UPDATE "agent"."commands" SET status = $2, step = $3, result = $4::jsonb, last_error = coalesce($5, last_error), updated_at = now() WHERE corr_id = $1`,
       [corrId, status, step, JSON.stringify(result), lastError],
     );

@@ -93,14 +93,16 @@ export class ConnectionStore {
 
   /** Moves the status forward only from `from`: a step never moves a connection back. */
   async advance(userId: string, connId: string, from: ConnectionState, to: ConnectionState): Promise<void> {
-    await this.dataSource.query(
+    await sqlRows(
+      this.dataSource,
       `UPDATE "agent"."connections" SET status = $4, updated_at = now() WHERE user_id = $1 AND conn_id = $2 AND status = $3`,
       [userId, connId, from, to],
     );
   }
 
   async markDeleted(userId: string, connId: string): Promise<void> {
-    await this.dataSource.query(
+    await sqlRows(
+      this.dataSource,
       `UPDATE "agent"."connections" SET status = 'deleted', updated_at = now() WHERE user_id = $1 AND conn_id = $2 AND status <> 'deleted'`,
       [userId, connId],
     );
