@@ -14,6 +14,12 @@ describe('agent: killed with SIGKILL during a command', () => {
     await stack?.stop();
   });
 
+  // The step is stored only with a transient failure, so the connection row tells: made, no receive queue yet.
+  const creatingQueue = async (command: { userId: string; connId: string }) => {
+    const [row] = await stack.query(`SELECT rcv_recipient_id FROM agent.connections WHERE user_id = $1 AND conn_id = $2`, [command.userId, command.connId]);
+    return row !== undefined && row.rcv_recipient_id === null;
+  };
+
   it('lets a new agent complete the command, even after its worker died twice, with one relay queue', async () => {
     const [relay] = stack.relays;
     const queuesBefore = await relay.queueCount();
@@ -23,8 +29,7 @@ describe('agent: killed with SIGKILL during a command', () => {
 
     const inFlight = async (minStarts: number) => {
       const job = await stack.commandsQueue.getJob(command.corrId);
-      const [row] = await stack.query(`SELECT step FROM agent.commands WHERE corr_id = $1`, [command.corrId]);
-      return job && (await job.getState()) === 'active' && job.attemptsStarted >= minStarts && row?.step === 'create-queue';
+      return job && (await job.getState()) === 'active' && job.attemptsStarted >= minStarts && (await creatingQueue(command));
     };
     await eventually(() => inFlight(1), { what: 'CREATE in flight on the first agent' });
     await stack.agents[0].process.kill9();
@@ -55,10 +60,7 @@ describe('agent: killed with SIGKILL during a command', () => {
     await relay.setFaults({ latencyMs: 1_500 });
     const command = { type: 'CREATE' as const, corrId: newCorrId(), userId: 'bob', connId: newConnId() };
     await stack.send(command);
-    await eventually(async () => {
-      const [row] = await stack.query(`SELECT step FROM agent.commands WHERE corr_id = $1`, [command.corrId]);
-      return row?.step === 'create-queue';
-    }, { what: 'CREATE in flight' });
+    await eventually(() => creatingQueue(command), { what: 'CREATE in flight' });
 
     const logStart = statSync(agent.logFile).size; // the log file is appended to across runs
     const stoppedAt = Date.now();

@@ -25,6 +25,7 @@ import { RelaySessions } from './inbound/relay-sessions';
 import { AgentMetricsModule } from './metrics/agent-metrics.module';
 import { MeteredCommandExecutor } from './metrics/metered-command-executor';
 import { ConnectionStore } from './persistence/connection-store';
+import { InboxStore } from './persistence/inbox-store';
 import { PersistenceModule } from './persistence/persistence.module';
 import { RelayClient } from './relay/relay-client';
 import { RetryModule } from './retry/retry.module';
@@ -50,6 +51,7 @@ import { RetryModule } from './retry/retry.module';
   providers: [
     RelayClient,
     ConnectionStore,
+    InboxStore,
     CommandJournal,
     EventPublisher,
     InboundProcessor,

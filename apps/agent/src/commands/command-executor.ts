@@ -1,11 +1,10 @@
 import { AgentCommand, AgentCommandType, AgentEvent, AgentEventOf } from '@gc/contracts';
 import { Injectable } from '@nestjs/common';
 import { EventPublisher } from '../events/event-publisher';
-import { CommandEntity } from '../persistence/command.entity';
 import { resultEventId } from '../protocol/derived-ids';
 import { classifyError } from '../retry/error-classification';
 import { CommandHandler } from './command-handler';
-import { CommandJournal } from './command-journal';
+import { CommandJournal, JournalEntry } from './command-journal';
 import { AckHandler } from './handlers/ack.handler';
 import { AllowHandler } from './handlers/allow.handler';
 import { CreateHandler } from './handlers/create.handler';
@@ -23,6 +22,8 @@ export type CommandOutcome =
  * Idempotency by corrId: a finished command re-adds its stored events (same eventIds) with no IO;
  * an unfinished one runs its handler, which resumes from what the connection row shows as done.
  * The result is stored before the events are added, so a crash in between only repeats the add.
+ * The step reached lives in memory and is stored only with a transient failure (for the retry log
+ * and operators): resuming never reads it, so a step costs no round trip.
  */
 @Injectable()
 export class CommandExecutor {
@@ -51,9 +52,8 @@ export class CommandExecutor {
       step = row.step;
       const events = await this.handlers.get(command.type)!.execute(command, {
         attempts: row.attempts,
-        step: async (name) => {
+        step: (name) => {
           step = name;
-          await this.journal.step(command.corrId, name);
         },
       });
       await this.journal.complete(command.corrId, events);
@@ -72,7 +72,7 @@ export class CommandExecutor {
     }
   }
 
-  private async repeat(row: CommandEntity): Promise<CommandOutcome> {
+  private async repeat(row: JournalEntry): Promise<CommandOutcome> {
     await this.events.publish(row.result ?? []);
     return row.status === 'completed'
       ? { kind: 'completed', events: row.result ?? [], repeated: true }
@@ -89,7 +89,7 @@ export class CommandExecutor {
 
   /** Counts the attempt when Postgres lets us; `attempts: null` leaves the count to the worker. */
   private async transient(command: AgentCommand, error: string, relay: string | undefined, step: string): Promise<CommandOutcome> {
-    const attempts = await this.journal.recordAttempt(command.corrId, error).catch(() => null);
+    const attempts = await this.journal.recordAttempt(command.corrId, error, step).catch(() => null);
     return { kind: 'transient', error, relay, attempts, step };
   }
 }

@@ -3,8 +3,8 @@ import type { AgentCommandOf, AgentCommandType, AgentEvent } from '@gc/contracts
 export interface CommandContext {
   /** Transient failures so far (a CREATE/JOIN shifts its relay pick by it). */
   attempts: number;
-  /** Records the step reached, for operators; resuming reads the connection row itself. */
-  step(name: string): Promise<void>;
+  /** Names the step reached, for the retry log and operators; resuming reads the connection row itself. */
+  step(name: string): void;
 }
 
 /**

@@ -1,53 +1,67 @@
 import { AgentCommand, AgentEvent } from '@gc/contracts';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CommandEntity } from '../persistence/command.entity';
+import { CommandState } from '../persistence/command.entity';
+import { sqlRows } from '../persistence/sql-rows';
 
-/** agent.commands: what makes the agent idempotent by corrId and lets a command resume. */
+/** What a command run needs of its agent.commands row. */
+export interface JournalEntry {
+  status: CommandState;
+  step: string;
+  attempts: number;
+  lastError: string | null;
+  result: AgentEvent[] | null;
+}
+
+const ENTRY = `status, step, attempts, last_error AS "lastError", result`;
+
+/**
+ * agent.commands: what makes the agent idempotent by corrId, with the step a retried command
+ * reached for operators. One statement per call: this is on every command's path.
+ */
 @Injectable()
 export class CommandJournal {
   constructor(private readonly dataSource: DataSource) {}
 
-  private get repo() {
-    return this.dataSource.getRepository(CommandEntity);
-  }
-
-  /** The command's row, made on first sight; a repeat finds the one already there. */
-  async begin(command: AgentCommand): Promise<CommandEntity> {
-    await this.repo
-      .createQueryBuilder()
-      .insert()
-      .values({
-        corrId: command.corrId,
-        userId: command.userId,
-        type: command.type,
-        connId: 'connId' in command ? command.connId : null,
-      })
-      .orIgnore()
-      .execute();
-    return this.repo.findOneByOrFail({ corrId: command.corrId });
-  }
-
-  async step(corrId: string, step: string): Promise<void> {
-    await this.repo.update({ corrId }, { step });
-  }
-
-  /** Counts a transient failure; returns the attempts so far. */
-  async recordAttempt(corrId: string, error: string): Promise<number> {
-    const rows: Array<{ attempts: number }> = await this.dataSource.query(
-      `UPDATE "agent"."commands" SET attempts = attempts + 1, last_error = $2, updated_at = now() WHERE corr_id = $1 RETURNING attempts`,
-      [corrId, error.slice(0, 2_000)],
+  /**
+   * The command's row, made on first sight; a repeat finds the one already there. DO UPDATE (a no-op
+   * write) rather than DO NOTHING, so the row comes back in this statement even when it existed or a
+   * concurrent run of the same command inserted it first.
+   */
+  async begin(command: AgentCommand): Promise<JournalEntry> {
+    const [row] = await sqlRows<JournalEntry>(
+      this.dataSource,
+      `INSERT INTO "agent"."commands" (corr_id, user_id, type, conn_id) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (corr_id) DO UPDATE SET corr_id = EXCLUDED.corr_id
+       RETURNING ${ENTRY}`,
+      [command.corrId, command.userId, command.type, 'connId' in command ? command.connId : null],
     );
-    // TypeORM returns [rows, count] for UPDATE … RETURNING on postgres.
-    const list = Array.isArray(rows[0]) ? (rows[0] as unknown as Array<{ attempts: number }>) : rows;
-    return list[0]?.attempts ?? 1;
+    return row;
+  }
+
+  /** Counts a transient failure and the step it happened at; returns the attempts so far. */
+  async recordAttempt(corrId: string, error: string, step: string): Promise<number> {
+    const [row] = await sqlRows<{ attempts: number }>(
+      this.dataSource,
+      `UPDATE "agent"."commands" SET attempts = attempts + 1, last_error = $2, step = $3, updated_at = now() WHERE corr_id = $1 RETURNING attempts`,
+      [corrId, error.slice(0, 2_000), step.slice(0, 32)],
+    );
+    return row?.attempts ?? 1;
   }
 
   async complete(corrId: string, result: AgentEvent[]): Promise<void> {
-    await this.repo.update({ corrId }, { status: 'completed', step: 'done', result });
+    await this.finish(corrId, 'completed', 'done', result, null);
   }
 
   async fail(corrId: string, result: AgentEvent[], reason: string): Promise<void> {
-    await this.repo.update({ corrId }, { status: 'failed', step: 'failed', result, lastError: reason.slice(0, 2_000) });
+    await this.finish(corrId, 'failed', 'failed', result, reason.slice(0, 2_000));
+  }
+
+  private async finish(corrId: string, status: CommandState, step: string, result: AgentEvent[], lastError: string | null): Promise<void> {
+    await sqlRows(
+      this.dataSource,
+      `UPDATE "agent"."commands" SET status = $2, step = $3, result = $4::jsonb, last_error = coalesce($5, last_error), updated_at = now() WHERE corr_id = $1`,
+      [corrId, status, step, JSON.stringify(result), lastError],
+    );
   }
 }

@@ -1,17 +1,16 @@
 import { AgentEvent } from '@gc/contracts';
 import { Injectable, Logger } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { EventPublisher } from '../events/event-publisher';
 import { ConnectionEntity } from '../persistence/connection.entity';
 import { ConnectionStore } from '../persistence/connection-store';
-import { InboxMessageEntity } from '../persistence/inbox-message.entity';
+import { InboxStore } from '../persistence/inbox-store';
 import { inboundEventId, outboundMsgId } from '../protocol/derived-ids';
 import { Envelope, parseEnvelope } from '../protocol/envelope';
 import { RelayClient } from '../relay/relay-client';
 import { classifyError } from '../retry/error-classification';
 import { retryInline } from '../retry/inline-retry';
 import { RetryPolicy } from '../retry/retry-policy';
-import { EnvelopeEffect, applyEnvelope } from './envelope-effect';
+import { applyEnvelope } from './envelope-effect';
 import { RelayDelivery } from './relay-delivery';
 
 type FirstPhase = { kind: 'done'; events: AgentEvent[] } | { kind: 'handshake'; conn: ConnectionEntity } | { kind: 'orphan' };
@@ -30,6 +29,7 @@ export class InboundProcessor {
 
   constructor(
     private readonly connections: ConnectionStore,
+    private readonly inbox: InboxStore,
     private readonly relays: RelayClient,
     private readonly events: EventPublisher,
     private readonly policy: RetryPolicy,
@@ -76,28 +76,22 @@ export class InboundProcessor {
   }
 
   private firstPhase(relay: string, d: RelayDelivery, envelope: Envelope | null): Promise<FirstPhase> {
-    return this.connections.lockedByReceiveQueue(relay, d.recipientId, async (conn, em) => {
+    const key = { relay, recipientId: d.recipientId, msgId: d.msgId };
+    return this.inbox.lockedForMessage(key, async (conn, existing, em) => {
       if (!conn) return { kind: 'orphan' };
-      const existing = await em.findOneBy(InboxMessageEntity, { relay, recipientId: d.recipientId, msgId: d.msgId });
       if (existing?.status === 'complete') return { kind: 'done', events: existing.events };
-      const effect = applyEnvelope(conn, envelope, { relay, recipientId: d.recipientId, msgId: d.msgId });
+      const before = { ...conn };
+      const effect = applyEnvelope(conn, envelope, key);
       if (effect.dropped) this.logger.warn({ relay, msgId: d.msgId, connId: conn.connId, status: conn.status, reason: effect.dropped }, 'message dropped');
-      await em.save(conn);
-      const row = existing ?? em.create(InboxMessageEntity, { relay, recipientId: d.recipientId, msgId: d.msgId, userId: conn.userId, connId: conn.connId, kind: envelope?.t ?? 'invalid' });
+      await this.connections.saveReceivedChanges(em, before, conn);
+      const row = { userId: conn.userId, connId: conn.connId, kind: envelope?.t ?? 'invalid' };
       if (effect.handshake) {
-        row.status = 'received';
-        await em.save(row);
+        await this.inbox.record(em, key, { ...row, status: 'received', events: [] });
         return { kind: 'handshake', conn };
       }
-      await this.completeRow(em, row, effect);
+      await this.inbox.record(em, key, { ...row, status: 'complete', events: effect.events });
       return { kind: 'done', events: effect.events };
     });
-  }
-
-  private async completeRow(em: EntityManager, row: InboxMessageEntity, effect: EnvelopeEffect): Promise<void> {
-    row.status = 'complete';
-    row.events = effect.events;
-    await em.save(row);
   }
 
   /**
@@ -117,23 +111,23 @@ export class InboundProcessor {
       failed = classifyError(err).message;
       this.logger.error({ ...ctx, connId: conn.connId, error: failed }, 'handshake refused by relay; connection stays joined');
     }
+    const key = { relay, recipientId: d.recipientId, msgId: d.msgId };
     return this.inline(
       'complete handshake',
       () =>
-        this.connections.lockedByReceiveQueue(relay, d.recipientId, async (locked, em) => {
-          const row = await em.findOneByOrFail(InboxMessageEntity, { relay, recipientId: d.recipientId, msgId: d.msgId });
-          if (row.status === 'complete') return row.events;
+        this.inbox.lockedForMessage(key, async (locked, entry, em) => {
+          if (locked && !entry) throw new Error(`inbox row of ${d.msgId} is missing`);
+          if (entry?.status === 'complete') return entry.events;
           let events: AgentEvent[] = [];
           if (locked && !failed && (locked.status === 'pending' || locked.status === 'joined')) {
-            locked.status = 'connected';
-            await em.save(locked);
+            await this.connections.saveReceivedChanges(em, locked, { ...locked, status: 'connected' });
             const base = { userId: locked.userId, connId: locked.connId };
             events = [
               { type: 'INFO', eventId: inboundId(relay, d, 'INFO'), ...base, connInfo: locked.peerConnInfo ?? '' },
               { type: 'CON', eventId: inboundId(relay, d, 'CON'), ...base },
             ];
           }
-          await this.completeRow(em, row, { events });
+          await this.inbox.complete(em, key, events);
           return events;
         }),
       ctx,

@@ -1,5 +1,6 @@
 import { AgentCommandOf, AgentEvent } from '@gc/contracts';
 import { Injectable } from '@nestjs/common';
+import { ConnectionEntity } from '../../persistence/connection.entity';
 import { ConnectionStore } from '../../persistence/connection-store';
 import { outboundMsgId, resultEventId } from '../../protocol/derived-ids';
 import { generateSigningKeyPair } from '../../protocol/signing-key';
@@ -19,43 +20,49 @@ export class AllowHandler implements CommandHandler<'ALLOW'> {
 
   async execute(cmd: AgentCommandOf<'ALLOW'>, ctx: CommandContext): Promise<AgentEvent[]> {
     const { userId, connId, corrId } = cmd;
-    const conn = await this.connections.locked(userId, connId, async (c, em) => {
-      if (!c) throw new CommandRefusal('CONN_NOT_FOUND', `no connection ${connId}`);
-      if (c.role !== 'inviter' || c.status === 'deleted') {
-        throw new CommandRefusal('CONN_STATE', `connection ${connId} is a ${c.role} in state ${c.status}; ALLOW needs a confirmed invitation`);
-      }
-      if (!c.confirmationId || c.confirmationId !== cmd.confirmationId) {
-        throw new CommandRefusal('UNKNOWN_CONFIRMATION', `connection ${connId} has no confirmation ${cmd.confirmationId}`);
-      }
-      if (c.allowedBy && c.allowedBy !== corrId) {
-        throw new CommandRefusal('CONN_STATE', `confirmation ${cmd.confirmationId} was already allowed by ${c.allowedBy}`);
-      }
-      if (!c.allowedBy) {
-        // K2 is made once: a resumed ALLOW sends the same key in the same info.
-        const keys = generateSigningKeyPair();
-        c.allowedBy = corrId;
-        c.ownPublicKey = keys.publicKey;
-        c.ownPrivateKey = keys.privateKey;
-        await em.save(c);
-      }
-      return c;
-    });
+    const conn = await this.claim(cmd);
     if (conn.status === 'confirmed') {
-      await ctx.step('secure');
+      ctx.step('secure');
       await this.relays.secureQueue(conn.rcvRelay!, conn.rcvRecipientId!, conn.peerSenderKey!);
-      await ctx.step('send-info');
+      ctx.step('send-info');
       const info = { t: 'info', senderKey: conn.ownPublicKey, connInfo: cmd.connInfo };
       // Signed with K2 although the reply queue is not secured yet: a retry after a lost answer may
       // find the joiner already secured it with K2 (the relay ignores signatures on open queues).
       await this.relays.send(conn.sndRelay!, conn.sndSenderId!, outboundMsgId('info', corrId), JSON.stringify(info), conn.ownPrivateKey!);
-      await this.connections.locked(userId, connId, async (c, em) => {
-        // The joiner's hello may have been processed already (→ connected): never step back.
-        if (c && c.status === 'confirmed') {
-          c.status = 'allowed';
-          await em.save(c);
-        }
-      });
+      // The joiner's hello may have been processed already (→ connected): never step back.
+      await this.connections.advance(userId, connId, 'confirmed', 'allowed');
     }
     return [{ type: 'ALLOWED', eventId: resultEventId(corrId), corrId, userId, connId }];
+  }
+
+  /**
+   * The confirmation claimed for this ALLOW with K2, made once: a resumed ALLOW finds its own claim
+   * and sends the same key in the same info. The claim is one conditional UPDATE; only when it does
+   * not apply is the row read, to tell a resume from a refusal.
+   */
+  private async claim(cmd: AgentCommandOf<'ALLOW'>): Promise<ConnectionEntity> {
+    const { userId, connId, corrId, confirmationId } = cmd;
+    const keys = generateSigningKeyPair();
+    const claimed = await this.connections.claimConfirmation(userId, connId, {
+      confirmationId,
+      allowedBy: corrId,
+      ownPublicKey: keys.publicKey,
+      ownPrivateKey: keys.privateKey,
+    });
+    if (claimed) return claimed;
+    const c = await this.connections.find(userId, connId);
+    if (!c) throw new CommandRefusal('CONN_NOT_FOUND', `no connection ${connId}`);
+    if (c.role !== 'inviter' || c.status === 'deleted') {
+      throw new CommandRefusal('CONN_STATE', `connection ${connId} is a ${c.role} in state ${c.status}; ALLOW needs a confirmed invitation`);
+    }
+    if (!c.confirmationId || c.confirmationId !== confirmationId) {
+      throw new CommandRefusal('UNKNOWN_CONFIRMATION', `connection ${connId} has no confirmation ${confirmationId}`);
+    }
+    if (c.allowedBy && c.allowedBy !== corrId) {
+      throw new CommandRefusal('CONN_STATE', `confirmation ${confirmationId} was already allowed by ${c.allowedBy}`);
+    }
+    // Not claimed by anyone, yet the claim did not apply: the row changed in between; a retry settles it.
+    if (!c.allowedBy) throw new Error(`connection ${connId} changed while ALLOW claimed its confirmation`);
+    return c;
   }
 }

@@ -1,6 +1,5 @@
 import { AgentCommandOf, AgentEvent } from '@gc/contracts';
 import { Injectable } from '@nestjs/common';
-import { ConnectionEntity } from '../../persistence/connection.entity';
 import { ConnectionStore } from '../../persistence/connection-store';
 import { resultEventId } from '../../protocol/derived-ids';
 import { encodeInvitation } from '../../protocol/invitation';
@@ -22,27 +21,15 @@ export class CreateHandler implements CommandHandler<'CREATE'> {
 
   async execute(cmd: AgentCommandOf<'CREATE'>, ctx: CommandContext): Promise<AgentEvent[]> {
     const { userId, connId, corrId } = cmd;
-    await this.connections.locked(userId, connId, async (conn, em) => {
-      if (!conn) {
-        await em.insert(ConnectionEntity, { userId, connId, role: 'inviter', status: 'pending', createdBy: corrId });
-        return;
-      }
-      if (conn.createdBy !== corrId || conn.role !== 'inviter') {
-        throw new CommandRefusal('CONN_STATE', `connection ${connId} already exists (made by ${conn.role} command ${conn.createdBy})`);
-      }
-    });
-    const queue = await this.receiveQueue.ensure(cmd, ctx);
-    await ctx.step('subscribe');
+    const conn = await this.connections.insertOrFind({ userId, connId, role: 'inviter', createdBy: corrId });
+    if (conn.createdBy !== corrId || conn.role !== 'inviter') {
+      throw new CommandRefusal('CONN_STATE', `connection ${connId} already exists (made by ${conn.role} command ${conn.createdBy})`);
+    }
+    const { queue } = await this.receiveQueue.ensure(cmd, conn, ctx);
+    ctx.step('subscribe');
     await this.sessions.subscribeNew(queue.relay, queue.recipientId);
-    const invitation = await this.connections.locked(userId, connId, async (conn, em) => {
-      if (!conn) throw new CommandRefusal('CONN_NOT_FOUND', `connection ${connId} vanished`);
-      if (!conn.invitation) {
-        conn.invitation = encodeInvitation({ v: 1, relay: queue.relay, senderId: queue.senderId });
-        if (conn.status === 'pending') conn.status = 'invited';
-        await em.save(conn);
-      }
-      return conn.invitation;
-    });
+    const invitation = await this.connections.storeInvitation(userId, connId, encodeInvitation({ v: 1, relay: queue.relay, senderId: queue.senderId }));
+    if (invitation === null) throw new CommandRefusal('CONN_NOT_FOUND', `connection ${connId} vanished`);
     return [{ type: 'INV', eventId: resultEventId(corrId), corrId, userId, connId, invitation }];
   }
 }

@@ -21,15 +21,10 @@ export class DeleteHandler implements CommandHandler<'DELETE'> {
     const conn = await this.connections.find(userId, connId);
     if (!conn) throw new CommandRefusal('CONN_NOT_FOUND', `no connection ${connId}`);
     if (conn.rcvRelay && conn.rcvRecipientId) {
-      await ctx.step('delete-queue');
+      ctx.step('delete-queue');
       await this.relays.deleteQueue(conn.rcvRelay, conn.rcvRecipientId);
     }
-    await this.connections.locked(userId, connId, async (c, em) => {
-      if (c && c.status !== 'deleted') {
-        c.status = 'deleted';
-        await em.save(c);
-      }
-    });
+    await this.connections.markDeleted(userId, connId);
     return [{ type: 'DELETED', eventId: resultEventId(corrId), corrId, userId, connId }];
   }
 }

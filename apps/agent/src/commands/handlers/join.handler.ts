@@ -1,7 +1,6 @@
 import { AgentCommandOf, AgentEvent } from '@gc/contracts';
 import { Injectable } from '@nestjs/common';
 import { RelaySessions } from '../../inbound/relay-sessions';
-import { ConnectionEntity } from '../../persistence/connection.entity';
 import { ConnectionStore } from '../../persistence/connection-store';
 import { outboundMsgId, resultEventId } from '../../protocol/derived-ids';
 import { decodeInvitation } from '../../protocol/invitation';
@@ -26,46 +25,37 @@ export class JoinHandler implements CommandHandler<'JOIN'> {
   async execute(cmd: AgentCommandOf<'JOIN'>, ctx: CommandContext): Promise<AgentEvent[]> {
     const { userId, connId, corrId } = cmd;
     const invitation = decodeInvitation(cmd.invitation);
-    await this.connections.locked(userId, connId, async (conn, em) => {
-      if (!conn) {
-        // K is made once and stored: a resumed JOIN sends the same key in the same conf.
-        const keys = generateSigningKeyPair();
-        await em.insert(ConnectionEntity, {
-          userId,
-          connId,
-          role: 'joiner',
-          status: 'pending',
-          createdBy: corrId,
-          sndRelay: invitation.relay,
-          sndSenderId: invitation.senderId,
-          ownPublicKey: keys.publicKey,
-          ownPrivateKey: keys.privateKey,
-        });
-        return;
-      }
-      if (conn.createdBy !== corrId || conn.role !== 'joiner') {
-        throw new CommandRefusal('CONN_STATE', `connection ${connId} already exists (made by ${conn.role} command ${conn.createdBy})`);
-      }
+    // K is made once and stored with the row: a resumed JOIN finds it and sends the same key in the same conf.
+    const keys = generateSigningKeyPair();
+    const existing = await this.connections.insertOrFind({
+      userId,
+      connId,
+      role: 'joiner',
+      createdBy: corrId,
+      sndRelay: invitation.relay,
+      sndSenderId: invitation.senderId,
+      ownPublicKey: keys.publicKey,
+      ownPrivateKey: keys.privateKey,
     });
-    const queue = await this.receiveQueue.ensure(cmd, ctx);
-    await ctx.step('subscribe');
+    if (existing.createdBy !== corrId || existing.role !== 'joiner') {
+      throw new CommandRefusal('CONN_STATE', `connection ${connId} already exists (made by ${existing.role} command ${existing.createdBy})`);
+    }
+    const provisioned = await this.receiveQueue.ensure(cmd, existing, ctx);
+    const { queue } = provisioned;
+    ctx.step('subscribe');
     await this.sessions.subscribeNew(queue.relay, queue.recipientId);
 
-    const conn = await this.connections.find(userId, connId);
+    // A resumed run reads the row again: the inviter may have answered a conf sent by an earlier run.
+    const conn = provisioned.createdNow ? provisioned.conn : await this.connections.find(userId, connId);
     if (!conn) throw new CommandRefusal('CONN_NOT_FOUND', `connection ${connId} vanished`);
     if (conn.status === 'pending') {
-      await ctx.step('send-conf');
+      ctx.step('send-conf');
       const conf = { t: 'conf', senderKey: conn.ownPublicKey, reply: { relay: queue.relay, senderId: queue.senderId }, connInfo: cmd.connInfo };
       // Signed with K although the queue is not secured yet: if our first send took effect but its
       // answer was lost, the inviter may have secured the queue with K before this retry.
       await this.relays.send(conn.sndRelay!, conn.sndSenderId!, outboundMsgId('conf', corrId), JSON.stringify(conf), conn.ownPrivateKey!);
-      await this.connections.locked(userId, connId, async (locked, em) => {
-        // The inviter may already have answered (info processed → connected): never step back.
-        if (locked && locked.status === 'pending') {
-          locked.status = 'joined';
-          await em.save(locked);
-        }
-      });
+      // The inviter may already have answered (info processed → connected): never step back.
+      await this.connections.advance(userId, connId, 'pending', 'joined');
     }
     return [{ type: 'JOINED', eventId: resultEventId(corrId), corrId, userId, connId }];
   }

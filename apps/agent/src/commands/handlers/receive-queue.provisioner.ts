@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ConnectionEntity } from '../../persistence/connection.entity';
 import { ConnectionStore } from '../../persistence/connection-store';
 import { RelayClient } from '../../relay/relay-client';
 import { CommandRefusal } from '../../retry/command-refusal';
@@ -8,6 +9,14 @@ export interface ReceiveQueue {
   relay: string;
   recipientId: string;
   senderId: string;
+}
+
+/** The receive queue and the connection row as they stood once the queue was stored. */
+export interface ProvisionedQueue {
+  queue: ReceiveQueue;
+  conn: ConnectionEntity;
+  /** False when the queue was stored before this run (a resumed command): `conn` is the row as the run began. */
+  createdNow: boolean;
 }
 
 /**
@@ -22,25 +31,23 @@ export class ReceiveQueueProvisioner {
     private readonly relays: RelayClient,
   ) {}
 
-  async ensure(cmd: { userId: string; connId: string; corrId: string }, ctx: CommandContext): Promise<ReceiveQueue> {
-    const existing = await this.connections.find(cmd.userId, cmd.connId);
-    if (existing?.rcvRelay && existing.rcvRecipientId && existing.rcvSenderId) {
-      return { relay: existing.rcvRelay, recipientId: existing.rcvRecipientId, senderId: existing.rcvSenderId };
-    }
+  /** `conn` is the connection row the command just read or inserted. */
+  async ensure(cmd: { userId: string; connId: string; corrId: string }, conn: ConnectionEntity, ctx: CommandContext): Promise<ProvisionedQueue> {
+    const stored = storedQueue(conn);
+    if (stored) return { queue: stored, conn, createdNow: false };
     const relay = this.relays.pickRelay(cmd.connId, ctx.attempts);
-    await ctx.step('create-queue');
+    ctx.step('create-queue');
     const created = await this.relays.createQueue(relay, cmd.corrId);
-    return this.connections.locked(cmd.userId, cmd.connId, async (conn, em) => {
-      if (!conn) throw new CommandRefusal('CONN_NOT_FOUND', `connection ${cmd.connId} vanished`);
-      // Another run of this command (a stalled job taken over) may have stored its queue first.
-      if (conn.rcvRelay && conn.rcvRecipientId && conn.rcvSenderId) {
-        return { relay: conn.rcvRelay, recipientId: conn.rcvRecipientId, senderId: conn.rcvSenderId };
-      }
-      conn.rcvRelay = relay;
-      conn.rcvRecipientId = created.recipientId;
-      conn.rcvSenderId = created.senderId;
-      await em.save(conn);
-      return { relay, recipientId: created.recipientId, senderId: created.senderId };
-    });
+    const queue = { relay, recipientId: created.recipientId, senderId: created.senderId };
+    const now = await this.connections.storeReceiveQueue(cmd.userId, cmd.connId, queue);
+    if (!now) throw new CommandRefusal('CONN_NOT_FOUND', `connection ${cmd.connId} vanished`);
+    // Another run of this command (a stalled job taken over) may have stored its queue first.
+    return { queue: storedQueue(now)!, conn: now, createdNow: true };
   }
+}
+
+function storedQueue(conn: ConnectionEntity): ReceiveQueue | null {
+  return conn.rcvRelay && conn.rcvRecipientId && conn.rcvSenderId
+    ? { relay: conn.rcvRelay, recipientId: conn.rcvRecipientId, senderId: conn.rcvSenderId }
+    : null;
 }

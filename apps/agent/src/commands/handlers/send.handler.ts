@@ -23,7 +23,7 @@ export class SendHandler implements CommandHandler<'SEND'> {
     if (conn.status !== 'connected') {
       throw new CommandRefusal('CONN_STATE', `connection ${connId} is ${conn.status}; SEND needs it connected`);
     }
-    await ctx.step('send');
+    ctx.step('send');
     const raw = JSON.stringify({ t: 'msg', msgId: cmd.msgId, body: cmd.body });
     await this.relays.send(conn.sndRelay!, conn.sndSenderId!, outboundMsgId('msg', corrId), raw, conn.ownPrivateKey!);
     return [{ type: 'SENT', eventId: resultEventId(corrId), corrId, userId, connId, msgId: cmd.msgId }];
