@@ -140,17 +140,23 @@ describe('faults: an 8-member group at 30% relay faults, two agents and two chat
       expect(during.failed).toBe(0);
       log(`relay0 down ${Date.now() - downAt} ms: ${during.completed - before.completed} commands completed meanwhile over relay1, none failed`);
 
-      // Case 1b — after IO, before the chat handled its event: a command just completed in the agent
-      // while its chat row is still pending.
-      await eventually(
-        async () => {
-          const done = await f.commands.getJobs(['completed'], 0, 50);
-          const { rows } = await f.db.query(`SELECT 1 FROM chat.commands WHERE status = 'pending' AND corr_id = ANY($1)`, [done.map((j) => j.id)]);
-          return rows.length > 0;
-        },
-        { timeoutMs: 90_000, intervalMs: 50, what: 'a command done by the agent, its event not yet handled' },
-      );
-      await f.killAgents();
+      // Case 1b — after IO, before the chat handled its event: a command completed in the agent
+      // while its chat row is still pending. The chats' event queue is held meanwhile, so that state
+      // lasts until the kill by construction (a fast chat would otherwise close the window first).
+      await f.events.pause();
+      try {
+        await eventually(
+          async () => {
+            const done = await f.commands.getJobs(['completed'], 0, 200);
+            const { rows } = await f.db.query(`SELECT 1 FROM chat.commands WHERE status = 'pending' AND corr_id = ANY($1)`, [done.map((j) => j.id)]);
+            return rows.length > 0;
+          },
+          { timeoutMs: 90_000, intervalMs: 100, what: 'a command done by the agent, its event not yet handled' },
+        );
+        await f.killAgents();
+      } finally {
+        await f.events.resume();
+      }
       log('kill -9 agents after IO, before the event was handled; restarted');
 
       setup = await setupRun;
