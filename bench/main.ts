@@ -14,7 +14,7 @@ import { runAgentRecovery, RecoveryRun } from './scenarios/agent-recovery';
 import { BenchContext } from './scenarios/bench-context';
 import { createUsers, runBaselineThroughput, runOurThroughput } from './scenarios/command-throughput';
 import { MEMORY_TARGET_CONNECTIONS, MemoryRun, runConnectionMemory } from './scenarios/connection-memory';
-import { ConvergenceRun, runGroupConvergence } from './scenarios/group-convergence';
+import { ConvergenceRun, cpuPerPairLine, runGroupConvergence } from './scenarios/group-convergence';
 import { HotPathProfile, runHotPathProfile } from './scenarios/hot-path-profile';
 import { runLoadedLatency, runUnloadedLatency } from './scenarios/round-trip-latency';
 import { benchOutputDir, startBenchSystem } from './system/bench-system';
@@ -185,6 +185,9 @@ function buildFigures(opts: BenchOptions, r: Results): Figure[] {
       value,
       ...(is50at30 ? { target: '< 60 s', pass: done && c.seconds < 60 } : {}),
     });
+    if (c.cpuMsPerPair && c.chatCommands && c.pairsReached) {
+      f.push({ section: '4 convergence', name: `host + ${c.members}, ${fmt(c.faultRate * 100, 0)}%: ${fmt(c.chatCommands / c.pairsReached)} chat commands per pair`, value: cpuPerPairLine(c.cpuMsPerPair, c.chatCommands / c.pairsReached) });
+    }
   }
   for (const n of opts.groupSizes) {
     const [a, b] = opts.faultRates.length >= 2 ? [conv(n, opts.faultRates[0]), conv(n, opts.faultRates[opts.faultRates.length - 1])] : [undefined, undefined];
@@ -249,10 +252,10 @@ function renderGenerated(p: { machine: string; command: string; startedAt: Date;
     '',
   ];
   if (r.convergence.length) {
-    out.push('### Group convergence runs', '', '| members | faults | pairs | time to full mesh | pairs/s | s per member | setup (contacts, invitations) | chat commands pending at the end |', '|---|---|---|---|---|---|---|---|');
+    out.push('### Group convergence runs', '', '| members | faults | pairs | time to full mesh | pairs/s | s per member | setup (contacts, invitations) | chat commands pending at the end | CPU ms per pair |', '|---|---|---|---|---|---|---|---|---|');
     for (const c of r.convergence) {
       const done = !Number.isNaN(c.seconds);
-      out.push(`| ${c.members} | ${fmt(c.faultRate * 100, 0)}% | ${c.pairsReached}/${c.pairs} | ${done ? `${fmt(c.seconds)} s` : c.error ? `run failed: ${c.error.replace(/\|/g, '/')}` : 'not within the run\'s limit'} | ${done ? fmt(c.pairs / c.seconds, 1) : 'n/a'} | ${done ? fmt(c.seconds / c.members, 2) : 'n/a'} | ${fmt(c.setupSeconds)} s | ${c.pendingAtEnd} |`);
+      out.push(`| ${c.members} | ${fmt(c.faultRate * 100, 0)}% | ${c.pairsReached}/${c.pairs} | ${done ? `${fmt(c.seconds)} s` : c.error ? `run failed: ${c.error.replace(/\|/g, '/')}` : 'not within the run\'s limit'} | ${done ? fmt(c.pairs / c.seconds, 1) : 'n/a'} | ${done ? fmt(c.seconds / c.members, 2) : 'n/a'} | ${fmt(c.setupSeconds)} s | ${c.pendingAtEnd} | ${c.cpuMsPerPair && c.chatCommands ? cpuPerPairLine(c.cpuMsPerPair, c.chatCommands / Math.max(1, c.pairsReached)) : 'n/a'} |`);
     }
     out.push('');
   }

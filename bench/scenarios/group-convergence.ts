@@ -3,6 +3,7 @@ import { BenchContext } from './bench-context';
 import { BenchSystem, startBenchSystem } from '../system/bench-system';
 import { fmt } from '../report/figure';
 import { agentAttempts, commandTimings } from '../measure/command-timings';
+import { systemCpuMeter } from './command-throughput';
 
 export interface ConvergenceRun {
   members: number;
@@ -15,6 +16,13 @@ export interface ConvergenceRun {
   setupSeconds: number;
   /** Chat commands still pending when the run ended (the backlog behind an unfinished mesh). */
   pendingAtEnd: number;
+  /** Chat commands recorded from the first join to the end of the run. */
+  chatCommands?: number;
+  /**
+   * CPU ms per pair, by process group, from the first join to the end of the run: unlike the time,
+   * barely changed by other load on the machine.
+   */
+  cpuMsPerPair?: Record<string, number>;
   /** Why the run could not be measured (setup failed), if it could not. */
   error?: string;
 }
@@ -45,11 +53,15 @@ async function convergeOnce(ctx: BenchContext, system: BenchSystem, members: num
   const names = Array.from({ length: members }, (_, i) => `M${members}-${i + 1}`);
   const setupStarted = performance.now();
   let joinsStarted = 0;
+  let commandsBefore = 0;
+  const cpu = systemCpuMeter(system);
   const setup = await setUpGroup(api, `Host${members}`, names, {
     concurrentJoins: true,
     timeoutMs: 180_000,
     beforeJoins: async () => {
       if (faultRate > 0) await system.setFaults({ failureRate: faultRate });
+      commandsBefore = await commandCount(system);
+      await cpu.start();
       joinsStarted = performance.now();
     },
   });
@@ -60,7 +72,10 @@ async function convergeOnce(ctx: BenchContext, system: BenchSystem, members: num
   let seconds = NaN;
   const curve: string[] = [];
   while (performance.now() < deadline) {
-    reached = await connectedPairs(system, setup);
+    // Polled in the database, so the chat's CPU per pair is not the cost of the bench's polling;
+    // the API confirms the full mesh once the database shows it.
+    reached = await connectedPairsInDb(system, setup.groupId);
+    if (reached === pairs) reached = await connectedPairs(system, setup);
     curve.push(`${fmt((performance.now() - joinsStarted) / 1000, 0)}s:${reached}`);
     if (reached === pairs) {
       seconds = (performance.now() - joinsStarted) / 1000;
@@ -68,14 +83,43 @@ async function convergeOnce(ctx: BenchContext, system: BenchSystem, members: num
     }
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
+  const used = await cpu.stop();
+  const chatCommands = (await commandCount(system)) - commandsBefore;
+  const cpuMsPerPair = Object.fromEntries(Object.entries(used).map(([k, v]) => [k, (v * 1000) / Math.max(1, reached)]));
   ctx.log(`  group of host + ${members} at ${faultRate * 100}% faults: ${reached}/${pairs} pairs, ${Number.isNaN(seconds) ? 'not converged' : `${fmt(seconds)} s`} (setup ${fmt(setupSeconds)} s)`);
+  ctx.log(`  ${chatCommands} chat commands (${fmt(chatCommands / Math.max(1, reached))} per pair); ${cpuPerPairLine(cpuMsPerPair, chatCommands / Math.max(1, reached))}`);
   if (process.env.BENCH_DEBUG) {
     ctx.log(`  curve ${curve.join(' ')}`);
     for (const t of await commandTimings(system.pg)) ctx.log(`  ${JSON.stringify(t)}`);
     for (const t of await agentAttempts(system.pg)) ctx.log(`  agent ${JSON.stringify(t)}`);
   }
   const pendingAtEnd = (await system.pg.query(`SELECT count(*)::int AS n FROM commands WHERE status = 'pending'`)).rows[0].n;
-  return { members, faultRate, pairs, seconds, pairsReached: reached, setupSeconds, pendingAtEnd };
+  return { members, faultRate, pairs, seconds, pairsReached: reached, setupSeconds, pendingAtEnd, chatCommands, cpuMsPerPair };
+}
+
+async function commandCount(system: BenchSystem): Promise<number> {
+  return (await system.pg.query(`SELECT count(*)::int AS n FROM commands`)).rows[0].n;
+}
+
+/** "CPU ms/pair chat X, agent Y, ... (total T); chat ms/command C" */
+export function cpuPerPairLine(cpu: Record<string, number>, commandsPerPair: number): string {
+  const total = Object.values(cpu).reduce((s, v) => s + v, 0);
+  const parts = Object.entries(cpu).map(([k, v]) => `${k} ${fmt(v)}`).join(', ');
+  return `CPU ms/pair ${parts} (total ${fmt(total)}); chat ${fmt((cpu.chat ?? NaN) / commandsPerPair, 2)} ms/command`;
+}
+
+/** What connectedPairs counts, read from the chat's tables as GET …/members computes it. */
+async function connectedPairsInDb(system: BenchSystem, groupId: string): Promise<number> {
+  const { rows } = await system.pg.query(
+    `WITH sees AS (
+       SELECT g.self_member_id AS a, m.id AS b FROM groups g
+         JOIN members m ON m.user_id = g.user_id AND m.group_id = g.id AND NOT m.is_self AND m.status = 'connected'
+         JOIN connections c ON c.id = m.conn_id AND c.stage = 'connected'
+        WHERE g.id = $1)
+     SELECT count(*)::int AS n FROM sees s JOIN sees t ON t.a = s.b AND t.b = s.a WHERE s.a < s.b`,
+    [groupId],
+  );
+  return rows[0].n;
 }
 
 /** Unordered pairs where both sides see the other connected (one GET …/members per party). */

@@ -50,14 +50,27 @@ export class ChatTx {
 
   /** Writes the outbox row of a command in this transaction; returns its corrId. */
   async record(userId: string, continuation: Continuation, request: CommandRequest, corrId?: string): Promise<string> {
-    const row = outboxRow(userId, continuation, request, corrId);
+    const [recorded] = await this.recordAll(userId, [{ continuation, request, corrId }]);
+    return recorded;
+  }
+
+  /**
+   * Writes several outbox rows in one statement (one round trip), in the given order: ids are
+   * taken row by row, so commands on one connection keep that order. Returns their corrIds.
+   */
+  async recordAll(userId: string, commands: { continuation: Continuation; request: CommandRequest; corrId?: string }[]): Promise<string[]> {
+    if (commands.length === 0) return [];
+    const rows = commands.map((c) => outboxRow(userId, c.continuation, c.request, c.corrId));
+    const values = rows.map((_, i) => `($${i * 6 + 1}, $${i * 6 + 2}, $${i * 6 + 3}, $${i * 6 + 4}, $${i * 6 + 5}::jsonb, $${i * 6 + 6}::jsonb, 'pending', 1)`);
+    const params = rows.flatMap((r) => [r.corrId, r.userId, r.connId, r.function, JSON.stringify(r.continuation), JSON.stringify(r.command)]);
     // A given corrId (an ACK's) may be recorded already: then it was published already, too.
-    const inserted: unknown[] = await this.em.query(
-      `INSERT INTO commands (${OUTBOX_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, 'pending', 1) ON CONFLICT (corr_id) DO NOTHING RETURNING id`,
-      [row.corrId, row.userId, row.connId, row.function, JSON.stringify(row.continuation), JSON.stringify(row.command)],
+    const inserted: { corr_id: string }[] = await this.em.query(
+      `INSERT INTO commands (${OUTBOX_COLUMNS}) VALUES ${values.join(', ')} ON CONFLICT (corr_id) DO NOTHING RETURNING corr_id`,
+      params,
     );
-    if (inserted.length > 0) this.recorded(row.command);
-    return row.corrId;
+    const fresh = new Set(inserted.map((r) => r.corr_id));
+    for (const row of rows) if (fresh.has(row.corrId)) this.recorded(row.command);
+    return rows.map((r) => r.corrId);
   }
 
   /** Bookkeeping of an outbox row written (by record, or by a statement that wrote it with more). */

@@ -11,7 +11,8 @@ import { receiveMessage } from '../messages/message-receipt';
 import { User } from '../users/user.entity';
 import { ChatTx } from './chat-tx';
 import { Command } from './command.entity';
-import { resumeCommand, UnexpectedEvent } from './command-resumer';
+import { claimOnlyCompletion, resumeCommand, UnexpectedEvent } from './command-resumer';
+import { sendRequest } from '../messages/outbound';
 
 // Against the real Postgres: the exactly-once rules live in row locks and unique keys.
 describe('resumeCommand', () => {
@@ -116,5 +117,50 @@ describe('resumeCommand', () => {
     const id = randomUUID();
     expect(await insertIfAbsent(db.manager, User, { id, displayName: 'A' })).toBe(true);
     expect(await insertIfAbsent(db.manager, User, { id, displayName: 'B' })).toBe(false);
+  });
+
+  it('SENT completes its pending SEND in one claim, once; it frees the head of the connection', async () => {
+    const { userId, command } = await invitation();
+    const { continuation, request } = sendRequest(command.connId, { type: 'x.ok' });
+    const corrId = await run((tx) => tx.record(userId, continuation, request));
+    const sent = { type: 'SENT' as const, eventId: 'evt-sent-0001', userId, corrId, connId: command.connId, msgId: (request as { msgId: string }).msgId };
+    const first = new ChatTx(db.manager);
+    expect(await claimOnlyCompletion(first, sent)).toBe(true);
+    expect([...first.touchedConnections]).toEqual([command.connId]);
+    expect(await claimOnlyCompletion(new ChatTx(db.manager), { ...sent, eventId: 'evt-sent-0002' })).toBe(false);
+    expect(await run((tx) => resumeCommand(tx, corrId, { ...sent, eventId: 'evt-sent-0003' }))).toBe('duplicate');
+    expect(await db.getRepository(Command).findOneByOrFail({ corrId })).toMatchObject({ status: 'completed', executions: 1 });
+  });
+
+  it('a claim-only event claims nothing of another function or another user (resumeCommand judges it)', async () => {
+    const { userId, command } = await invitation();
+    const sent = { type: 'SENT' as const, eventId: 'evt-sent-0004', userId, corrId: command.corrId, connId: command.connId, msgId: randomUUID() };
+    expect(await claimOnlyCompletion(new ChatTx(db.manager), sent)).toBe(false);
+    const { continuation, request } = sendRequest(command.connId, { type: 'x.ok' });
+    const corrId = await run((tx) => tx.record(userId, continuation, request));
+    expect(await claimOnlyCompletion(new ChatTx(db.manager), { ...sent, corrId, userId: randomUUID() })).toBe(false);
+    expect((await db.getRepository(Command).findOneByOrFail({ corrId })).status).toBe('pending');
+    expect((await db.getRepository(Command).findOneByOrFail({ id: command.id })).status).toBe('pending');
+  });
+
+  it('ACKED completes its ACK without touching the connection (ACKs are outside its order)', async () => {
+    const { userId, command } = await invitation();
+    await run((tx) => receiveMessage(tx, userId, command.connId, 'agent-msg-2'));
+    const [ack] = await db.getRepository(Command).findBy({ userId, function: 'ACK_MESSAGE' });
+    const tx = new ChatTx(db.manager);
+    expect(await claimOnlyCompletion(tx, { type: 'ACKED', eventId: 'evt-acked-001', userId, corrId: ack.corrId, connId: command.connId })).toBe(true);
+    expect(tx.touchedConnections.size).toBe(0);
+  });
+
+  it('recordAll writes its rows in one statement, in order, skipping a corrId already there', async () => {
+    const { userId, command } = await invitation();
+    const a = sendRequest(command.connId, { type: 'x.ok' });
+    const b = sendRequest(command.connId, { type: 'x.ok' });
+    const tx = new ChatTx(db.manager);
+    const [corrA, corrB, corrExisting] = await tx.recordAll(userId, [a, b, { ...a, corrId: command.corrId }]);
+    expect(corrExisting).toBe(command.corrId);
+    const rows = await db.getRepository(Command).find({ where: { userId, function: 'SEND_MESSAGE' }, order: { id: 'ASC' } });
+    expect(rows.map((r) => r.corrId)).toEqual([corrA, corrB]);
+    expect(tx.touchedConnections).toEqual(new Set([command.connId]));
   });
 });

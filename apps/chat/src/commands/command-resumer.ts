@@ -1,11 +1,12 @@
-import type { AgentEvent, AgentEventOf } from '@gc/contracts';
+import type { AgentCommandType, AgentEvent, AgentEventOf } from '@gc/contracts';
 import { failConnection, lockConnection } from '../connections/connection-store';
 import { Group } from '../groups/group.entity';
 import { lockMember, setMemberStatus } from '../groups/group-store';
 import { sendProtocolMessage } from '../messages/outbound';
 import { ChatTx } from './chat-tx';
 import { Continuation } from './continuation';
-import { CONTINUATION_HANDLERS } from './continuation-handlers';
+import { CLAIM_ONLY_FUNCTION, CONTINUATION_HANDLERS } from './continuation-handlers';
+import { isUnordered } from './command-order';
 
 export type ResumeOutcome = 'resumed' | 'failed' | 'duplicate' | 'unknown';
 
@@ -61,6 +62,26 @@ export async function resumeCommand(tx: ChatTx, corrId: string, event: AgentEven
   }
   await (handler.resume as (tx: ChatTx, d: Continuation, e: AgentEvent) => Promise<void>)(tx, data, event);
   return 'resumed';
+}
+
+/**
+ * SENT/ACKED of a pending command of this user and of the function that expects it: the claim is
+ * the whole continuation, so it is one statement that needs no BEGIN/COMMIT (UnitOfWork.
+ * runOneStatement). False when it claimed nothing: resumeCommand then tells a duplicate, an
+ * unknown or an unexpected event apart, in a transaction as usual.
+ */
+export async function claimOnlyCompletion(tx: ChatTx, event: AgentEvent): Promise<boolean> {
+  const fn = CLAIM_ONLY_FUNCTION[event.type];
+  if (!fn || !('corrId' in event)) return false;
+  const [rows]: [{ conn_id: string; type: AgentCommandType }[], number] = await tx.em.query(
+    `UPDATE commands SET status = 'completed', last_error = NULL, executions = executions + 1, updated_at = now()
+      WHERE corr_id = $1 AND status = 'pending' AND function = $2 AND user_id = $3 RETURNING conn_id, command->>'type' AS type`,
+    [event.corrId, fn, event.userId],
+  );
+  if (rows.length === 0) return false;
+  // An ACK is outside the per-connection order: its completion frees no head to publish.
+  if (!isUnordered({ type: rows[0].type })) tx.touch(rows[0].conn_id);
+  return true;
 }
 
 async function commandExists(tx: ChatTx, corrId: string): Promise<boolean> {

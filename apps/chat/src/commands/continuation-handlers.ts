@@ -43,6 +43,16 @@ export const CONTINUATION_HANDLERS: { [F in ContinuationFunction]: ContinuationH
   ACK_MESSAGE: { expects: 'ACKED', resume: nothingMore },
 } as { [F in ContinuationFunction]: ContinuationHandler<F> };
 
+/**
+ * The function whose continuation is only the claim, by the event that completes it (SENT, ACKED):
+ * such a completion is one UPDATE and needs no transaction around it (see claimOnlyCompletion).
+ */
+export const CLAIM_ONLY_FUNCTION: Partial<Record<AgentEventType, ContinuationFunction>> = Object.fromEntries(
+  Object.entries(CONTINUATION_HANDLERS)
+    .filter(([, h]) => h.resume === nothingMore)
+    .map(([fn, h]) => [h.expects, fn as ContinuationFunction]),
+);
+
 export function expectedEvent(fn: ContinuationFunction): AgentEventType {
   return CONTINUATION_HANDLERS[fn].expects;
 }

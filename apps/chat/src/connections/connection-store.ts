@@ -39,6 +39,13 @@ export function newConnectionParams(conn: Connection): unknown[] {
   return [conn.id, conn.userId, conn.role, conn.purpose, conn.stage, conn.contactId, conn.groupId, conn.memberId];
 }
 
+/** VALUES rows and parameters of new connections, numbered from $offset+1 on. */
+export function newConnectionValues(conns: Connection[], offset = 0): { values: string; params: unknown[] } {
+  const width = NEW_CONNECTION_COLUMNS.split(',').length;
+  const values = conns.map((_, i) => `(${Array.from({ length: width }, (_, j) => `$${offset + i * width + j + 1}`).join(', ')})`);
+  return { values: values.join(', '), params: conns.flatMap(newConnectionParams) };
+}
+
 export async function openConnection(tx: ChatTx, spec: NewConnection): Promise<Connection> {
   const conn = newConnection(spec);
   await tx.em.query(`INSERT INTO connections (${NEW_CONNECTION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, newConnectionParams(conn));

@@ -64,7 +64,7 @@ export async function onContactConfirmation(tx: ChatTx, conn: Connection, event:
 export async function onContactInfo(tx: ChatTx, conn: Connection, connInfo: string): Promise<void> {
   const info = parseProtocolMessage(connInfo);
   if (info?.type === 'x.contact' || info?.type === 'x.grp.mem.info') {
-    await tx.em.update(Contact, { id: conn.contactId! }, { displayName: info.displayName });
+    await tx.em.query(`UPDATE contacts SET display_name = $2 WHERE id = $1`, [conn.contactId, info.displayName]);
   }
 }
 

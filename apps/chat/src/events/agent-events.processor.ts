@@ -4,7 +4,7 @@ import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnModuleDestroy } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
 import { ChatTx } from '../commands/chat-tx';
-import { resumeCommand, UnexpectedEvent } from '../commands/command-resumer';
+import { claimOnlyCompletion, resumeCommand, UnexpectedEvent } from '../commands/command-resumer';
 import { UnitOfWork } from '../commands/unit-of-work';
 import { onConfirmation, onConnected, onInfo, onMessage } from './connection-events';
 import { onStatus } from './status-recovery';
@@ -29,6 +29,7 @@ export class AgentEventsProcessor extends WorkerHost implements OnModuleDestroy 
       throw new UnrecoverableError((err as ContractViolation).message);
     }
     try {
+      if (await this.work.runOneStatement((tx) => claimOnlyCompletion(tx, event))) return 'resumed';
       return await this.work.run((tx) => applyEvent(tx, event));
     } catch (err) {
       if (err instanceof UnexpectedEvent) throw new UnrecoverableError(err.message);

@@ -49,7 +49,7 @@ async function rejectPeer(tx: ChatTx, conn: Connection, expected: string, got: P
 export async function onInfo(tx: ChatTx, event: AgentEventOf<'INFO'>): Promise<void> {
   const conn = await lockConnection(tx, event.userId, event.connId);
   if (!conn || conn.peerInfo !== null) return;
-  await tx.em.update(Connection, { id: conn.id }, { peerInfo: event.connInfo });
+  await tx.em.query(`UPDATE connections SET peer_info = $2, updated_at = now() WHERE id = $1`, [conn.id, event.connInfo]);
   conn.peerInfo = event.connInfo;
   if (conn.contactId) await onContactInfo(tx, conn, event.connInfo);
 }

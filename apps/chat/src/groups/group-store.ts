@@ -25,17 +25,16 @@ async function selectMember(tx: ChatTx, userId: string, groupId: string, memberI
   return rows.length > 0 ? memberFromRow(rows[0]) : null;
 }
 
+/** A member we learn about; an existing row (the same member heard of twice) is left as it is. */
 export async function insertMember(
   tx: ChatTx,
-  m: Pick<Member, 'userId' | 'groupId' | 'id' | 'displayName' | 'status'> & Partial<Member>,
+  m: Pick<Member, 'userId' | 'groupId' | 'id' | 'displayName' | 'status'> & Partial<Pick<Member, 'isSelf' | 'isHost' | 'connId'>>,
 ): Promise<void> {
-  await tx.em
-    .createQueryBuilder()
-    .insert()
-    .into(Member)
-    .values({ isSelf: false, isHost: false, connId: null, directConnId: null, failureReason: null, ...m })
-    .orIgnore()
-    .execute();
+  await tx.em.query(
+    `INSERT INTO members (user_id, group_id, id, display_name, status, is_self, is_host, conn_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     ON CONFLICT DO NOTHING`,
+    [m.userId, m.groupId, m.id, m.displayName, m.status, m.isSelf ?? false, m.isHost ?? false, m.connId ?? null],
+  );
 }
 
 // A member's status never moves backwards (events arrive reordered and repeated).
@@ -59,6 +58,28 @@ export async function setMemberStatus(tx: ChatTx, member: Member, to: MemberStat
     [member.userId, member.groupId, member.id, to, to === 'failed' ? member.failureReason : null],
   );
   return true;
+}
+
+/** The connection of the group's host (null before we joined, or for a group we host). */
+export async function hostConnId(tx: ChatTx, userId: string, groupId: string): Promise<string | null> {
+  const rows: { conn_id: string | null }[] = await tx.em.query(
+    `SELECT h.conn_id FROM groups g JOIN members h ON h.user_id = g.user_id AND h.group_id = g.id AND h.id = g.host_member_id
+      WHERE g.user_id = $1 AND g.id = $2`,
+    [userId, groupId],
+  );
+  return rows[0]?.conn_id ?? null;
+}
+
+/** Our own member id and name in a group (what x.grp.mem.info tells a peer). */
+export async function selfInfo(tx: ChatTx, userId: string, groupId: string): Promise<{ memberId: string; displayName: string }> {
+  const rows: { id: string; display_name: string | null }[] = await tx.em.query(
+    `SELECT g.self_member_id AS id, s.display_name FROM groups g
+       LEFT JOIN members s ON s.user_id = g.user_id AND s.group_id = g.id AND s.id = g.self_member_id
+      WHERE g.user_id = $1 AND g.id = $2`,
+    [userId, groupId],
+  );
+  if (rows.length === 0) throw new Error(`group ${groupId} of user ${userId} vanished`);
+  return { memberId: rows[0].id, displayName: rows[0].display_name ?? 'unknown' };
 }
 
 export function selfMember(tx: ChatTx, group: Group): Promise<Member | null> {

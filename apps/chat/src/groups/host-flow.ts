@@ -6,14 +6,12 @@ import { failConnection, lockConnection, openConnection, recordInvitation } from
 import { Connection } from '../connections/connection.entity';
 import { Contact } from '../contacts/contact.entity';
 import { flushPendingDeliveries } from '../messages/group-messaging';
-import { sendProtocolMessage } from '../messages/outbound';
+import { sendProtocolMessage, sendRequest } from '../messages/outbound';
 import { encodeProtocolMessage, ProtocolMessageOf } from '../protocol/protocol-message';
 import { requireUser } from '../users/user-store';
 import { Group } from './group.entity';
 import { findMember, insertMember, lockGroup, lockMember, setMemberStatus } from './group-store';
-import { Introduction } from './introduction.entity';
 import { Member } from './member.entity';
-import { insertIfAbsent } from '../database/insert-if-absent';
 
 /** #756 APIAddMember: record the member and a CREATE; the invitation goes out on INV. */
 export async function addMember(tx: ChatTx, group: Group, contact: Contact): Promise<string> {
@@ -92,44 +90,57 @@ export async function onMemberConnected(tx: ChatTx, conn: Connection): Promise<v
   const member = await lockMember(tx, conn.userId, conn.groupId!, conn.memberId!);
   if (!group || !member) return;
   if (!(await setMemberStatus(tx, member, 'connected'))) return;
-  const others = await tx.em.find(Member, { where: { userId: group.userId, groupId: group.id, isSelf: false, status: 'connected' } });
-  for (const other of others) {
-    if (other.id === member.id || !other.connId) continue;
-    const introduced = await insertIfAbsent(tx.em, Introduction, {
-      userId: group.userId,
-      groupId: group.id,
-      newMemberId: member.id,
-      existingMemberId: other.id,
-      status: 'new',
-    });
-    if (!introduced) continue;
-    await sendProtocolMessage(tx, group.userId, other.connId, { type: 'x.grp.mem.new', memberId: member.id, displayName: member.displayName });
-    await sendProtocolMessage(tx, group.userId, conn.id, { type: 'x.grp.mem.intro', memberId: other.id, displayName: other.displayName });
-  }
+  // One statement: an introduction row for every other connected member not yet introduced to it;
+  // the rows it wrote are the introductions to make (a row already there was made before).
+  const introduced: { id: string; conn_id: string; display_name: string }[] = await tx.em.query(
+    `WITH others AS (
+       SELECT id, conn_id, display_name, created_at FROM members
+        WHERE user_id = $1 AND group_id = $2 AND NOT is_self AND status = 'connected' AND id <> $3 AND conn_id IS NOT NULL),
+     fresh AS (
+       INSERT INTO introductions (user_id, group_id, new_member_id, existing_member_id, status)
+       SELECT $1, $2, $3, id, 'new' FROM others ON CONFLICT DO NOTHING RETURNING existing_member_id)
+     SELECT o.id, o.conn_id, o.display_name FROM others o JOIN fresh f ON f.existing_member_id = o.id ORDER BY o.created_at, o.id`,
+    [group.userId, group.id, member.id],
+  );
+  await tx.recordAll(
+    group.userId,
+    introduced.flatMap((other) => [
+      sendRequest(other.conn_id, { type: 'x.grp.mem.new', memberId: member.id, displayName: member.displayName }),
+      sendRequest(conn.id, { type: 'x.grp.mem.intro', memberId: other.id, displayName: other.display_name }),
+    ]),
+  );
   await flushPendingDeliveries(tx, conn);
 }
 
 /** x.grp.mem.inv from the newcomer: forward both invitations to the introduced member, once. */
 export async function onIntroInvitations(tx: ChatTx, conn: Connection, msg: ProtocolMessageOf<'x.grp.mem.inv'>): Promise<void> {
-  const intro = await tx.em.findOne(Introduction, {
-    where: { userId: conn.userId, groupId: conn.groupId!, newMemberId: conn.memberId!, existingMemberId: msg.memberId },
-    lock: { mode: 'pessimistic_write' },
-  });
-  if (!intro || intro.status !== 'new') return;
-  const key = { userId: intro.userId, groupId: intro.groupId, newMemberId: intro.newMemberId, existingMemberId: intro.existingMemberId };
+  const key = [conn.userId, conn.groupId!, conn.memberId!, msg.memberId];
+  const intros: { status: string }[] = await tx.em.query(
+    `SELECT status FROM introductions WHERE user_id = $1 AND group_id = $2 AND new_member_id = $3 AND existing_member_id = $4 FOR UPDATE`,
+    key,
+  );
+  if (intros[0]?.status !== 'new') return;
+  const members: { id: string; display_name: string; status: string; conn_id: string | null }[] = await tx.em.query(
+    `SELECT id, display_name, status, conn_id FROM members WHERE user_id = $1 AND group_id = $2 AND id IN ($3, $4)`,
+    key,
+  );
+  const newcomer = members.find((m) => m.id === conn.memberId);
+  const existing = members.find((m) => m.id === msg.memberId);
   // invited: the newcomer's invitations are in; forwarded once they went to the existing member.
-  await tx.em.update(Introduction, key, { status: 'invited' });
-  const newcomer = await findMember(tx, conn.userId, conn.groupId!, conn.memberId!);
-  const existing = await findMember(tx, conn.userId, conn.groupId!, msg.memberId);
-  if (!newcomer || !existing?.connId || existing.status === 'failed') return;
-  await sendProtocolMessage(tx, conn.userId, existing.connId, {
-    type: 'x.grp.mem.fwd',
-    memberId: newcomer.id,
-    displayName: newcomer.displayName,
-    groupInvitation: msg.groupInvitation,
-    directInvitation: msg.directInvitation,
-  });
-  await tx.em.update(Introduction, key, { status: 'forwarded' });
+  const forward = !!newcomer && !!existing?.conn_id && existing.status !== 'failed';
+  if (forward) {
+    await sendProtocolMessage(tx, conn.userId, existing.conn_id!, {
+      type: 'x.grp.mem.fwd',
+      memberId: newcomer.id,
+      displayName: newcomer.display_name,
+      groupInvitation: msg.groupInvitation,
+      directInvitation: msg.directInvitation,
+    });
+  }
+  await tx.em.query(
+    `UPDATE introductions SET status = $5, updated_at = now() WHERE user_id = $1 AND group_id = $2 AND new_member_id = $3 AND existing_member_id = $4`,
+    [...key, forward ? 'forwarded' : 'invited'],
+  );
 }
 
 /** x.grp.join.err over the contact we invited: that member could not join, for good. */

@@ -2,15 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { AgentEventOf } from '@gc/contracts';
 import { ChatTx } from '../commands/chat-tx';
 import { ContinuationOf, IntroPart } from '../commands/continuation';
-import { lockConnection, openConnection, recordInvitation } from '../connections/connection-store';
+import { lockConnection, newConnection, newConnectionValues, NEW_CONNECTION_COLUMNS, openConnection, recordInvitation } from '../connections/connection-store';
 import { Connection } from '../connections/connection.entity';
-import { Contact } from '../contacts/contact.entity';
 import { flushPendingDeliveries } from '../messages/group-messaging';
 import { sendProtocolMessage } from '../messages/outbound';
 import { encodeProtocolMessage, ProtocolMessageOf } from '../protocol/protocol-message';
 import { requireUser } from '../users/user-store';
 import { Group } from './group.entity';
-import { findMember, insertMember, lockGroup, lockMember, selfMember, setMemberStatus } from './group-store';
+import { hostConnId, insertMember, lockGroup, lockMember, selfInfo, setMemberStatus } from './group-store';
 import { Member } from './member.entity';
 import { insertIfAbsent } from '../database/insert-if-absent';
 
@@ -73,23 +72,32 @@ export async function onMemberAnnounced(tx: ChatTx, conn: Connection, msg: Proto
 
 /** Member info we send as connInfo of an introduction's JOIN/ALLOW (#2147, #1495, #1419). */
 async function ownMemberInfo(tx: ChatTx, userId: string, groupId: string): Promise<string> {
-  const group = await tx.em.findOneOrFail(Group, { where: { userId, id: groupId } });
-  const self = await selfMember(tx, group);
-  return encodeProtocolMessage({ type: 'x.grp.mem.info', memberId: group.selfMemberId, displayName: self?.displayName ?? 'unknown' });
+  const self = await selfInfo(tx, userId, groupId);
+  return encodeProtocolMessage({ type: 'x.grp.mem.info', memberId: self.memberId, displayName: self.displayName });
 }
 
-/** Opens an introduction's two connections (group + direct contact) for a member. */
+/**
+ * Opens an introduction's two connections (group + direct contact) for a member, in one statement:
+ * both connections, the contact of the direct one, and the member pointing at them.
+ */
 async function openIntroConnections(
   tx: ChatTx,
   member: Pick<Member, 'userId' | 'groupId' | 'id' | 'displayName'>,
   role: 'inviter' | 'joiner',
 ): Promise<{ group: Connection; direct: Connection }> {
   const base = { userId: member.userId, role, groupId: member.groupId, memberId: member.id };
-  const group = await openConnection(tx, { ...base, purpose: 'intro-group' });
   const contactId = randomUUID();
-  const direct = await openConnection(tx, { ...base, purpose: 'intro-direct', contactId });
-  await tx.em.insert(Contact, { id: contactId, userId: member.userId, connId: direct.id, displayName: member.displayName });
-  await tx.em.update(Member, { userId: member.userId, groupId: member.groupId, id: member.id }, { connId: group.id, directConnId: direct.id });
+  const group = newConnection({ ...base, purpose: 'intro-group' });
+  const direct = newConnection({ ...base, purpose: 'intro-direct', contactId });
+  const conns = newConnectionValues([group, direct], 7);
+  await tx.em.query(
+    `WITH conns AS (INSERT INTO connections (${NEW_CONNECTION_COLUMNS}) VALUES ${conns.values}),
+          contact AS (INSERT INTO contacts (id, user_id, conn_id, display_name) VALUES ($5, $1, $4, $6))
+     UPDATE members SET conn_id = $3, direct_conn_id = $4, updated_at = now() WHERE user_id = $1 AND group_id = $2 AND id = $7`,
+    [member.userId, member.groupId, group.id, direct.id, contactId, member.displayName, member.id, ...conns.params],
+  );
+  tx.opened(group.id);
+  tx.opened(direct.id);
   return { group, direct };
 }
 
@@ -100,13 +108,13 @@ export async function onMemberIntroduced(tx: ChatTx, conn: Connection, msg: Prot
   const member = await lockMember(tx, conn.userId, groupId, msg.memberId);
   if (!member || member.connId || member.isSelf || member.isHost) return;
   const conns = await openIntroConnections(tx, member, 'inviter');
-  for (const part of IntroPart.options) {
-    await tx.record(
-      conn.userId,
-      { function: 'CREATE_INTRO_INVITATIONS', groupId, memberId: member.id, part },
-      { type: 'CREATE', connId: conns[part].id },
-    );
-  }
+  await tx.recordAll(
+    conn.userId,
+    IntroPart.options.map((part) => ({
+      continuation: { function: 'CREATE_INTRO_INVITATIONS', groupId, memberId: member.id, part },
+      request: { type: 'CREATE', connId: conns[part].id },
+    })),
+  );
 }
 
 /** INV of #2112: whichever of the two INVs arrives second sends x.grp.mem.inv to the host. */
@@ -121,20 +129,25 @@ export async function onIntroInvitationCreated(
   // The member row serialises the two INV continuations: the second one sees both invitations.
   const member = await lockMember(tx, event.userId, data.groupId, data.memberId);
   if (!member || member.status !== 'introduced' || !member.connId || !member.directConnId) return;
-  const [groupConn, directConn] = await Promise.all([
-    tx.em.findOneByOrFail(Connection, { id: member.connId }),
-    tx.em.findOneByOrFail(Connection, { id: member.directConnId }),
-  ]);
-  if (!groupConn.invitation || !directConn.invitation) return;
-  const group = await tx.em.findOneOrFail(Group, { where: { userId: event.userId, id: data.groupId } });
-  const host = await findMember(tx, event.userId, data.groupId, group.hostMemberId);
-  if (!host?.connId) return;
+  // This INV's link is in conn; the other connection's link may have come first.
+  const otherId = conn.id === member.connId ? member.directConnId : member.connId;
+  const [other]: { invitation: string | null; host_conn_id: string | null }[] = await tx.em.query(
+    `SELECT c.invitation, h.conn_id AS host_conn_id FROM connections c
+       JOIN groups g ON g.user_id = $2 AND g.id = $3
+       LEFT JOIN members h ON h.user_id = g.user_id AND h.group_id = g.id AND h.id = g.host_member_id
+      WHERE c.id = $1`,
+    [otherId, event.userId, data.groupId],
+  );
+  const invitations = { [conn.id]: conn.invitation, [otherId]: other?.invitation ?? null };
+  const groupInvitation = invitations[member.connId];
+  const directInvitation = invitations[member.directConnId];
+  if (!groupInvitation || !directInvitation || !other.host_conn_id) return;
   await setMemberStatus(tx, member, 'intro-invited');
-  await sendProtocolMessage(tx, event.userId, host.connId, {
+  await sendProtocolMessage(tx, event.userId, other.host_conn_id, {
     type: 'x.grp.mem.inv',
     memberId: member.id,
-    groupInvitation: groupConn.invitation,
-    directInvitation: directConn.invitation,
+    groupInvitation,
+    directInvitation,
   });
 }
 
@@ -149,13 +162,13 @@ export async function onIntroForwarded(tx: ChatTx, conn: Connection, msg: Protoc
   const conns = await openIntroConnections(tx, member, 'joiner');
   const connInfo = await ownMemberInfo(tx, conn.userId, groupId);
   const invitations = { group: msg.groupInvitation, direct: msg.directInvitation };
-  for (const part of IntroPart.options) {
-    await tx.record(
-      conn.userId,
-      { function: 'JOIN_FORWARDED_INTRO', groupId, memberId: member.id, part },
-      { type: 'JOIN', connId: conns[part].id, invitation: invitations[part], connInfo },
-    );
-  }
+  await tx.recordAll(
+    conn.userId,
+    IntroPart.options.map((part) => ({
+      continuation: { function: 'JOIN_FORWARDED_INTRO', groupId, memberId: member.id, part },
+      request: { type: 'JOIN', connId: conns[part].id, invitation: invitations[part], connInfo },
+    })),
+  );
 }
 
 /** #1495 (group) / #1419 (direct): CONF with x.grp.mem.info → ALLOW with our own x.grp.mem.info. */
@@ -171,11 +184,10 @@ export async function onIntroConfirmation(tx: ChatTx, conn: Connection, event: A
 
 /** CON of an introduction's group connection: connected, and the host hears x.grp.mem.con. */
 export async function onIntroGroupConnected(tx: ChatTx, conn: Connection): Promise<void> {
-  const group = await tx.em.findOne(Group, { where: { userId: conn.userId, id: conn.groupId! } });
   const member = await lockMember(tx, conn.userId, conn.groupId!, conn.memberId!);
-  if (!group || !member) return;
+  if (!member) return;
   await setMemberStatus(tx, member, 'connected');
-  const host = await findMember(tx, conn.userId, group.id, group.hostMemberId);
-  if (host?.connId) await sendProtocolMessage(tx, conn.userId, host.connId, { type: 'x.grp.mem.con', memberId: member.id });
+  const hostConn = await hostConnId(tx, conn.userId, conn.groupId!);
+  if (hostConn) await sendProtocolMessage(tx, conn.userId, hostConn, { type: 'x.grp.mem.con', memberId: member.id });
   await flushPendingDeliveries(tx, conn);
 }
