@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { Readable, Writable } from 'node:stream';
+import { nodeFlagsOf } from '../agent/src/runtime/agent-node-flags';
 import { distEntry, ServiceSpec } from './launch-plan';
 
 export interface ChildService {
@@ -22,7 +23,7 @@ function prefixLines(from: Readable, to: Writable, prefix: string): void {
 export function startChildService(root: string, spec: ServiceSpec, index: number, width: number, colour: boolean): ChildService {
   // Its own process group: a Ctrl-C reaches only the launcher, which then stops the children in
   // order (apps before relays) instead of everything at once.
-  const child = spawn(process.execPath, [distEntry(root, spec.app)], {
+  const child = spawn(process.execPath, [...nodeFlagsOf(spec.app), distEntry(root, spec.app)], {
     cwd: root,
     env: spec.env,
     stdio: ['ignore', 'pipe', 'pipe'],

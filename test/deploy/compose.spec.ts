@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, resolve } from 'node:path';
+import { AGENT_NODE_FLAGS } from '../../apps/agent/src/runtime/agent-node-flags';
 import { AppConfigSchema, configFile, loadAppConfigSchema } from './app-config-schema';
 import {
   commandWords,
@@ -139,6 +140,14 @@ describe('docker-compose.yml', () => {
     const relays = appServices.filter((s) => s.app === 'relay');
     expect(relayUrls.map((u) => u.hostname).sort()).toEqual(relays.map((r) => r.name).sort());
     for (const url of relayUrls) expect({ relay: url.hostname, port: Number(url.port) }).toEqual({ relay: url.hostname, port: portOf(url.hostname) });
+  });
+
+  it('starts the agent with its heap bounds (AGENT_NODE_FLAGS), as npm run start:agent does', () => {
+    const agent = appServices.find((s) => s.app === 'agent')!;
+    const words = commandWords(agent.service);
+    expect(words.slice(1, -1)).toEqual([...AGENT_NODE_FLAGS]);
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts['start:agent']).toBe(['node', ...AGENT_NODE_FLAGS, 'dist/apps/agent/src/main.js'].join(' '));
   });
 
   it('the relays share one storage database, apart from the queues, under distinct RELAY_NAMEs', () => {

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, createWriteStream, mkdirSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import { nodeFlagsOf } from '../../apps/agent/src/runtime/agent-node-flags';
 import { eventually } from './eventually';
 
 // test/support under jest, or dist/test/support when the bench imports the compiled harness.
@@ -49,7 +50,7 @@ export async function startService(
   const logFile = join(TEST_OUTPUT_DIR, `${label}.log`);
   recordSuiteLog(logFile);
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', app, 'src', 'main.js')], {
+  const child = spawn(process.execPath, [...nodeFlagsOf(app), join(ROOT, 'dist', 'apps', app, 'src', 'main.js')], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', NODE_ENV: 'test', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
