@@ -57,7 +57,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     loadedSeconds: int('loaded-seconds', 10, 5),
     groupSizes: list('groups', [10, 25, 50], [10]),
     faultRates: list('faults', [0, 0.3], [0, 0.3]),
-    memoryConnections: int('memory', 1_500, 900),
+    memoryConnections: int('memory', 10_000, 900),
     profile: flags.get('no-profile') !== 'true',
     chatEnv: envList(flags.get('chat-env')),
     agentEnv: envList(flags.get('agent-env')),
