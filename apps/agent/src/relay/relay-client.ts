@@ -8,6 +8,8 @@ import { RelayUnreachable } from './relay-unreachable';
 export interface CreatedQueue {
   recipientId: string;
   senderId: string;
+  /** True when the relay also subscribed the queue to the session named in the create. */
+  subscribed?: boolean;
 }
 
 /**
@@ -29,8 +31,9 @@ export class RelayClient {
     return this.config.RELAY_URLS[(connHash(connId) + attempt) % n];
   }
 
-  async createQueue(relay: string, idempotencyKey: string): Promise<CreatedQueue> {
-    return (await this.request(relay, 'POST', '/queues', 'create queue', JSON.stringify({ idempotencyKey }))) as CreatedQueue;
+  /** With a sessionId, the relay subscribes the new queue to that stream in the same request. */
+  async createQueue(relay: string, idempotencyKey: string, sessionId?: string): Promise<CreatedQueue> {
+    return (await this.request(relay, 'POST', '/queues', 'create queue', JSON.stringify({ idempotencyKey, sessionId }))) as CreatedQueue;
   }
 
   async secureQueue(relay: string, recipientId: string, senderKey: string): Promise<void> {
