@@ -5,7 +5,7 @@ import { resultEventId } from '../../protocol/derived-ids';
 import { encodeInvitation } from '../../protocol/invitation';
 import { CommandRefusal } from '../../retry/command-refusal';
 import { CommandContext, CommandHandler } from '../command-handler';
-import { ReceiveQueueProvisioner } from './receive-queue.provisioner';
+import { ReceiveQueue, ReceiveQueueProvisioner } from './receive-queue.provisioner';
 
 /** Inviter: create our receive queue (subscribed), answer INV with the invitation. */
 @Injectable()
@@ -23,8 +23,10 @@ export class CreateHandler implements CommandHandler<'CREATE'> {
     if (conn.createdBy !== corrId || conn.role !== 'inviter') {
       throw new CommandRefusal('CONN_STATE', `connection ${connId} already exists (made by ${conn.role} command ${conn.createdBy})`);
     }
-    const { queue } = await this.receiveQueue.ensure(cmd, conn, ctx);
-    const invitation = await this.connections.storeInvitation(userId, connId, encodeInvitation({ v: 1, relay: queue.relay, senderId: queue.senderId }));
+    const invitationOf = (q: ReceiveQueue) => encodeInvitation({ v: 1, relay: q.relay, senderId: q.senderId });
+    const { queue, conn: stored } = await this.receiveQueue.ensure(cmd, conn, ctx, invitationOf);
+    // Stored with the queue; a run that resumes a queue stored without one stores it now.
+    const invitation = stored.invitation ?? (await this.connections.storeInvitation(userId, connId, invitationOf(queue)));
     if (invitation === null) throw new CommandRefusal('CONN_NOT_FOUND', `connection ${connId} vanished`);
     return [{ type: 'INV', eventId: resultEventId(corrId), corrId, userId, connId, invitation }];
   }

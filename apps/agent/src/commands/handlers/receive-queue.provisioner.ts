@@ -34,8 +34,16 @@ export class ReceiveQueueProvisioner {
     private readonly sessions: RelaySessions,
   ) {}
 
-  /** `conn` is the connection row the command just read or inserted. */
-  async ensure(cmd: { userId: string; connId: string; corrId: string }, conn: ConnectionEntity, ctx: CommandContext): Promise<ProvisionedQueue> {
+  /**
+   * `conn` is the connection row the command just read or inserted; `invitationOf` (inviters) names
+   * the queue in an invitation stored with it.
+   */
+  async ensure(
+    cmd: { userId: string; connId: string; corrId: string },
+    conn: ConnectionEntity,
+    ctx: CommandContext,
+    invitationOf?: (queue: ReceiveQueue) => string,
+  ): Promise<ProvisionedQueue> {
     const stored = storedQueue(conn);
     if (stored) {
       ctx.step('subscribe');
@@ -46,11 +54,12 @@ export class ReceiveQueueProvisioner {
     ctx.step('create-queue');
     const sessionId = this.sessions.sessionIdOf(relay);
     const created = await this.relays.createQueue(relay, cmd.corrId, sessionId ?? undefined);
-    const now = await this.connections.storeReceiveQueue(cmd.userId, cmd.connId, { relay, recipientId: created.recipientId, senderId: created.senderId });
+    const createdQueue = { relay, recipientId: created.recipientId, senderId: created.senderId };
+    const now = await this.connections.storeReceiveQueue(cmd.userId, cmd.connId, createdQueue, invitationOf?.(createdQueue) ?? null);
     if (!now) throw new CommandRefusal('CONN_NOT_FOUND', `connection ${cmd.connId} vanished`);
     // Another run of this command (a stalled job taken over) may have stored its queue first.
     const queue = storedQueue(now)!;
-    const ours = queue.relay === relay && queue.recipientId === created.recipientId;
+    const ours = queue.relay === relay && queue.recipientId === createdQueue.recipientId;
     ctx.step('subscribe');
     // Subscribed at create covers only our queue, and only while that session is still the live one.
     await this.sessions.subscribeNew(queue.relay, queue.recipientId, ours && created.subscribed ? sessionId : null);
