@@ -40,6 +40,33 @@ describe('relay push delivery', () => {
     }
   });
 
+  it('subscribes a queue at create when the create names an open session, and says whether it did', async () => {
+    const r = await relay('relay-push-create-subscribed');
+    const api = relayApi(r.url);
+    const stream = await openRelayStream(r.url);
+    try {
+      const created = await api.call('POST', '/queues', { idempotencyKey: 'sub-at-create', sessionId: stream.sessionId });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ subscribed: true });
+      const { recipientId, senderId } = created.body;
+      // A retried create (same key, same session) answers the same queue, subscribed again.
+      const again = await api.call('POST', '/queues', { idempotencyKey: 'sub-at-create', sessionId: stream.sessionId });
+      expect(again.body).toEqual({ recipientId, senderId, subscribed: true });
+      await api.send(senderId, 'pushed', 'hello');
+      await stream.waitFor((ev) => ev.some((e) => e.data.msgId === 'pushed'), 'message on a queue subscribed at create');
+      expect(stream.messages()).toEqual([expect.objectContaining({ recipientId, msgId: 'pushed', body: 'hello' })]);
+
+      // An unknown session does not fail the create: the queue is made, unsubscribed.
+      const orphan = await api.call('POST', '/queues', { idempotencyKey: 'sub-at-create-2', sessionId: 'no-such-session' });
+      expect(orphan.status).toBe(201);
+      expect(orphan.body).toMatchObject({ subscribed: false, recipientId: expect.any(String), senderId: expect.any(String) });
+      // Without a sessionId the answer is as before.
+      expect(Object.keys((await api.createQueue()).body).sort()).toEqual(['recipientId', 'senderId']);
+    } finally {
+      stream.close();
+    }
+  });
+
   it('keeps a message until it is acked: a new subscription gets it again, not after the ack', async () => {
     const r = await relay('relay-push-ack');
     const api = relayApi(r.url);

@@ -48,13 +48,20 @@ export class RelaySessions implements OnApplicationBootstrap {
     return Boolean(this.sessions.get(relay)?.sessionId);
   }
 
+  /** The live session on this relay, to name in a queue create (the relay then subscribes the queue). */
+  sessionIdOf(relay: string): string | null {
+    return this.sessions.get(relay)?.sessionId ?? null;
+  }
+
   /**
-   * Subscribes a queue a command just created. Without a live session there is nothing to do: the
-   * next session subscribes every queue stored by then, and the queue is stored already.
+   * Subscribes a queue a command just created and stored. Without a live session there is nothing
+   * to do: the next session subscribes every queue stored by then, and the queue is stored already.
+   * `subscribedOn` is the session the relay subscribed it to at create: while that session is still
+   * the live one there is nothing to do either (a later one reads the queue from the store).
    */
-  async subscribeNew(relay: string, recipientId: string): Promise<void> {
+  async subscribeNew(relay: string, recipientId: string, subscribedOn: string | null = null): Promise<void> {
     const session = this.sessions.get(relay);
-    if (!session?.sessionId) return;
+    if (!session?.sessionId || session.sessionId === subscribedOn) return;
     try {
       await this.relays.subscribe(relay, session.sessionId, [recipientId]);
     } catch (err) {

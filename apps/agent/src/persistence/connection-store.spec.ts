@@ -74,6 +74,28 @@ describe('agent single-statement persistence (real Postgres)', () => {
     expect(await store.storeReceiveQueue(userId, randomUUID(), { relay: 'r', recipientId: 'x', senderId: 'y' })).toBeNull();
   });
 
+  it('an inviter stores its queue and invitation in one statement, once; a later queue or invitation changes neither', async () => {
+    const { userId, connId, corrId } = ids();
+    await store.insertOrFind({ userId, connId, role: 'inviter', createdBy: corrId });
+    // Receive queues are unique per relay across connections: fresh ids for this test.
+    const [ra, rb] = [randomUUID(), randomUUID()];
+    const [a, b] = await Promise.all([
+      store.storeReceiveQueue(userId, connId, { relay: 'http://r1', recipientId: ra, senderId: 'sa' }, 'inv-a'),
+      store.storeReceiveQueue(userId, connId, { relay: 'http://r2', recipientId: rb, senderId: 'sb' }, 'inv-b'),
+    ]);
+    // The winner's queue and its own invitation, seen by both runs.
+    const expected = a!.rcvRecipientId === ra ? 'inv-a' : 'inv-b';
+    expect([a!.invitation, b!.invitation]).toEqual([expected, expected]);
+    expect(b!.rcvRecipientId).toBe(a!.rcvRecipientId);
+    expect(await store.storeInvitation(userId, connId, 'inv-late')).toBe(expected);
+    expect(await store.find(userId, connId)).toMatchObject({ status: 'invited', invitation: expected });
+    // Without an invitation (a joiner's queue) the status stays as it was.
+    const other = ids();
+    await store.insertOrFind({ userId, connId: other.connId, role: 'joiner', createdBy: other.corrId });
+    await store.storeReceiveQueue(userId, other.connId, { relay: 'r', recipientId: randomUUID(), senderId: 'y' });
+    expect(await store.find(userId, other.connId)).toMatchObject({ status: 'pending', invitation: null });
+  });
+
   it('a confirmation is claimed by exactly one ALLOW; advance never moves a status back', async () => {
     const { userId, connId, corrId } = ids();
     await store.insertOrFind({ userId, connId, role: 'inviter', createdBy: corrId });

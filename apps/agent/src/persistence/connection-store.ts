@@ -62,15 +62,26 @@ export class ConnectionStore {
 
   /**
    * Stores our receive queue unless one is stored already (another run of the command got there
-   * first: its queue wins). Returns the row as it is now, or null if the connection is gone.
+   * first: its queue wins). An inviter's invitation names the queue, so it is stored in the same
+   * statement (`pending` → `invited`, as storeInvitation would). Returns the row as it is now, or
+   * null if the connection is gone.
    */
-  async storeReceiveQueue(userId: string, connId: string, queue: { relay: string; recipientId: string; senderId: string }): Promise<ConnectionEntity | null> {
+  async storeReceiveQueue(
+    userId: string,
+    connId: string,
+    queue: { relay: string; recipientId: string; senderId: string },
+    invitation: string | null = null,
+  ): Promise<ConnectionEntity | null> {
+    // SET expressions read the row before the update, as in storeInvitation.
     const [updated] = await sqlRows<ConnectionEntity>(
       this.dataSource,
-      `UPDATE "agent"."connections" SET rcv_relay = $3, rcv_recipient_id = $4, rcv_sender_id = $5, updated_at = now()
+      `UPDATE "agent"."connections" SET rcv_relay = $3, rcv_recipient_id = $4, rcv_sender_id = $5,
+              invitation = coalesce(invitation, $6),
+              status = CASE WHEN $6::text IS NOT NULL AND invitation IS NULL AND status = 'pending' THEN 'invited' ELSE status END,
+              updated_at = now()
        WHERE user_id = $1 AND conn_id = $2 AND (rcv_relay IS NULL OR rcv_recipient_id IS NULL OR rcv_sender_id IS NULL)
        RETURNING ${CONNECTION_COLUMNS}`,
-      [userId, connId, queue.relay, queue.recipientId, queue.senderId],
+      [userId, connId, queue.relay, queue.recipientId, queue.senderId, invitation],
     );
     return updated ?? this.find(userId, connId);
   }

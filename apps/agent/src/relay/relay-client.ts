@@ -1,23 +1,35 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { AGENT_CONFIG, AgentConfig } from '../config/agent-config';
 import { connHash } from '../protocol/derived-ids';
 import { signBody } from '../protocol/signing-key';
+import { exchange, HttpAnswer, KeepAlivePool } from './http-exchange';
 import { RelayHttpError } from './relay-http-error';
 import { RelayUnreachable } from './relay-unreachable';
 
 export interface CreatedQueue {
   recipientId: string;
   senderId: string;
+  /** True when the relay also subscribed the queue to the session named in the create. */
+  subscribed?: boolean;
 }
 
 /**
- * HTTP client of the relay API (docs/architecture.md "Relay HTTP API"). Node's global fetch keeps
- * connections alive; every request has RELAY_TIMEOUT_MS, so a stalled relay is a transient failure.
- * Every call is idempotent on the relay's side, so the caller may repeat any of them.
+ * HTTP client of the relay API (docs/architecture.md "Relay HTTP API"), over keep-alive sockets
+ * (as many per relay as commands may run at once); every request has RELAY_TIMEOUT_MS for the whole
+ * exchange, so a stalled relay is a transient failure. Every call is idempotent on the relay's side,
+ * so the caller may repeat any of them.
  */
 @Injectable()
-export class RelayClient {
-  constructor(@Inject(AGENT_CONFIG) private readonly config: AgentConfig) {}
+export class RelayClient implements OnApplicationShutdown {
+  private readonly pool: KeepAlivePool;
+
+  constructor(@Inject(AGENT_CONFIG) private readonly config: AgentConfig) {
+    this.pool = new KeepAlivePool(config.AGENT_CONCURRENCY);
+  }
+
+  onApplicationShutdown(): void {
+    this.pool.destroy();
+  }
 
   get relays(): readonly string[] {
     return this.config.RELAY_URLS;
@@ -29,8 +41,9 @@ export class RelayClient {
     return this.config.RELAY_URLS[(connHash(connId) + attempt) % n];
   }
 
-  async createQueue(relay: string, idempotencyKey: string): Promise<CreatedQueue> {
-    return (await this.request(relay, 'POST', '/queues', 'create queue', JSON.stringify({ idempotencyKey }))) as CreatedQueue;
+  /** With a sessionId, the relay subscribes the new queue to that stream in the same request. */
+  async createQueue(relay: string, idempotencyKey: string, sessionId?: string): Promise<CreatedQueue> {
+    return (await this.request(relay, 'POST', '/queues', 'create queue', JSON.stringify({ idempotencyKey, sessionId }))) as CreatedQueue;
   }
 
   async secureQueue(relay: string, recipientId: string, senderKey: string): Promise<void> {
@@ -99,21 +112,18 @@ export class RelayClient {
     body?: string,
     headers?: Record<string, string>,
   ): Promise<unknown> {
-    let res: Response;
-    let text: string;
+    let res: HttpAnswer;
     try {
-      res = await fetch(`${relay}${path}`, {
+      res = await exchange(this.pool, `${relay}${path}`, {
         method,
         body,
-        headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-        signal: AbortSignal.timeout(this.config.RELAY_TIMEOUT_MS),
+        headers: body !== undefined ? { 'content-type': 'application/json', ...headers } : headers,
+        timeoutMs: this.config.RELAY_TIMEOUT_MS,
       });
-      // Reading the whole body (under the same timeout) returns the socket to the keep-alive pool.
-      text = await res.text();
     } catch (err) {
       throw new RelayUnreachable(relay, operation, err);
     }
-    if (!res.ok) throw new RelayHttpError(relay, res.status, operation, text);
-    return text.length > 0 ? JSON.parse(text) : undefined;
+    if (res.status < 200 || res.status >= 300) throw new RelayHttpError(relay, res.status, operation, res.text);
+    return res.text.length > 0 ? JSON.parse(res.text) : undefined;
   }
 }

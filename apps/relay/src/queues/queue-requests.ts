@@ -6,6 +6,8 @@ export const MAX_MESSAGE_BODY = 65_536;
 
 export const CreateQueueRequest = z.object({
   idempotencyKey: z.string().min(1).max(256).optional(),
+  /** The caller's stream: the new queue is subscribed to it in the same request, if it is open. */
+  sessionId: z.string().max(256).optional(),
 });
 
 export const SecureQueueRequest = z.object({

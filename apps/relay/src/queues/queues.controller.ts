@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Headers, HttpCode, Param, Post, Put, Req } fr
 import type { Request } from 'express';
 import { RelayHttpError, badRequest, notFound } from '../http/relay-http-error';
 import { parseRequest } from '../http/parse-request';
+import { SessionRegistry } from '../sessions/session-registry';
 import { MessageArrivals } from './message-arrivals';
 import { CreateQueueRequest, SecureQueueRequest, SendMessageRequest } from './queue-requests';
 import { QueueIds, QueueStore } from './queue-store';
@@ -21,13 +22,20 @@ export class QueuesController {
   constructor(
     private readonly store: QueueStore,
     private readonly arrivals: MessageArrivals,
+    private readonly sessions: SessionRegistry,
   ) {}
 
+  /**
+   * With a sessionId, the queue is also subscribed to that stream (saving the agent a second
+   * request); an unknown or closed session does not fail the create, `subscribed: false` says so.
+   */
   @Post()
   @HttpCode(201)
-  create(@Body() body: unknown): Promise<QueueIds> {
-    const { idempotencyKey } = parseRequest(CreateQueueRequest, body);
-    return this.store.create(idempotencyKey);
+  async create(@Body() body: unknown): Promise<QueueIds & { subscribed?: boolean }> {
+    const { idempotencyKey, sessionId } = parseRequest(CreateQueueRequest, body);
+    const ids = await this.store.create(idempotencyKey);
+    if (sessionId === undefined) return ids;
+    return { ...ids, subscribed: this.sessions.subscribeIfOpen(sessionId, ids.recipientId) };
   }
 
   @Put(':recipientId/secure')

@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
-import { MessageArrivals } from './message-arrivals';
-import { QueueStore } from './queue-store';
+import { SessionsModule } from '../sessions/sessions.module';
+import { QueueStorageModule } from './queue-storage.module';
 import { QueuesController } from './queues.controller';
 
 @Module({
+  // Sessions: a create may subscribe the new queue to the caller's stream in the same request.
+  imports: [QueueStorageModule, SessionsModule],
   controllers: [QueuesController],
-  providers: [QueueStore, MessageArrivals],
-  exports: [QueueStore, MessageArrivals],
 })
 export class QueuesModule {}

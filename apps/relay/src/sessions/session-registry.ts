@@ -46,6 +46,14 @@ export class SessionRegistry implements BeforeApplicationShutdown, OnApplication
     }
   }
 
+  /** Subscribes one queue to a session that is still open; false when there is no such session. */
+  subscribeIfOpen(sessionId: string, recipientId: string): boolean {
+    const session = this.sessions.get(sessionId);
+    if (!session?.open) return false;
+    this.subscribe(session, [recipientId]);
+    return true;
+  }
+
   get openSessions(): number {
     return this.sessions.size;
   }

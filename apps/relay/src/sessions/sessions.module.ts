@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
-import { QueuesModule } from '../queues/queues.module';
+import { QueueStorageModule } from '../queues/queue-storage.module';
 import { SessionRegistry } from './session-registry';
 import { SessionsController } from './sessions.controller';
 
 @Module({
-  imports: [QueuesModule],
+  imports: [QueueStorageModule],
   controllers: [SessionsController],
   providers: [SessionRegistry],
+  exports: [SessionRegistry],
 })
 export class SessionsModule {}

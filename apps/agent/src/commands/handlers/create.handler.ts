@@ -3,12 +3,11 @@ import { Injectable } from '@nestjs/common';
 import { ConnectionStore } from '../../persistence/connection-store';
 import { resultEventId } from '../../protocol/derived-ids';
 import { encodeInvitation } from '../../protocol/invitation';
-import { RelaySessions } from '../../inbound/relay-sessions';
 import { CommandRefusal } from '../../retry/command-refusal';
 import { CommandContext, CommandHandler } from '../command-handler';
-import { ReceiveQueueProvisioner } from './receive-queue.provisioner';
+import { ReceiveQueue, ReceiveQueueProvisioner } from './receive-queue.provisioner';
 
-/** Inviter: create our receive queue, subscribe it, answer INV with the invitation. */
+/** Inviter: create our receive queue (subscribed), answer INV with the invitation. */
 @Injectable()
 export class CreateHandler implements CommandHandler<'CREATE'> {
   readonly type = 'CREATE' as const;
@@ -16,7 +15,6 @@ export class CreateHandler implements CommandHandler<'CREATE'> {
   constructor(
     private readonly connections: ConnectionStore,
     private readonly receiveQueue: ReceiveQueueProvisioner,
-    private readonly sessions: RelaySessions,
   ) {}
 
   async execute(cmd: AgentCommandOf<'CREATE'>, ctx: CommandContext): Promise<AgentEvent[]> {
@@ -25,10 +23,10 @@ export class CreateHandler implements CommandHandler<'CREATE'> {
     if (conn.createdBy !== corrId || conn.role !== 'inviter') {
       throw new CommandRefusal('CONN_STATE', `connection ${connId} already exists (made by ${conn.role} command ${conn.createdBy})`);
     }
-    const { queue } = await this.receiveQueue.ensure(cmd, conn, ctx);
-    ctx.step('subscribe');
-    await this.sessions.subscribeNew(queue.relay, queue.recipientId);
-    const invitation = await this.connections.storeInvitation(userId, connId, encodeInvitation({ v: 1, relay: queue.relay, senderId: queue.senderId }));
+    const invitationOf = (q: ReceiveQueue) => encodeInvitation({ v: 1, relay: q.relay, senderId: q.senderId });
+    const { queue, conn: stored } = await this.receiveQueue.ensure(cmd, conn, ctx, invitationOf);
+    // Stored with the queue; a run that resumes a queue stored without one stores it now.
+    const invitation = stored.invitation ?? (await this.connections.storeInvitation(userId, connId, invitationOf(queue)));
     if (invitation === null) throw new CommandRefusal('CONN_NOT_FOUND', `connection ${connId} vanished`);
     return [{ type: 'INV', eventId: resultEventId(corrId), corrId, userId, connId, invitation }];
   }

@@ -1,6 +1,5 @@
 import { AgentCommandOf, AgentEvent } from '@gc/contracts';
 import { Injectable } from '@nestjs/common';
-import { RelaySessions } from '../../inbound/relay-sessions';
 import { ConnectionStore } from '../../persistence/connection-store';
 import { outboundMsgId, resultEventId } from '../../protocol/derived-ids';
 import { decodeInvitation } from '../../protocol/invitation';
@@ -18,7 +17,6 @@ export class JoinHandler implements CommandHandler<'JOIN'> {
   constructor(
     private readonly connections: ConnectionStore,
     private readonly receiveQueue: ReceiveQueueProvisioner,
-    private readonly sessions: RelaySessions,
     private readonly relays: RelayClient,
   ) {}
 
@@ -42,8 +40,6 @@ export class JoinHandler implements CommandHandler<'JOIN'> {
     }
     const provisioned = await this.receiveQueue.ensure(cmd, existing, ctx);
     const { queue } = provisioned;
-    ctx.step('subscribe');
-    await this.sessions.subscribeNew(queue.relay, queue.recipientId);
 
     // A resumed run reads the row again: the inviter may have answered a conf sent by an earlier run.
     const conn = provisioned.createdNow ? provisioned.conn : await this.connections.find(userId, connId);
