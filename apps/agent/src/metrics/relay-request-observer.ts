@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import diagnostics from 'node:diagnostics_channel';
+import type { ClientRequest } from 'node:http';
 import { AGENT_CONFIG, AgentConfig } from '../config/agent-config';
 import { AgentMetrics } from './agent-metrics';
 
@@ -8,21 +9,18 @@ interface UndiciRequest {
   method: string;
 }
 
+type Listener = (message: unknown) => void;
+
 /**
- * Times relay requests from undici's diagnostics channels (the global fetch the RelayClient uses),
- * so the client needs no timing code. Only requests to the configured relays are counted.
+ * Times relay requests from Node's diagnostics channels, so the client needs no timing code: the
+ * `http.client.*` ones for the RelayClient's requests (node:http) and undici's for what still uses
+ * fetch (the SSE stream, health probes). Only requests to the configured relays are counted.
  */
 @Injectable()
 export class RelayRequestObserver implements OnModuleInit, OnModuleDestroy {
-  private readonly started = new WeakMap<object, bigint>();
+  private readonly started = new WeakMap<object, { relay: string; method: string; at: bigint }>();
   private readonly relays: Map<string, string>;
-
-  private readonly onCreate = ({ request }: { request: UndiciRequest }) => {
-    if (this.relays.has(String(request.origin))) this.started.set(request, process.hrtime.bigint());
-  };
-  private readonly onHeaders = ({ request, response }: { request: UndiciRequest; response: { statusCode: number } }) =>
-    this.observe(request, String(response.statusCode));
-  private readonly onError = ({ request }: { request: UndiciRequest }) => this.observe(request, 'error');
+  private readonly listeners: Array<[string, Listener]>;
 
   constructor(
     @Inject(AGENT_CONFIG) config: AgentConfig,
@@ -30,26 +28,47 @@ export class RelayRequestObserver implements OnModuleInit, OnModuleDestroy {
   ) {
     // Label with the relay URL as configured (the same string the retry logs carry).
     this.relays = new Map(config.RELAY_URLS.map((url) => [new URL(url).origin, url]));
+    type HttpStart = { request: ClientRequest };
+    type UndiciStart = { request: UndiciRequest };
+    type Answer = { request: object; response: { statusCode: number } };
+    type Failure = { request: object };
+    const answered = (m: unknown) => this.observe((m as Answer).request, String((m as Answer).response.statusCode));
+    const failed = (m: unknown) => this.observe((m as Failure).request, 'error');
+    this.listeners = [
+      ['http.client.request.start', (m) => {
+        const { request } = m as HttpStart;
+        this.start(request, `${request.protocol}//${String(request.getHeader('host'))}`, request.method);
+      }],
+      ['http.client.response.finish', answered],
+      ['http.client.request.error', failed],
+      ['undici:request:create', (m) => {
+        const { request } = m as UndiciStart;
+        this.start(request, String(request.origin), request.method);
+      }],
+      ['undici:request:headers', answered],
+      ['undici:request:error', failed],
+    ];
   }
 
   onModuleInit(): void {
-    diagnostics.subscribe('undici:request:create', this.onCreate as (m: unknown) => void);
-    diagnostics.subscribe('undici:request:headers', this.onHeaders as (m: unknown) => void);
-    diagnostics.subscribe('undici:request:error', this.onError as (m: unknown) => void);
+    for (const [channel, listener] of this.listeners) diagnostics.subscribe(channel, listener);
   }
 
   onModuleDestroy(): void {
-    diagnostics.unsubscribe('undici:request:create', this.onCreate as (m: unknown) => void);
-    diagnostics.unsubscribe('undici:request:headers', this.onHeaders as (m: unknown) => void);
-    diagnostics.unsubscribe('undici:request:error', this.onError as (m: unknown) => void);
+    for (const [channel, listener] of this.listeners) diagnostics.unsubscribe(channel, listener);
+  }
+
+  private start(request: object, origin: string, method: string): void {
+    const relay = this.relays.get(origin);
+    if (relay) this.started.set(request, { relay, method, at: process.hrtime.bigint() });
   }
 
   /** Once per request: an error after the headers (a stream closed later) is not a second sample. */
-  private observe(request: UndiciRequest, status: string): void {
+  private observe(request: object, status: string): void {
     const start = this.started.get(request);
     if (start === undefined) return;
     this.started.delete(request);
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    this.metrics.relayRequests.observe({ relay: this.relays.get(String(request.origin))!, method: request.method, status }, seconds);
+    const seconds = Number(process.hrtime.bigint() - start.at) / 1e9;
+    this.metrics.relayRequests.observe({ relay: start.relay, method: start.method, status }, seconds);
   }
 }
