@@ -32,6 +32,8 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private readonly queueLoss: QueueLossMarker;
+  /** Set at start and on a queue loss; cleared only once the full subscribe went through, so a failed tick retries it. */
+  private subscribeAllDue = true;
 
   constructor(
     @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
@@ -48,9 +50,9 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   onApplicationBootstrap(): void {
-    this.running = this.tick(true);
+    this.running = this.tick();
     this.timer = setInterval(() => {
-      if (!this.running) this.running = this.tick(false);
+      if (!this.running) this.running = this.tick();
     }, this.config.RECONCILE_INTERVAL_MS);
   }
 
@@ -59,17 +61,19 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
     await this.running;
   }
 
-  private async tick(atStart: boolean): Promise<void> {
+  private async tick(): Promise<void> {
     try {
       // First, so that a loss during the recovery below is seen by the next tick.
-      const lost = await this.queueLoss.lost();
-      if (lost) {
+      if (await this.queueLoss.lost()) {
+        this.subscribeAllDue = true;
         this.metrics.queueLosses.inc();
         this.log.warn('the queue Redis lost its data (marker gone): re-publishing stale commands and re-subscribing every waiting connection now');
       }
       await this.republishStaleHeads();
-      if (atStart || lost) await this.subscribeUnfinished();
-      else await this.resubscribeWaiting();
+      if (this.subscribeAllDue) {
+        await this.subscribeUnfinished();
+        this.subscribeAllDue = false;
+      } else await this.resubscribeWaiting();
     } catch (err) {
       this.log.warn(`reconcile failed: ${(err as Error).message}`);
     } finally {

@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/test-isolation';
 import { CHAT_ENTITIES, CHAT_MIGRATIONS, CHAT_SCHEMA } from '../database/chat-entities';
-import { allWaitingConnections, claimDueStatusChecks, MAX_DELAY_MS, PEER_MAY_NEVER_COME_MAX_DELAY_MS } from './status-check-schedule';
+import { allWaitingConnections, claimDueStatusChecks, MAX_DELAY_MS, PEER_MAY_NEVER_COME_FIRST_DELAY_MS, PEER_MAY_NEVER_COME_MAX_DELAY_MS } from './status-check-schedule';
 
 // Against the real Postgres: the schedule is one SQL statement. Time passes by moving a connection's
 // timestamps into the past, not by sleeping.
@@ -63,9 +63,10 @@ describe('claimDueStatusChecks', () => {
     return at.slice(1).map((t, i) => Math.round((t - at[i]) / 60_000));
   }
   const invitedContact = { purpose: 'contact', role: 'inviter', stage: 'invited' };
+  const hostWaitingForMember = { purpose: 'host-member', role: 'inviter', stage: 'invited' };
 
   it('is due once the stage is S old, then after 2S, 4S, …', async () => {
-    const { connId } = await connection(invitedContact, S - 1_000);
+    const { connId } = await connection(hostWaitingForMember, S - 1_000);
     expect(await claimed(connId)).toBe(false);
     await pass(connId, 1_000);
     expect(await claimed(connId)).toBe(true);
@@ -80,7 +81,7 @@ describe('claimDueStatusChecks', () => {
 
   it('caps a group-protocol wait at 5 min and an unused contact invitation at 1 h', async () => {
     expect([MAX_DELAY_MS, PEER_MAY_NEVER_COME_MAX_DELAY_MS]).toEqual([5 * 60_000, 60 * 60_000]);
-    const hostMember = await connection({ purpose: 'host-member', role: 'inviter', stage: 'invited' }, S);
+    const hostMember = await connection(hostWaitingForMember, S);
     await db.query(`UPDATE connections SET status_checked_at = now(), status_check_delay_ms = $2 WHERE id = $1`, [hostMember.connId, MAX_DELAY_MS]);
     expect(await gapsInMinutes(hostMember.connId, 16 * 60_000, 5_000)).toEqual([5, 5]);
     const contact = await connection(invitedContact, S);
@@ -89,11 +90,25 @@ describe('claimDueStatusChecks', () => {
     expect(await gapsInMinutes(contact.connId, 3 * 60 * 60_000 + 60_000, 30_000)).toEqual([60, 60]);
   }, 120_000);
 
-  it('starts again from the first delay when the stage changes', async () => {
+  it('checks an unused contact invitation first after 5 min, then 10 min later', async () => {
+    expect(PEER_MAY_NEVER_COME_FIRST_DELAY_MS).toBe(5 * 60_000);
     const { connId } = await connection(invitedContact, S);
+    expect(await claimed(connId)).toBe(false);
+    await pass(connId, 5 * 60_000 - S - 1_000);
+    expect(await claimed(connId)).toBe(false);
+    await pass(connId, 1_000);
+    expect(await claimed(connId)).toBe(true);
+    await pass(connId, 10 * 60_000 - 1_000);
+    expect(await claimed(connId)).toBe(false);
+    await pass(connId, 1_000);
+    expect(await claimed(connId)).toBe(true);
+  });
+
+  it('starts again from the first delay when the stage changes', async () => {
+    const { connId } = await connection(hostWaitingForMember, S);
     expect(await claimed(connId)).toBe(true);
     await pass(connId, S);
-    await db.query(`UPDATE connections SET stage = 'confirmed', updated_at = now() WHERE id = $1`, [connId]);
+    await db.query(`UPDATE connections SET stage = 'confirmed', updated_at = now() WHERE id = $1`, [connId]); // the member's CONF
     expect(await claimed(connId)).toBe(false);
     await pass(connId, S);
     expect(await claimed(connId)).toBe(true);
@@ -102,7 +117,7 @@ describe('claimDueStatusChecks', () => {
   it('leaves out final connections and those with a pending command; includes a joiner without the peer info', async () => {
     const connected = await connection({ purpose: 'contact', role: 'inviter', stage: 'connected' }, S);
     const failed = await connection({ purpose: 'contact', role: 'inviter', stage: 'failed' }, S);
-    const busy = await connection(invitedContact, S);
+    const busy = await connection(hostWaitingForMember, S);
     await db.query(
       `INSERT INTO commands (corr_id, user_id, conn_id, function, continuation, command, status) VALUES ($1, $2, $3, 'X', '{}', '{}', 'pending')`,
       [randomUUID(), busy.userId, busy.connId],
@@ -117,16 +132,16 @@ describe('claimDueStatusChecks', () => {
   });
 
   it('gives at most `limit`, longest due first; the rest are due the next call', async () => {
-    const a = await connection(invitedContact, S + 3_000);
-    const b = await connection(invitedContact, S + 2_000);
-    const c = await connection(invitedContact, S + 1_000);
+    const a = await connection(hostWaitingForMember, S + 3_000);
+    const b = await connection(hostWaitingForMember, S + 2_000);
+    const c = await connection(hostWaitingForMember, S + 1_000);
     const first = (await claimDueStatusChecks(db, S, 2)).map((r) => r.id);
     expect(first.sort()).toEqual([a.connId, b.connId].sort());
     expect(await claimed(c.connId)).toBe(true);
   });
 
   it('never hands one due connection to two chats at once', async () => {
-    const { connId } = await connection(invitedContact, S);
+    const { connId } = await connection(hostWaitingForMember, S);
     const chatA = db.createQueryRunner();
     await chatA.startTransaction();
     try {
