@@ -1,7 +1,13 @@
 import Redis from 'ioredis';
 import { eventually } from '../support/eventually';
 import { RedisServerProcess, startRedisServer } from '../support/redis-server-process';
-import { ChatStack, exchangeGroupMessages, setUpGroup, startChatStack, waitForGroupConverged, GROUP_TEST_TIMEOUT_MS, STACK_TIMEOUT_MS, waitForNoCommandLeft } from '../support/chat-stack';
+import { ChatStack, exchangeGroupMessages, setUpGroup, startChatStack, waitForGroupConverged, GROUP_TEST_TIMEOUT_MS, STACK_TIMEOUT_MS, TEST_RECONCILE_ENV, waitForNoCommandLeft } from '../support/chat-stack';
+
+/** gc_chat_queue_losses_total: how many times the chat saw the queue Redis lose its data. */
+async function queueLossesSeen(chatUrl: string): Promise<number> {
+  const text = await (await fetch(`${chatUrl}/metrics`)).text();
+  return Number(/^gc_chat_queue_losses_total(?:\{[^}]*\})?\s+(\S+)/m.exec(text)?.[1] ?? 0);
+}
 
 describe('chat: the queue Redis flushed in the middle of the joins', () => {
   let redis: RedisServerProcess;
@@ -39,10 +45,18 @@ describe('chat: the queue Redis flushed in the middle of the joins', () => {
       const client = new Redis(redis.url(0));
       try {
         expect(await client.dbsize()).toBeGreaterThan(0);
+        expect(await queueLossesSeen(stack.chat.url)).toBe(0);
         await client.flushdb();
       } finally {
         client.disconnect();
       }
+      // The chat notices the loss on its next reconcile tick (marker key gone) and re-subscribes every
+      // waiting connection then, sooner than the first time-based re-subscribe (RECONCILE_STALE_MS).
+      await eventually(async () => (await queueLossesSeen(stack.chat.url)) >= 1, {
+        timeoutMs: Number(TEST_RECONCILE_ENV.RECONCILE_STALE_MS),
+        intervalMs: 50,
+        what: 'the chat to see the queue Redis flushed',
+      });
     });
     const started = Date.now();
     await waitForGroupConverged(api, setup);

@@ -4,12 +4,15 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { AGENT_EVENTS_QUEUE, type AgentCommand } from '@gc/contracts';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { CHAT_CONFIG, ChatConfig } from '../config/chat-config';
 import { ORDERED_SQL } from './command-order';
 import { CommandPublisher } from './command-publisher';
-import { ResubscribeBackoff } from './resubscribe-backoff';
+import { QueueLossMarker, queueLossMarkerKey } from './queue-loss-marker';
 import { resultEventId } from './result-event-id';
+import { allWaitingConnections, claimDueStatusChecks } from './status-check-schedule';
+import { ChatMetrics } from '../metrics/chat-metrics';
 
 /** Connections per SUBSCRIBE, and the most re-subscribed in one tick. */
 const SUBSCRIBE_BATCH = 1_000;
@@ -19,28 +22,37 @@ const SUBSCRIBE_BATCH = 1_000;
  * pending ACK, which is outside the per-connection order) whose job is missing, failed or completed
  * with no result event waiting, and stale (crash between commit and publish; Redis emptied; an
  * event lost). Also asks the agent for the STATUS of connections waiting on their peer, so a lost
- * CONF/INFO/CON is recovered (seed Proposal 1).
+ * CONF/INFO/CON is recovered (seed Proposal 1): all of them at start and as soon as the queue Redis
+ * is seen to have lost its data (QueueLossMarker), and otherwise each on a backed-off schedule
+ * (status-check-schedule.ts) for a loss the marker cannot see.
  */
 @Injectable()
 export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger(OutboxReconciler.name);
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
-  private readonly backoff: ResubscribeBackoff;
+  private readonly queueLoss: QueueLossMarker;
+  /** Set at start and on a queue loss; cleared only once the full subscribe went through, so a failed tick retries it. */
+  private subscribeAllDue = true;
 
   constructor(
     @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
     @InjectDataSource() private readonly db: DataSource,
     private readonly publisher: CommandPublisher,
     @InjectQueue(AGENT_EVENTS_QUEUE) private readonly events: Queue,
+    private readonly metrics: ChatMetrics,
   ) {
-    this.backoff = new ResubscribeBackoff(config.RECONCILE_STALE_MS);
+    this.queueLoss = new QueueLossMarker(
+      // BullMQ's client interface types only SET's PX/EX; its ioredis client passes NX/GET through.
+      async (key, value) => ((await this.events.getBackend().client) as unknown as Pick<Redis, 'set'>).set(key, value, 'NX', 'GET'),
+      queueLossMarkerKey(config.QUEUE_PREFIX),
+    );
   }
 
   onApplicationBootstrap(): void {
-    this.running = this.tick(true);
+    this.running = this.tick();
     this.timer = setInterval(() => {
-      if (!this.running) this.running = this.tick(false);
+      if (!this.running) this.running = this.tick();
     }, this.config.RECONCILE_INTERVAL_MS);
   }
 
@@ -49,11 +61,19 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
     await this.running;
   }
 
-  private async tick(atStart: boolean): Promise<void> {
+  private async tick(): Promise<void> {
     try {
+      // First, so that a loss during the recovery below is seen by the next tick.
+      if (await this.queueLoss.lost()) {
+        this.subscribeAllDue = true;
+        this.metrics.queueLosses.inc();
+        this.log.warn('the queue Redis lost its data (marker gone): re-publishing stale commands and re-subscribing every waiting connection now');
+      }
       await this.republishStaleHeads();
-      if (atStart) await this.subscribeUnfinished();
-      else await this.resubscribeWaiting();
+      if (this.subscribeAllDue) {
+        await this.subscribeUnfinished();
+        this.subscribeAllDue = false;
+      } else await this.resubscribeWaiting();
     } catch (err) {
       this.log.warn(`reconcile failed: ${(err as Error).message}`);
     } finally {
@@ -95,39 +115,26 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
     return event !== undefined && ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'].includes(await event.getState());
   }
 
-  /** At start: every connection not yet final (whatever happened while the chat was down). */
-  async subscribeUnfinished(): Promise<void> {
-    const rows: { user_id: string; conn_ids: string[] }[] = await this.db.query(
-      `SELECT user_id, array_agg(id) AS conn_ids FROM connections WHERE stage NOT IN ('connected', 'failed') GROUP BY user_id`,
-    );
+  /** At start and after a queue loss: every waiting connection, whatever its schedule. */
+  async subscribeUnfinished(): Promise<number> {
+    const rows = await allWaitingConnections(this.db);
     for (const row of rows) await this.subscribe(row.user_id, row.conn_ids);
+    const count = rows.reduce((n, row) => n + row.conn_ids.length, 0);
+    if (count) this.log.log(`subscribed ${count} waiting connection(s)`);
+    return count;
   }
 
   /**
-   * Later: only connections waiting on an event of their peer, with no command of ours pending on
-   * them and unchanged for RECONCILE_STALE_MS, each at backed-off intervals (ResubscribeBackoff), so
-   * a lost CONF/INFO/CON/MSG is recovered without SUBSCRIBE-ing every connection every interval.
-   * Waiting: a stage not final; a joiner without the peer's info; a connected connection of a user
-   * whose member or introduction is unfinished (an x.grp.* message may be what was lost).
+   * Between: only the waiting connections whose backed-off check is due, at most SUBSCRIBE_BATCH a
+   * tick, so a lost event is still recovered without a SUBSCRIBE of every connection every interval.
    */
   async resubscribeWaiting(): Promise<number> {
-    const rows: { id: string; user_id: string; changed_at: number }[] = await this.db.query(
-      `WITH unfinished AS (
-         SELECT user_id FROM members WHERE status NOT IN ('connected', 'failed') AND updated_at < now() - $1 * interval '1 millisecond'
-         UNION SELECT user_id FROM introductions WHERE status <> 'connected' AND updated_at < now() - $1 * interval '1 millisecond')
-       SELECT c.id, c.user_id, (extract(epoch FROM c.updated_at) * 1000)::float8 AS changed_at FROM connections c
-        WHERE c.stage <> 'failed' AND c.updated_at < now() - $1 * interval '1 millisecond'
-          AND (c.stage <> 'connected' OR (c.role = 'joiner' AND c.peer_info IS NULL) OR c.user_id IN (SELECT user_id FROM unfinished))
-          AND NOT EXISTS (SELECT 1 FROM commands k WHERE k.conn_id = c.id AND k.status = 'pending')
-        ORDER BY c.updated_at`,
-      [this.config.RECONCILE_STALE_MS],
-    );
-    const due = new Set(this.backoff.due(rows.map((r) => ({ connId: r.id, changedAt: Number(r.changed_at) })), Date.now(), SUBSCRIBE_BATCH));
+    const due = await claimDueStatusChecks(this.db, this.config.RECONCILE_STALE_MS, SUBSCRIBE_BATCH);
     const byUser = new Map<string, string[]>();
-    for (const row of rows) if (due.has(row.id)) byUser.set(row.user_id, [...(byUser.get(row.user_id) ?? []), row.id]);
+    for (const row of due) byUser.set(row.user_id, [...(byUser.get(row.user_id) ?? []), row.id]);
     for (const [userId, connIds] of byUser) await this.subscribe(userId, connIds);
-    if (due.size) this.log.log(`re-subscribed ${due.size} waiting connection(s)`);
-    return due.size;
+    if (due.length) this.log.log(`re-subscribed ${due.length} waiting connection(s)`);
+    return due.length;
   }
 
   private async subscribe(userId: string, connIds: string[]): Promise<void> {

@@ -11,7 +11,8 @@ import { User } from '../users/user.entity';
 import { ChatSchema1764100000000 } from './migrations/1764100000000-ChatSchema';
 import { GroupInvitedVia1764100000001 } from './migrations/1764100000001-GroupInvitedVia';
 import { CommandExecutions1764100000002 } from './migrations/1764100000002-CommandExecutions';
+import { ConnectionStatusChecks1764100000003 } from './migrations/1764100000003-ConnectionStatusChecks';
 
 export const CHAT_SCHEMA = 'chat';
 export const CHAT_ENTITIES = [User, Connection, Contact, Group, Member, Introduction, GroupMessage, PendingDelivery, ReceivedMessage, Command];
-export const CHAT_MIGRATIONS = [ChatSchema1764100000000, GroupInvitedVia1764100000001, CommandExecutions1764100000002];
+export const CHAT_MIGRATIONS = [ChatSchema1764100000000, GroupInvitedVia1764100000001, CommandExecutions1764100000002, ConnectionStatusChecks1764100000003];

@@ -33,6 +33,12 @@ export class ChatMetrics {
     registers: [this.registry],
   });
 
+  readonly queueLosses = new Counter({
+    name: 'gc_chat_queue_losses_total',
+    help: 'Times the reconciler found the queue Redis had lost its data (marker gone) and re-subscribed every waiting connection',
+    registers: [this.registry],
+  });
+
   constructor() {
     this.registry.setDefaultLabels({ app: 'chat' });
     collectDefaultMetrics({ register: this.registry });

@@ -1,0 +1,73 @@
+import type { DataSource, EntityManager } from 'typeorm';
+
+type Db = Pick<DataSource | EntityManager, 'query'>;
+
+/**
+ * Connections waiting on an event of their peer, which a lost CONF/INFO/CON/MSG would leave waiting
+ * for good: a stage not final; a joiner without the peer's info; a connected connection of a user whose
+ * member or introduction is unfinished (an x.grp.* message may be what was lost).
+ */
+const unfinishedUsers = (stuck: string) => `SELECT user_id FROM members WHERE status NOT IN ('connected', 'failed')${stuck}
+   UNION SELECT user_id FROM introductions WHERE status <> 'connected'${stuck}`;
+const STUCK = ` AND updated_at < now() - $1 * interval '1 millisecond'`;
+const WAITING = `c.stage <> 'failed' AND (c.stage <> 'connected' OR (c.role = 'joiner' AND c.peer_info IS NULL) OR c.user_id IN (SELECT user_id FROM unfinished))`;
+
+/**
+ * An inviter's contact invitation nobody used yet: its peer may never come (people create invitations
+ * and do not use them), so checking its STATUS on the group-protocol schedule would cost, with 10k of
+ * them, ~33 STATUS events/s for ever (and 200/s in the first minutes) for nothing. Its lost CONF is
+ * recovered at once after a detected queue loss (QueueLossMarker); its own checks, first after 5 min,
+ * then capped at 1 h, are only for a loss the marker cannot see.
+ */
+const PEER_MAY_NEVER_COME = `c.purpose = 'contact' AND c.role = 'inviter' AND c.stage = 'invited'`;
+export const PEER_MAY_NEVER_COME_FIRST_DELAY_MS = 5 * 60_000;
+export const PEER_MAY_NEVER_COME_MAX_DELAY_MS = 60 * 60_000;
+/** Group-protocol waits (members, introductions) and handshakes under way: recovered within minutes. */
+export const MAX_DELAY_MS = 5 * 60_000;
+
+// $1: the first delay (RECONCILE_STALE_MS), $3/$4: the caps, $5: the first delay of PEER_MAY_NEVER_COME.
+const FIRST_DELAY = `(CASE WHEN ${PEER_MAY_NEVER_COME} THEN GREATEST($1::bigint, $5::bigint) ELSE $1::bigint END)`;
+const MAX_DELAY = `(CASE WHEN ${PEER_MAY_NEVER_COME} THEN $3::bigint ELSE $4::bigint END)`;
+// A connection is fresh when its stage changed since the last check: its backoff starts over.
+const FRESH = `(c.status_checked_at IS NULL OR c.status_checked_at < c.updated_at)`;
+const DUE_AT = `CASE WHEN ${FRESH} THEN c.updated_at + ${FIRST_DELAY} * interval '1 millisecond'
+  ELSE c.status_checked_at + c.status_check_delay_ms * interval '1 millisecond' END`;
+
+/**
+ * Claims, at most `limit`, the waiting connections whose STATUS check is due (oldest due first) and
+ * moves their schedule on: first `firstDelayMs` after the stage changed (at least 5 min for
+ * PEER_MAY_NEVER_COME), then after twice the previous delay, capped (1 h for PEER_MAY_NEVER_COME, 5 min
+ * otherwise). A connection with a pending command of
+ * ours is left to the stale-head re-publish. One statement: only due rows leave Postgres, and two chats
+ * never claim the same row (SKIP LOCKED; a row being changed by an event is simply checked next tick).
+ */
+export async function claimDueStatusChecks(db: Db, firstDelayMs: number, limit: number): Promise<{ id: string; user_id: string }[]> {
+  return db.query(
+    `WITH unfinished AS (${unfinishedUsers(STUCK)}),
+     due AS (
+       SELECT c.id FROM connections c
+        WHERE ${WAITING} AND ${DUE_AT} <= now()
+          AND NOT EXISTS (SELECT 1 FROM commands k WHERE k.conn_id = c.id AND k.status = 'pending')
+        ORDER BY ${DUE_AT} LIMIT $2
+        FOR UPDATE OF c SKIP LOCKED),
+     claimed AS (
+     UPDATE connections c
+        SET status_check_delay_ms = LEAST(2 * CASE WHEN ${FRESH} THEN ${FIRST_DELAY} ELSE c.status_check_delay_ms END, ${MAX_DELAY}),
+            status_checked_at = now()
+       FROM due WHERE c.id = due.id
+     RETURNING c.id, c.user_id)
+     SELECT id, user_id FROM claimed`, // (a top-level UPDATE would come back from TypeORM as [rows, count])
+    [firstDelayMs, limit, PEER_MAY_NEVER_COME_MAX_DELAY_MS, MAX_DELAY_MS, PEER_MAY_NEVER_COME_FIRST_DELAY_MS],
+  );
+}
+
+/**
+ * Every waiting connection, whatever its schedule: at start (whatever happened while the chat was
+ * down) and after a queue loss (any event not yet handled may be gone).
+ */
+export async function allWaitingConnections(db: Db): Promise<{ user_id: string; conn_ids: string[] }[]> {
+  return db.query(
+    `WITH unfinished AS (${unfinishedUsers('')})
+     SELECT c.user_id, array_agg(c.id) AS conn_ids FROM connections c WHERE ${WAITING} GROUP BY c.user_id`,
+  );
+}
