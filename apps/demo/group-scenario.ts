@@ -70,3 +70,13 @@ export async function exchangeMessages(chat: ChatClient, group: DemoGroup, deadl
   }
   return { delivered: await count(), expected };
 }
+
+/**
+ * After the last message, its receivers' ACKs are still on their way to the agent: waits (bounded)
+ * until no party has a pending command, so the table shows the settled outbox, not a snapshot of
+ * the last few milliseconds. What is still pending at the deadline is shown as pending.
+ */
+export async function waitForOutboxDrained(chat: ChatClient, parties: Party[], deadline: number): Promise<void> {
+  const pending = async () => (await Promise.all(parties.map((p) => chat.commands(p.userId)))).flat().filter((c) => c.status === 'pending').length;
+  await until('no command pending', deadline, async () => ((await pending()) === 0 ? true : undefined), 250).catch(() => undefined);
+}

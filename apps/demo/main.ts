@@ -1,6 +1,6 @@
 import { ChatClient, ProgressView } from './chat-client';
 import { DemoOptions, parseDemoOptions } from './demo-options';
-import { connectContact, DemoGroup, exchangeMessages, joinEveryone, Party, until } from './group-scenario';
+import { connectContact, DemoGroup, exchangeMessages, joinEveryone, Party, until, waitForOutboxDrained } from './group-scenario';
 import { progressLine, ProgressBar } from './progress-bar';
 import { scrapeSum } from './prometheus-text';
 import { RelayFaults } from './relay-faults';
@@ -88,6 +88,7 @@ async function run(o: DemoOptions): Promise<number> {
     meshMs = Date.now() - meshStarted;
     say(`full mesh: ${expectedPairs} pairs in ${seconds(meshMs)}; every member sends one message`);
     messages = await exchangeMessages(chat, group, Math.min(deadline, Date.now() + 120_000));
+    await waitForOutboxDrained(chat, [host, ...members], Math.min(deadline, Date.now() + 15_000));
   } catch (err) {
     failure = err as Error;
   } finally {
