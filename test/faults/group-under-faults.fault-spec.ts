@@ -141,15 +141,18 @@ describe('faults: an 8-member group at 30% relay faults, two agents and two chat
       log(`relay0 down ${Date.now() - downAt} ms: ${during.completed - before.completed} commands completed meanwhile over relay1, none failed`);
 
       // Case 1b — after IO, before the chat handled its event: a command completed in the agent
-      // while its chat row is still pending. The chats' event queue is held meanwhile, so that state
-      // lasts until the kill by construction (a fast chat would otherwise close the window first).
+      // while its chat row is still pending. The chats' event queue is held, and a command is asked
+      // for only then (an invitation of a user of its own, beside the group), so that state arises
+      // and lasts until the kill by construction: neither a fast chat nor an idle moment of the group
+      // (whose next commands come from events) can take it away.
       await f.events.pause();
       try {
+        const probeUser = await api.createUser('Probe');
+        await api.createInvitation(probeUser);
         await eventually(
           async () => {
-            const done = await f.commands.getJobs(['completed'], 0, 200);
-            const { rows } = await f.db.query(`SELECT 1 FROM chat.commands WHERE status = 'pending' AND corr_id = ANY($1)`, [done.map((j) => j.id)]);
-            return rows.length > 0;
+            const { rows } = await f.db.query<{ corr_id: string }>(`SELECT corr_id FROM chat.commands WHERE status = 'pending' AND user_id = $1`, [probeUser]);
+            return rows.length > 0 && (await f.commands.getJobState(rows[0].corr_id)) === 'completed';
           },
           { timeoutMs: 90_000, intervalMs: 100, what: 'a command done by the agent, its event not yet handled' },
         );
