@@ -5,6 +5,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
+import pino from 'pino';
 import { CommandPublisher } from './commands/command-publisher';
 import { CommandsController } from './commands/commands.controller';
 import { OutboxReconciler } from './commands/outbox-reconciler.service';
@@ -28,7 +29,11 @@ import { UsersController } from './users/users.controller';
     LoggerModule.forRootAsync({
       inject: [CHAT_CONFIG],
       useFactory: (config: ChatConfig) => ({
-        pinoHttp: { level: config.LOG_LEVEL, autoLogging: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' },
+        // Synchronous stdout, so the last lines before Nest re-raises SIGTERM are not lost.
+        pinoHttp: [
+          { level: config.LOG_LEVEL, autoLogging: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' },
+          pino.destination({ dest: 1, sync: true }),
+        ],
       }),
     }),
     DatabaseModule,
