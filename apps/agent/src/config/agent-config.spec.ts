@@ -10,6 +10,7 @@ describe('loadAgentConfig', () => {
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
       RELAY_URLS: ['http://127.0.0.1:4000'],
       RELAY_TIMEOUT_MS: 3_000,
+      RELAY_HEDGE_MS: 250,
       RETRY_BASE_MS: 500,
       RETRY_FACTOR: 1.5,
       RETRY_MAX_MS: 30_000,
@@ -19,6 +20,12 @@ describe('loadAgentConfig', () => {
 
   it('splits RELAY_URLS on commas, trimming spaces and trailing slashes', () => {
     expect(loadAgentConfig({ RELAY_URLS: 'http://a:1/, http://b:2' }).RELAY_URLS).toEqual(['http://a:1', 'http://b:2']);
+  });
+
+  it('takes RELAY_HEDGE_MS=0 as hedging off, and refuses a negative or fractional one', () => {
+    expect(loadAgentConfig({ RELAY_HEDGE_MS: '0' }).RELAY_HEDGE_MS).toBe(0);
+    expect(() => loadAgentConfig({ RELAY_HEDGE_MS: '-1' })).toThrow('RELAY_HEDGE_MS');
+    expect(() => loadAgentConfig({ RELAY_HEDGE_MS: '2.5' })).toThrow('RELAY_HEDGE_MS');
   });
 
   it('names every bad variable in one readable error', () => {

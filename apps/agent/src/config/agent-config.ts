@@ -16,6 +16,9 @@ export const AgentConfigSchema = z.object({
     .transform((raw) => raw.split(',').map((u) => u.trim().replace(/\/+$/, '')).filter((u) => u.length > 0))
     .pipe(z.array(z.string().url()).min(1, 'at least one relay URL')),
   RELAY_TIMEOUT_MS: positiveInt(3_000),
+  // A relay answers in ~2-30 ms on loopback (tens more on a real network); a request with no answer
+  // after 250 ms is most likely held (a stall), so a second copy costs little and saves the timeout.
+  RELAY_HEDGE_MS: z.coerce.number().int().min(0).default(250),
   RETRY_BASE_MS: positiveInt(500),
   RETRY_FACTOR: z.coerce.number().min(1).default(1.5),
   RETRY_MAX_MS: positiveInt(30_000),

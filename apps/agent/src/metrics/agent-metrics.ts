@@ -28,6 +28,20 @@ export class AgentMetrics {
     registers: [this.registry],
   });
 
+  readonly relayHedgesSent = new Counter({
+    name: 'gc_agent_relay_hedges_sent_total',
+    help: 'Relay requests sent a second time because the first had no answer after RELAY_HEDGE_MS, by relay',
+    labelNames: ['relay'] as const,
+    registers: [this.registry],
+  });
+
+  readonly relayHedgesWon = new Counter({
+    name: 'gc_agent_relay_hedges_won_total',
+    help: 'Hedged relay requests whose second copy brought the answer, by relay (sent - won: the first answered after all, or both failed)',
+    labelNames: ['relay'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     this.registry.setDefaultLabels({ app: 'agent' });
     collectDefaultMetrics({ register: this.registry });

@@ -2,6 +2,7 @@ import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import diagnostics from 'node:diagnostics_channel';
 import type { ClientRequest } from 'node:http';
 import { AGENT_CONFIG, AgentConfig } from '../config/agent-config';
+import { HEDGE_CHANNEL, HedgeEvent } from '../relay/http-exchange';
 import { AgentMetrics } from './agent-metrics';
 
 interface UndiciRequest {
@@ -15,6 +16,7 @@ type Listener = (message: unknown) => void;
  * Times relay requests from Node's diagnostics channels, so the client needs no timing code: the
  * `http.client.*` ones for the RelayClient's requests (node:http) and undici's for what still uses
  * fetch (the SSE stream, health probes). Only requests to the configured relays are counted.
+ * Hedges (a request sent again after RELAY_HEDGE_MS) come from the exchange's own channel.
  */
 @Injectable()
 export class RelayRequestObserver implements OnModuleInit, OnModuleDestroy {
@@ -47,6 +49,7 @@ export class RelayRequestObserver implements OnModuleInit, OnModuleDestroy {
       }],
       ['undici:request:headers', answered],
       ['undici:request:error', failed],
+      [HEDGE_CHANNEL, (m) => this.hedge(m as HedgeEvent)],
     ];
   }
 
@@ -61,6 +64,12 @@ export class RelayRequestObserver implements OnModuleInit, OnModuleDestroy {
   private start(request: object, origin: string, method: string): void {
     const relay = this.relays.get(origin);
     if (relay) this.started.set(request, { relay, method, at: process.hrtime.bigint() });
+  }
+
+  private hedge({ url, outcome }: HedgeEvent): void {
+    const relay = this.relays.get(new URL(url).origin);
+    if (relay === undefined) return;
+    (outcome === 'sent' ? this.metrics.relayHedgesSent : this.metrics.relayHedgesWon).inc({ relay });
   }
 
   /** Once per request: an error after the headers (a stream closed later) is not a second sample. */

@@ -1,7 +1,8 @@
-import { createServer, Server } from 'node:http';
+import diagnostics from 'node:diagnostics_channel';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { classifyError } from '../retry/error-classification';
-import { exchange, KeepAlivePool } from './http-exchange';
+import { exchange, HEDGE_CHANNEL, HedgeEvent, KeepAlivePool } from './http-exchange';
 import { RelayUnreachable } from './relay-unreachable';
 
 describe('exchange', () => {
@@ -58,5 +59,134 @@ describe('exchange', () => {
     // Node's own errors come from another realm under jest: compare by code, not instanceof.
     expect(err).toMatchObject({ code: 'ECONNRESET' });
     expect(classifyError(new RelayUnreachable('r', 'send', err))).toMatchObject({ kind: 'transient' });
+  });
+});
+
+describe('exchange with a hedge', () => {
+  let server: Server;
+  let url: string;
+  const pool = new KeepAlivePool(8);
+  /** Per path: the requests that arrived, in order (each test uses its own path). */
+  const arrivals = new Map<string, Array<{ req: IncomingMessage; res: ServerResponse }>>();
+  let behave: (path: string, nth: number, req: IncomingMessage, res: ServerResponse, earlier: Array<{ req: IncomingMessage; res: ServerResponse }>) => void;
+  const hedges: HedgeEvent[] = [];
+  const onHedge = (m: unknown) => hedges.push(m as HedgeEvent);
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const path = req.url ?? '';
+      const seen = arrivals.get(path) ?? [];
+      seen.push({ req, res });
+      arrivals.set(path, seen);
+      behave(path, seen.length, req, res, seen.slice(0, -1));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    diagnostics.subscribe(HEDGE_CHANNEL, onHedge);
+  });
+
+  beforeEach(() => (hedges.length = 0));
+
+  afterAll(async () => {
+    diagnostics.unsubscribe(HEDGE_CHANNEL, onHedge);
+    pool.destroy();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  const closed = (req: IncomingMessage) => new Promise<void>((r) => (req.socket.destroyed ? r() : req.socket.once('close', () => r())));
+
+  it('answers from the hedge when the first request stalls, and destroys the stalled one', async () => {
+    // The first is held (a stall); the second is answered at once.
+    behave = (_path, nth, _req, res) => {
+      if (nth === 2) res.writeHead(200).end('{"from":"hedge"}');
+    };
+    const started = Date.now();
+    const answer = await exchange(pool, `${url}/stall-first`, { method: 'POST', body: '{}', timeoutMs: 5_000, hedgeMs: 100 });
+    const elapsed = Date.now() - started;
+    expect(answer).toEqual({ status: 200, text: '{"from":"hedge"}' });
+    expect(elapsed).toBeGreaterThanOrEqual(95);
+    expect(elapsed).toBeLessThan(600);
+    expect(hedges).toEqual([
+      { url: `${url}/stall-first`, outcome: 'sent' },
+      { url: `${url}/stall-first`, outcome: 'won' },
+    ]);
+    // The stalled request's socket is closed by the client, not left to the timeout.
+    await closed(arrivals.get('/stall-first')![0].req);
+  });
+
+  it('takes the first answer when it comes after the hedge was sent, and destroys the hedge', async () => {
+    // The hedge's arrival releases the first request's answer; the hedge itself is held.
+    behave = (_path, nth, _req, _res, earlier) => {
+      if (nth === 2) earlier[0].res.writeHead(201).end('{"from":"first"}');
+    };
+    const answer = await exchange(pool, `${url}/first-late`, { method: 'GET', timeoutMs: 5_000, hedgeMs: 50 });
+    expect(answer).toEqual({ status: 201, text: '{"from":"first"}' });
+    expect(hedges.map((h) => h.outcome)).toEqual(['sent']);
+    await closed(arrivals.get('/first-late')![1].req);
+  });
+
+  it('waits for the hedge when the first request fails after the hedge was sent', async () => {
+    behave = (_path, nth, _req, res, earlier) => {
+      if (nth === 2) {
+        earlier[0].req.socket.destroy();
+        // Answered only once the client saw the first one fail.
+        earlier[0].req.socket.once('close', () => res.writeHead(200).end('{}'));
+      }
+    };
+    const answer = await exchange(pool, `${url}/first-fails-late`, { method: 'GET', timeoutMs: 5_000, hedgeMs: 50 });
+    expect(answer.status).toBe(200);
+  });
+
+  it('rejects with the last error when both requests fail', async () => {
+    // The hedge's arrival resets both sockets.
+    behave = (_path, nth, req, _res, earlier) => {
+      if (nth === 2) {
+        earlier[0].req.socket.destroy();
+        req.socket.destroy();
+      }
+    };
+    const err = await exchange(pool, `${url}/both-fail`, { method: 'GET', timeoutMs: 5_000, hedgeMs: 50 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ECONNRESET' });
+    expect(classifyError(new RelayUnreachable('r', 'send', err)).kind).toBe('transient');
+    expect(arrivals.get('/both-fail')).toHaveLength(2);
+  });
+
+  it('answers the last 5xx when both requests get one (classified by the caller as today)', async () => {
+    behave = (_path, nth, _req, res, earlier) => {
+      if (nth === 2) {
+        earlier[0].res.writeHead(503).end('first');
+        earlier[0].res.once('finish', () => res.writeHead(503).end('second'));
+      }
+    };
+    const answer = await exchange(pool, `${url}/both-503`, { method: 'GET', timeoutMs: 5_000, hedgeMs: 50 });
+    expect(answer).toEqual({ status: 503, text: 'second' });
+  });
+
+  it('bounds both requests by one timeout from the first send', async () => {
+    behave = () => undefined; // Both held.
+    const started = Date.now();
+    const err = await exchange(pool, `${url}/both-stall`, { method: 'GET', timeoutMs: 300, hedgeMs: 100 }).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(err).toMatchObject({ name: 'TimeoutError', code: 'ETIMEDOUT', message: 'no complete answer within 300 ms' });
+    expect(arrivals.get('/both-stall')).toHaveLength(2);
+    await Promise.all(arrivals.get('/both-stall')!.map(({ req }) => closed(req)));
+  });
+
+  it('rejects an error of the first request before the hedge as without hedging, sending no hedge', async () => {
+    behave = (_path, _nth, req) => req.socket.destroy();
+    const err = await exchange(pool, `${url}/reset-early`, { method: 'GET', timeoutMs: 5_000, hedgeMs: 1_000 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ECONNRESET' });
+    expect(arrivals.get('/reset-early')).toHaveLength(1);
+    expect(hedges).toEqual([]);
+  });
+
+  it('sends no hedge when the answer is fast', async () => {
+    behave = (_path, _nth, _req, res) => res.writeHead(204).end();
+    for (let i = 0; i < 5; i++) {
+      expect(await exchange(pool, `${url}/fast`, { method: 'DELETE', timeoutMs: 5_000, hedgeMs: 200 })).toEqual({ status: 204, text: '' });
+    }
+    expect(arrivals.get('/fast')).toHaveLength(5);
+    expect(hedges).toEqual([]);
   });
 });

@@ -1,9 +1,20 @@
-import { Agent as HttpAgent, IncomingMessage, request as httpRequest } from 'node:http';
+import diagnostics from 'node:diagnostics_channel';
+import { Agent as HttpAgent, ClientRequest, IncomingMessage, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
 export interface HttpAnswer {
   status: number;
   text: string;
+}
+
+export interface ExchangeOptions {
+  method: string;
+  body?: string;
+  headers?: Record<string, string>;
+  /** For the whole exchange, hedge included, from the first send. */
+  timeoutMs: number;
+  /** Without a complete answer after this long, the same request goes again on another socket; 0 = never. */
+  hedgeMs?: number;
 }
 
 /** No complete answer within the time allowed for the whole exchange (connect, response, body). */
@@ -15,6 +26,16 @@ export class ExchangeTimeout extends Error {
     this.name = 'TimeoutError';
   }
 }
+
+/** What the hedge channel carries: a hedge was sent, or a hedge brought the answer (won). */
+export interface HedgeEvent {
+  url: string;
+  outcome: 'sent' | 'won';
+}
+
+/** Hedges are published here so metrics can count them without code in the request path. */
+export const HEDGE_CHANNEL = 'gc.agent.relay.hedge';
+const hedgeChannel = diagnostics.channel(HEDGE_CHANNEL);
 
 /** Keep-alive sockets shared by every request of this process; at most `maxSockets` per relay. */
 export class KeepAlivePool {
@@ -32,45 +53,106 @@ export class KeepAlivePool {
   }
 }
 
+type Outcome = { answer: HttpAnswer; error?: undefined } | { error: Error; answer?: undefined };
+
+/** One request on the wire; `done` is called at most once, when the answer is whole or the request failed. */
+interface Attempt {
+  req: ClientRequest;
+  finished: boolean;
+}
+
+function send(pool: KeepAlivePool, url: string, opts: ExchangeOptions, done: (attempt: Attempt, outcome: Outcome) => void): Attempt {
+  const https = url.startsWith('https:');
+  const headers: Record<string, string | number> = { ...opts.headers };
+  if (opts.body !== undefined) headers['content-length'] = Buffer.byteLength(opts.body);
+  const req = (https ? httpsRequest : httpRequest)(url, { method: opts.method, headers, agent: https ? pool.https : pool.http });
+  const attempt: Attempt = { req, finished: false };
+  const finish = (outcome: Outcome) => {
+    if (attempt.finished) return;
+    attempt.finished = true;
+    done(attempt, outcome);
+  };
+  req.on('error', (error: Error) => finish({ error }));
+  req.on('response', (res: IncomingMessage) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    res.on('error', (error: Error) => finish({ error }));
+    res.on('end', () => {
+      const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
+      finish({ answer: { status: res.statusCode ?? 0, text } });
+    });
+    // The socket closed before the body ended (a relay dropping it mid-answer).
+    res.on('close', () => {
+      if (!res.complete) finish({ error: Object.assign(new Error('socket closed before the answer ended'), { code: 'ECONNRESET' }) });
+    });
+  });
+  req.end(opts.body);
+  return attempt;
+}
+
+/**
+ * A complete answer below 500 is the relay's word on the request (a 4xx would be the same on any
+ * socket); a 5xx, like a network error, may be luck, so a hedge still in flight may do better.
+ */
+function isDecisive(outcome: Outcome): boolean {
+  return outcome.answer !== undefined && outcome.answer.status < 500;
+}
+
 /**
  * One HTTP request with its whole answer read, over node:http rather than fetch: on a hot path
  * fetch's per-request streams and AbortSignal.timeout cost more CPU than the request itself. One
  * timer bounds the whole exchange; any failure without a complete answer rejects with its cause.
+ *
+ * Hedging (only for requests the server treats idempotently): when the first request has no complete
+ * answer after `hedgeMs`, the same request is sent once more on another socket, and the first decisive
+ * answer wins; the other request is destroyed, freeing its socket. This cuts the tail of a server that
+ * holds a request: instead of the whole timeout plus a retry delay, one hedge delay. A failure before
+ * the hedge is sent settles the exchange as without hedging (the caller's retry policy decides); after
+ * it, the exchange fails only when both requests failed (with the last outcome) or at the timeout.
  */
-export function exchange(
-  pool: KeepAlivePool,
-  url: string,
-  opts: { method: string; body?: string; headers?: Record<string, string>; timeoutMs: number },
-): Promise<HttpAnswer> {
+export function exchange(pool: KeepAlivePool, url: string, opts: ExchangeOptions): Promise<HttpAnswer> {
   return new Promise<HttpAnswer>((resolve, reject) => {
-    const https = url.startsWith('https:');
-    const headers: Record<string, string | number> = { ...opts.headers };
-    if (opts.body !== undefined) headers['content-length'] = Buffer.byteLength(opts.body);
-    const req = (https ? httpsRequest : httpRequest)(url, { method: opts.method, headers, agent: https ? pool.https : pool.http });
-    const timer = setTimeout(() => req.destroy(new ExchangeTimeout(opts.timeoutMs)), opts.timeoutMs);
+    const attempts: Attempt[] = [];
     let settled = false;
-    const fail = (err: Error) => {
-      if (settled) return;
+    let hedged = false;
+
+    const settle = (outcome: Outcome, winner?: Attempt) => {
       settled = true;
       clearTimeout(timer);
-      reject(err);
+      // A request still in flight holds a socket (a stalled one until the server gives up): free it.
+      for (const attempt of attempts) {
+        if (attempt !== winner && !attempt.finished) {
+          attempt.finished = true;
+          attempt.req.destroy();
+        }
+      }
+      if (outcome.answer !== undefined) resolve(outcome.answer);
+      else reject(outcome.error);
     };
-    req.on('error', fail);
-    req.on('response', (res: IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', fail);
-      res.on('end', () => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, text: chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8') });
-      });
-      // The socket closed before the body ended (a relay dropping it mid-answer).
-      res.on('close', () => {
-        if (!res.complete) fail(Object.assign(new Error('socket closed before the answer ended'), { code: 'ECONNRESET' }));
-      });
-    });
-    req.end(opts.body);
+
+    const done = (attempt: Attempt, outcome: Outcome) => {
+      if (settled) return;
+      const othersInFlight = attempts.some((a) => !a.finished);
+      if (!hedged || isDecisive(outcome) || !othersInFlight) {
+        if (hedged && attempt === attempts[1] && isDecisive(outcome) && hedgeChannel.hasSubscribers) {
+          hedgeChannel.publish({ url, outcome: 'won' } satisfies HedgeEvent);
+        }
+        settle(outcome, attempt);
+      }
+      // Else the other request may still answer: wait for it (or the timeout).
+    };
+
+    const timeout = () => settle({ error: new ExchangeTimeout(opts.timeoutMs) });
+    const hedge = () => {
+      hedged = true;
+      attempts.push(send(pool, url, opts, done));
+      if (hedgeChannel.hasSubscribers) hedgeChannel.publish({ url, outcome: 'sent' } satisfies HedgeEvent);
+      // Still one timer at a time: the rest of the time allowed, from the first send.
+      timer = setTimeout(timeout, opts.timeoutMs - hedgeMs);
+    };
+
+    const hedgeMs = opts.hedgeMs ?? 0;
+    let timer = hedgeMs > 0 && hedgeMs < opts.timeoutMs ? setTimeout(hedge, hedgeMs) : setTimeout(timeout, opts.timeoutMs);
+    attempts.push(send(pool, url, opts, done));
   });
 }

@@ -15,16 +15,19 @@ export interface CreatedQueue {
 
 /**
  * HTTP client of the relay API (docs/architecture.md "Relay HTTP API"), over keep-alive sockets
- * (as many per relay as commands may run at once); every request has RELAY_TIMEOUT_MS for the whole
- * exchange, so a stalled relay is a transient failure. Every call is idempotent on the relay's side,
- * so the caller may repeat any of them.
+ * (as many per relay as commands may run at once, twice that with hedging); every request has
+ * RELAY_TIMEOUT_MS for the whole exchange, so a stalled relay is a transient failure. Every call is
+ * idempotent on the relay's side (create by idempotencyKey, send deduplicated by msgId, secure with
+ * the same key, ack, delete, subscribe: atomic scripts there), so the caller may repeat any of them,
+ * and a request still unanswered after RELAY_HEDGE_MS is sent once more (hedged) on another socket.
  */
 @Injectable()
 export class RelayClient implements OnApplicationShutdown {
   private readonly pool: KeepAlivePool;
 
   constructor(@Inject(AGENT_CONFIG) private readonly config: AgentConfig) {
-    this.pool = new KeepAlivePool(config.AGENT_CONCURRENCY);
+    // At most one hedge per request: room for every command's request and its hedge at once.
+    this.pool = new KeepAlivePool(config.AGENT_CONCURRENCY * (config.RELAY_HEDGE_MS > 0 ? 2 : 1));
   }
 
   onApplicationShutdown(): void {
@@ -89,7 +92,7 @@ export class RelayClient implements OnApplicationShutdown {
     }
   }
 
-  /** The SSE stream; no timeout here (it lives long), the caller aborts it when pings stop. */
+  /** The SSE stream (never hedged: a second stream would be a second session); no timeout here (it lives long), the caller aborts it when pings stop. */
   async openStream(relay: string, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
     let res: Response;
     try {
@@ -119,6 +122,7 @@ export class RelayClient implements OnApplicationShutdown {
         body,
         headers: body !== undefined ? { 'content-type': 'application/json', ...headers } : headers,
         timeoutMs: this.config.RELAY_TIMEOUT_MS,
+        hedgeMs: this.config.RELAY_HEDGE_MS,
       });
     } catch (err) {
       throw new RelayUnreachable(relay, operation, err);
