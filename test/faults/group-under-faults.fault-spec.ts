@@ -170,9 +170,13 @@ describe('faults: an 8-member group at 30% relay faults, two agents and two chat
       await f.killChats();
       log('kill -9 chats mid-continuation; restarted');
 
-      // Case 4 — Postgres connections of the test database terminated, three times.
+      // Case 4 — Postgres connections of the test database terminated, three times. Each time with a
+      // command of its own just asked for (a probe user's invitation), so the pools hold connections and
+      // work is in flight by construction, even if the group has gone quiet by then.
+      const probeUser = await api.createUser('Probe 4');
       for (let i = 1; i <= 3; i++) {
         await progressBy(3);
+        await api.createInvitation(probeUser);
         const n = await terminateBackends(f.db, stack.db.name);
         expect(n).toBeGreaterThan(0);
         log(`pg_terminate_backend #${i}: ${n} backends`);
