@@ -2,7 +2,7 @@ import diagnostics from 'node:diagnostics_channel';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { classifyError } from '../retry/error-classification';
-import { exchange, HEDGE_CHANNEL, HedgeEvent, KeepAlivePool } from './http-exchange';
+import { exchange, HEDGE_CHANNEL, HedgeBudget, HedgeEvent, KeepAlivePool } from './http-exchange';
 import { RelayUnreachable } from './relay-unreachable';
 
 describe('exchange', () => {
@@ -179,6 +179,24 @@ describe('exchange with a hedge', () => {
     expect(err).toMatchObject({ code: 'ECONNRESET' });
     expect(arrivals.get('/reset-early')).toHaveLength(1);
     expect(hedges).toEqual([]);
+  });
+
+  it('hedges no more requests at once than its budget allows; the others wait as without hedging', async () => {
+    // Per path, the first request is held (a stall) and a second one (the hedge) answered at once.
+    behave = (_path, nth, _req, res) => {
+      if (nth >= 2) res.writeHead(200).end('hedge');
+    };
+    const budget = new HedgeBudget(1);
+    const answers = ['/budget-a', '/budget-b'].map((path) =>
+      exchange(pool, `${url}${path}`, { method: 'GET', timeoutMs: 400, hedgeMs: 50, budget }).catch((e: unknown) => e),
+    );
+    const [a, b] = await Promise.all(answers);
+    const outcomes = [a, b].map((x) => (x instanceof Error ? 'timeout' : (x as { text: string }).text));
+    expect(outcomes.sort()).toEqual(['hedge', 'timeout']);
+    expect(hedges.filter((h) => h.outcome === 'sent')).toHaveLength(1);
+    // Released when its exchange settled: the next late request may hedge again.
+    expect(budget.tryAcquire()).toBe(true);
+    budget.release();
   });
 
   it('sends no hedge when the answer is fast', async () => {

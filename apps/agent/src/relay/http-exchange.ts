@@ -15,6 +15,30 @@ export interface ExchangeOptions {
   timeoutMs: number;
   /** Without a complete answer after this long, the same request goes again on another socket; 0 = never. */
   hedgeMs?: number;
+  /** Hedges allowed in flight at once (per relay); without one, every late request is hedged. */
+  budget?: HedgeBudget;
+}
+
+/**
+ * A cap on hedges in flight. Hedging cuts the tail of a request the server holds (a stall); when
+ * *every* request is late because the whole machine is overloaded, unbounded hedges would add load
+ * exactly then. With a cap, at most that many extra requests are in flight, and the rest wait as
+ * without hedging.
+ */
+export class HedgeBudget {
+  private inFlight = 0;
+
+  constructor(readonly max: number) {}
+
+  tryAcquire(): boolean {
+    if (this.inFlight >= this.max) return false;
+    this.inFlight++;
+    return true;
+  }
+
+  release(): void {
+    this.inFlight--;
+  }
 }
 
 /** No complete answer within the time allowed for the whole exchange (connect, response, body). */
@@ -119,6 +143,7 @@ export function exchange(pool: KeepAlivePool, url: string, opts: ExchangeOptions
     const settle = (outcome: Outcome, winner?: Attempt) => {
       settled = true;
       clearTimeout(timer);
+      if (hedged) opts.budget?.release();
       // A request still in flight holds a socket (a stalled one until the server gives up): free it.
       for (const attempt of attempts) {
         if (attempt !== winner && !attempt.finished) {
@@ -144,11 +169,12 @@ export function exchange(pool: KeepAlivePool, url: string, opts: ExchangeOptions
 
     const timeout = () => settle({ error: new ExchangeTimeout(opts.timeoutMs) });
     const hedge = () => {
+      // Still one timer at a time: the rest of the time allowed, from the first send.
+      timer = setTimeout(timeout, opts.timeoutMs - hedgeMs);
+      if (opts.budget && !opts.budget.tryAcquire()) return; // over budget: wait as without hedging
       hedged = true;
       attempts.push(send(pool, url, opts, done));
       if (hedgeChannel.hasSubscribers) hedgeChannel.publish({ url, outcome: 'sent' } satisfies HedgeEvent);
-      // Still one timer at a time: the rest of the time allowed, from the first send.
-      timer = setTimeout(timeout, opts.timeoutMs - hedgeMs);
     };
 
     const hedgeMs = opts.hedgeMs ?? 0;
