@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/test-isolation';
 import { Connection } from '../connections/connection.entity';
 import { contactStatus, createContactInvitation } from '../contacts/contact-flow';
-import { CHAT_ENTITIES, CHAT_MIGRATIONS, CHAT_SCHEMA } from '../database/chat-entities';
+import { openMigratedDataSource } from '@gc/persistence';
+import { chatDataSourceOptions } from '../database/chat-data-source-options';
 import { insertIfAbsent } from '../database/insert-if-absent';
 import { receiveMessage } from '../messages/message-receipt';
 import { User } from '../users/user.entity';
@@ -22,20 +22,7 @@ describe('resumeCommand', () => {
 
   beforeAll(async () => {
     testDb = await createTestDatabase('chat-resumer');
-    const client = new Client({ connectionString: testDb.url });
-    await client.connect();
-    await client.query(`CREATE SCHEMA ${CHAT_SCHEMA}`);
-    await client.end();
-    db = new DataSource({
-      type: 'postgres',
-      url: testDb.url,
-      schema: CHAT_SCHEMA,
-      entities: CHAT_ENTITIES,
-      migrations: CHAT_MIGRATIONS,
-      migrationsRun: true,
-      extra: { options: `-c search_path=${CHAT_SCHEMA}` },
-    });
-    await db.initialize();
+    db = await openMigratedDataSource(chatDataSourceOptions(testDb.url, 5));
   });
   afterAll(async () => {
     await db?.destroy();

@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/test-isolation';
-import { CHAT_ENTITIES, CHAT_MIGRATIONS, CHAT_SCHEMA } from '../database/chat-entities';
+import { openMigratedDataSource } from '@gc/persistence';
+import { chatDataSourceOptions } from '../database/chat-data-source-options';
 import { allWaitingConnections, claimDueStatusChecks, MAX_DELAY_MS, PEER_MAY_NEVER_COME_FIRST_DELAY_MS, PEER_MAY_NEVER_COME_MAX_DELAY_MS } from './status-check-schedule';
 
 // Against the real Postgres: the schedule is one SQL statement. Time passes by moving a connection's
@@ -15,20 +15,7 @@ describe('claimDueStatusChecks', () => {
 
   beforeAll(async () => {
     testDb = await createTestDatabase('chat-status-checks');
-    const client = new Client({ connectionString: testDb.url });
-    await client.connect();
-    await client.query(`CREATE SCHEMA ${CHAT_SCHEMA}`);
-    await client.end();
-    db = new DataSource({
-      type: 'postgres',
-      url: testDb.url,
-      schema: CHAT_SCHEMA,
-      entities: CHAT_ENTITIES,
-      migrations: CHAT_MIGRATIONS,
-      migrationsRun: true,
-      extra: { options: `-c search_path=${CHAT_SCHEMA}` },
-    });
-    await db.initialize();
+    db = await openMigratedDataSource(chatDataSourceOptions(testDb.url, 5));
   });
   afterAll(async () => {
     await db?.destroy();

@@ -4,7 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSourceOptions } from 'typeorm';
 import { CHAT_CONFIG, ChatConfig } from '../config/chat-config';
 import { ConfigModule } from '../config/config.module';
-import { CHAT_ENTITIES, CHAT_MIGRATIONS, CHAT_SCHEMA } from './chat-entities';
+import { chatDataSourceOptions } from './chat-data-source-options';
 
 @Module({
   imports: [
@@ -12,18 +12,7 @@ import { CHAT_ENTITIES, CHAT_MIGRATIONS, CHAT_SCHEMA } from './chat-entities';
       imports: [ConfigModule],
       inject: [CHAT_CONFIG],
       dataSourceFactory: (options) => openMigratedDataSource(options as DataSourceOptions & { url: string; schema: string }),
-      useFactory: (config: ChatConfig) => {
-        return {
-          type: 'postgres' as const,
-          url: config.DATABASE_URL,
-          schema: CHAT_SCHEMA,
-          entities: CHAT_ENTITIES,
-          migrations: CHAT_MIGRATIONS,
-          migrationsRun: true,
-          synchronize: false,
-          extra: { options: `-c search_path=${CHAT_SCHEMA}`, max: 20 },
-        };
-      },
+      useFactory: (config: ChatConfig) => chatDataSourceOptions(config.DATABASE_URL),
     }),
   ],
 })
