@@ -1,12 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Redis from 'ioredis';
 import { Client } from 'pg';
 import { ChatApi } from '../../test/support/chat-stack';
 import { freePort } from '../../test/support/free-port';
 import { RELAY_TEST_ADMIN_TOKEN, RelayFaults, setRelayFaults } from '../../test/support/relay-admin';
 import { ServiceProcess, TEST_OUTPUT_DIR, startService } from '../../test/support/service-process';
-import { SHARED_REDIS_URL, TestDatabase, createTestDatabase, testQueuePrefix, uniqueSuffix } from '../../test/support/test-isolation';
+import { SHARED_REDIS_URL, TestDatabase, createTestDatabase, dropKeys, testQueuePrefix, uniqueSuffix } from '../../test/support/test-isolation';
 
 /**
  * The real system for one bench scenario: 2 relays, the agent and the chat as built processes, on a
@@ -146,16 +145,3 @@ export function benchOutputDir(): string {
   return TEST_OUTPUT_DIR;
 }
 
-async function dropKeys(redisUrl: string, pattern: string): Promise<void> {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}

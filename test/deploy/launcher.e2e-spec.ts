@@ -1,12 +1,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import Redis from 'ioredis';
 import { Client } from 'pg';
 import { eventually } from '../support/eventually';
 import { freePort } from '../support/free-port';
 import { recordSuiteLog, TEST_OUTPUT_DIR } from '../support/service-process';
-import { ADMIN_DATABASE_URL, SHARED_REDIS_URL, testQueuePrefix, uniqueSuffix } from '../support/test-isolation';
+import { ADMIN_DATABASE_URL, SHARED_REDIS_URL, dropKeys, testQueuePrefix, uniqueSuffix } from '../support/test-isolation';
 
 const ROOT = resolve(__dirname, '..', '..');
 const LAUNCHER = join(ROOT, 'dist', 'apps', 'launcher', 'main.js');
@@ -152,17 +151,7 @@ describe('npm start launcher (dist/apps/launcher/main.js)', () => {
     const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).finally(() => admin.end());
-    const redis = new Redis(SHARED_REDIS_URL);
-    try {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `*${tag}*`, 'COUNT', 1000);
-        if (keys.length > 0) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-    } finally {
-      redis.disconnect();
-    }
+    await dropKeys(SHARED_REDIS_URL, `*${tag}*`);
   });
 
   it('creates the missing database, brings every service to /health 200, and stops them all on SIGTERM', async () => {

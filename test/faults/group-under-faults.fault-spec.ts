@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { eventually } from '../support/eventually';
-import { randomBytes } from 'node:crypto';
 import {
+  exchangeGroupMessages,
   GroupSetup,
   setUpGroup,
   STACK_TIMEOUT_MS,
@@ -44,7 +44,8 @@ describe('faults: an 8-member group at 30% relay faults, two agents and two chat
       notConverged = what;
       throw err;
     }
-    await messageRoundExactlyOnce(what);
+    // One message from every party, each delivered exactly once, and nothing else arrives.
+    await exchangeGroupMessages(api, setup, 1, 120_000, what);
     const ledger = await eventually(
       async () => {
         const l = await readLedger(f.db);
@@ -60,37 +61,6 @@ describe('faults: an 8-member group at 30% relay faults, two agents and two chat
     expect(f.unexpectedExits).toEqual([]);
     for (const proc of [...f.agents(), ...f.chats()]) expect(proc.child.exitCode).toBeNull();
     log(`${what}: converged, messages exactly once, ${ledger.completed} commands completed once each`);
-  }
-
-  /**
-   * One message from every party; each must reach every party exactly once (by message id), and
-   * nothing else may arrive: each party's count grows by exactly the round's size.
-   */
-  async function messageRoundExactlyOnce(what: string): Promise<void> {
-    const { api } = f.stack;
-    const countsBefore = new Map<string, number>();
-    for (const p of setup.all) countsBefore.set(p.userId, (await api.messages(p.userId, setup.groupId)).length);
-    const sent: Array<{ messageId: string; text: string; from: string }> = [];
-    for (const p of setup.all) {
-      const text = `${what}: ${p.name} ${randomBytes(3).toString('hex')}`;
-      sent.push({ messageId: await api.sendMessage(p.userId, setup.groupId, text), text, from: p.memberId });
-    }
-    await eventually(
-      async () => {
-        for (const p of setup.all) {
-          const got = await api.messages(p.userId, setup.groupId);
-          for (const s of sent) {
-            const copies = got.filter((m) => m.messageId === s.messageId);
-            if (copies.length !== 1) throw new Error(`${p.name} has ${copies.length} copies of "${s.text}"`);
-            if (copies[0].text !== s.text || copies[0].fromMemberId !== s.from) throw new Error(`${p.name} got "${s.text}" altered`);
-          }
-          const expected = countsBefore.get(p.userId)! + sent.length;
-          if (got.length !== expected) throw new Error(`${p.name} has ${got.length} messages, expected ${expected}`);
-        }
-        return true;
-      },
-      { timeoutMs: 120_000, intervalMs: 500, what: `${what}: group messages delivered exactly once` },
-    );
   }
 
   const completed = async () => (await readLedger(f.db)).completed;

@@ -1,9 +1,8 @@
 import { generateKeyPairSync, KeyObject, sign } from 'node:crypto';
-import Redis from 'ioredis';
 import { freePort } from '../support/free-port';
 import { RELAY_TEST_ADMIN_TOKEN } from '../support/relay-admin';
 import { startService, ServiceProcess } from '../support/service-process';
-import { SHARED_REDIS_URL, uniqueSuffix } from '../support/test-isolation';
+import { SHARED_REDIS_URL, dropKeys, uniqueSuffix } from '../support/test-isolation';
 
 export interface StartedRelay extends ServiceProcess {
   relayName: string;
@@ -28,19 +27,8 @@ export async function startRelay(
 }
 
 /** Removes a test relay's keys from the shared Redis. */
-export async function dropRelayKeys(relayName: string, redisUrl = SHARED_REDIS_URL): Promise<void> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `relay:${relayName}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
+export function dropRelayKeys(relayName: string, redisUrl = SHARED_REDIS_URL): Promise<void> {
+  return dropKeys(redisUrl, `relay:${relayName}:*`);
 }
 
 export interface Answer {

@@ -7,7 +7,7 @@ import { eventually } from './eventually';
 import { freePort } from './free-port';
 import { RELAY_TEST_ADMIN_TOKEN, RelayFaults, setRelayFaults } from './relay-admin';
 import { ServiceProcess, startService } from './service-process';
-import { SHARED_REDIS_URL, TestDatabase, createTestDatabase, testQueuePrefix, uniqueSuffix } from './test-isolation';
+import { SHARED_REDIS_URL, TestDatabase, createTestDatabase, dropKeys, scanKeys, testQueuePrefix, uniqueSuffix } from './test-isolation';
 
 export interface StackRelay {
   name: string;
@@ -217,30 +217,4 @@ function collectEvents(redisUrl: string, prefix: string): EventCollector & { clo
   };
 }
 
-async function scanKeys(redisUrl: string, pattern: string): Promise<string[]> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
-  try {
-    const keys: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      keys.push(...batch);
-    } while (cursor !== '0');
-    return keys;
-  } finally {
-    redis.disconnect();
-  }
-}
 
-async function dropKeys(redisUrl: string, pattern: string): Promise<void> {
-  const keys = await scanKeys(redisUrl, pattern);
-  if (keys.length === 0) return;
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  try {
-    for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
-  } finally {
-    redis.disconnect();
-  }
-}

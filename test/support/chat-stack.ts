@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import Redis from 'ioredis';
 import { eventually } from './eventually';
 import { freePort } from './free-port';
 import { RELAY_TEST_ADMIN_TOKEN, RelayFaults, setRelayFaults } from './relay-admin';
 import { readFileSync } from 'node:fs';
 import { AppName, ServiceProcess, startService as startServiceOnce } from './service-process';
-import { SHARED_REDIS_URL, TestDatabase, createTestDatabase, testQueuePrefix, uniqueSuffix } from './test-isolation';
+import { SHARED_REDIS_URL, TestDatabase, createTestDatabase, dropKeys, testQueuePrefix, uniqueSuffix } from './test-isolation';
 
 /**
  * The whole system for one chat test file: relays, one agent and the chat as real built processes,
@@ -355,13 +354,19 @@ export async function waitForGroupConverged(api: ChatApi, setup: GroupSetup, tim
   return Date.now() - started;
 }
 
-/** Sends `perMember` messages from every party, waits until each arrived at every other exactly once. */
-export async function exchangeGroupMessages(api: ChatApi, setup: GroupSetup, perMember = 1, timeoutMs = 60_000): Promise<number> {
+/**
+ * Sends `perMember` messages from every party, waits until each arrived at every party exactly once
+ * (by message id, sender and text) and nothing else did: each party's count grows by exactly the round.
+ */
+export async function exchangeGroupMessages(api: ChatApi, setup: GroupSetup, perMember = 1, timeoutMs = 60_000, label = 'group messages'): Promise<number> {
   const started = Date.now();
+  // Counted before, so a group that already has messages must grow by exactly this round: nothing else arrives.
+  const countsBefore = new Map<string, number>();
+  for (const p of setup.all) countsBefore.set(p.userId, (await api.messages(p.userId, setup.groupId)).length);
   const sent: Array<{ from: Party & { memberId: string }; messageId: string; text: string }> = [];
   for (const p of setup.all) {
     for (let i = 0; i < perMember; i++) {
-      const text = `${p.name} says ${i} ${randomBytes(3).toString('hex')}`;
+      const text = `${label}: ${p.name} says ${i} ${randomBytes(3).toString('hex')}`;
       sent.push({ from: p, messageId: await api.sendMessage(p.userId, setup.groupId, text), text });
     }
   }
@@ -374,25 +379,13 @@ export async function exchangeGroupMessages(api: ChatApi, setup: GroupSetup, per
           if (copies.length !== 1) throw new Error(`${p.name} has ${copies.length} copies of "${s.text}"`);
           if (copies[0].fromMemberId !== s.from.memberId || copies[0].text !== s.text) throw new Error(`${p.name} got "${s.text}" wrong`);
         }
-        if (got.length !== sent.length) throw new Error(`${p.name} has ${got.length} messages, expected ${sent.length}`);
+        const expected = countsBefore.get(p.userId)! + sent.length;
+        if (got.length !== expected) throw new Error(`${p.name} has ${got.length} messages, expected ${expected}`);
       }
       return true;
     },
-    { timeoutMs, intervalMs: 250, what: 'group messages delivered' },
+    { timeoutMs, intervalMs: 250, what: `${label} delivered exactly once` },
   );
   return Date.now() - started;
 }
 
-async function dropKeys(redisUrl: string, pattern: string): Promise<void> {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import Redis from 'ioredis';
 
 export const ADMIN_DATABASE_URL = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const SHARED_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
@@ -44,4 +45,33 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
       }
     },
   };
+}
+
+/** Every key matching `pattern` (a SCAN glob), so a test's queues and relay storage leave nothing behind. */
+export async function scanKeys(redisUrl: string, pattern: string): Promise<string[]> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      keys.push(...batch);
+    } while (cursor !== '0');
+    return keys;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Deletes every key matching `pattern`. */
+export async function dropKeys(redisUrl: string, pattern: string): Promise<void> {
+  const keys = await scanKeys(redisUrl, pattern);
+  if (keys.length === 0) return;
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
+  } finally {
+    redis.disconnect();
+  }
 }
