@@ -1,2 +1,3 @@
 export * from './pg-client-errors';
 export * from './migrated-data-source';
+export * from './sql-rows';

@@ -2,7 +2,7 @@ import { AgentCommand, AgentEvent } from '@gc/contracts';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CommandState } from '../persistence/command.entity';
-import { sqlRows } from '../persistence/sql-rows';
+import { sqlRows } from '@gc/persistence';
 
 /** What a command run needs of its agent.commands row. */
 export interface JournalEntry {

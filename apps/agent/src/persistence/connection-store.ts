@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { ConnectionEntity, ConnectionState } from './connection.entity';
-import { sqlRows } from './sql-rows';
+import { sqlRows } from '@gc/persistence';
 
 /** The columns of agent.connections under their entity names, for raw SELECT/RETURNING lists. */
 export const CONNECTION_COLUMNS = `user_id AS "userId", conn_id AS "connId", role, status, created_by AS "createdBy",

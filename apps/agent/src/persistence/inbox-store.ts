@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ConnectionEntity } from './connection.entity';
 import { CONNECTION_COLUMNS } from './connection-store';
 import { InboxState } from './inbox-message.entity';
-import { sqlRows } from './sql-rows';
+import { sqlRows } from '@gc/persistence';
 
 /** A relay message by where it was received. */
 export interface InboxKey {

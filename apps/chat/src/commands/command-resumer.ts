@@ -1,3 +1,4 @@
+import { sqlRows } from '@gc/persistence';
 import type { AgentCommandType, AgentEvent, AgentEventOf } from '@gc/contracts';
 import { failConnection, lockConnection } from '../connections/connection-store';
 import { Group } from '../groups/group.entity';
@@ -30,13 +31,12 @@ interface ClaimedCommand {
  * waits for the lock, then sees the row no longer pending.
  */
 async function claimCommand(tx: ChatTx, corrId: string, status: 'completed' | 'failed', lastError: string | null): Promise<ClaimedCommand | null> {
-  const [rows]: [{ id: string; user_id: string; conn_id: string; continuation: unknown }[], number] = await tx.em.query(
+  const [row] = await sqlRows<{ id: string; user_id: string; conn_id: string; continuation: unknown }>(
+    tx.em,
     `UPDATE commands SET status = $2, last_error = $3, executions = executions + 1, updated_at = now()
       WHERE corr_id = $1 AND status = 'pending' RETURNING id, user_id, conn_id, continuation`,
     [corrId, status, lastError],
   );
-  // TypeORM answers an UPDATE with [rows, rowCount].
-  const row = rows[0];
   return row ? { id: row.id, userId: row.user_id, connId: row.conn_id, continuation: row.continuation } : null;
 }
 
@@ -73,7 +73,8 @@ export async function resumeCommand(tx: ChatTx, corrId: string, event: AgentEven
 export async function claimOnlyCompletion(tx: ChatTx, event: AgentEvent): Promise<boolean> {
   const fn = CLAIM_ONLY_FUNCTION[event.type];
   if (!fn || !('corrId' in event)) return false;
-  const [rows]: [{ conn_id: string; type: AgentCommandType }[], number] = await tx.em.query(
+  const rows = await sqlRows<{ conn_id: string; type: AgentCommandType }>(
+    tx.em,
     `UPDATE commands SET status = 'completed', last_error = NULL, executions = executions + 1, updated_at = now()
       WHERE corr_id = $1 AND status = 'pending' AND function = $2 AND user_id = $3 RETURNING conn_id, command->>'type' AS type`,
     [event.corrId, fn, event.userId],

@@ -1,6 +1,7 @@
+import { sqlRows } from '@gc/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
 
-type Db = Pick<DataSource | EntityManager, 'query'>;
+type Db = DataSource | EntityManager;
 
 /**
  * Connections waiting on an event of their peer, which a lost CONF/INFO/CON/MSG would leave waiting
@@ -42,21 +43,20 @@ const DUE_AT = `CASE WHEN ${FRESH} THEN c.updated_at + ${FIRST_DELAY} * interval
  * never claim the same row (SKIP LOCKED; a row being changed by an event is simply checked next tick).
  */
 export async function claimDueStatusChecks(db: Db, firstDelayMs: number, limit: number): Promise<{ id: string; user_id: string }[]> {
-  return db.query(
+  return sqlRows(
+    db,
     `WITH unfinished AS (${unfinishedUsers(STUCK)}),
      due AS (
        SELECT c.id FROM connections c
         WHERE ${WAITING} AND ${DUE_AT} <= now()
           AND NOT EXISTS (SELECT 1 FROM commands k WHERE k.conn_id = c.id AND k.status = 'pending')
         ORDER BY ${DUE_AT} LIMIT $2
-        FOR UPDATE OF c SKIP LOCKED),
-     claimed AS (
+        FOR UPDATE OF c SKIP LOCKED)
      UPDATE connections c
         SET status_check_delay_ms = LEAST(2 * CASE WHEN ${FRESH} THEN ${FIRST_DELAY} ELSE c.status_check_delay_ms END, ${MAX_DELAY}),
             status_checked_at = now()
        FROM due WHERE c.id = due.id
-     RETURNING c.id, c.user_id)
-     SELECT id, user_id FROM claimed`, // (a top-level UPDATE would come back from TypeORM as [rows, count])
+     RETURNING c.id, c.user_id`,
     [firstDelayMs, limit, PEER_MAY_NEVER_COME_MAX_DELAY_MS, MAX_DELAY_MS, PEER_MAY_NEVER_COME_FIRST_DELAY_MS],
   );
 }
