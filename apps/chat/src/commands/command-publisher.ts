@@ -70,18 +70,22 @@ export class CommandPublisher {
 
   /** BullMQ ignores an add whose job id exists, so publishing twice is harmless. */
   async publish(command: AgentCommand): Promise<void> {
-    const valid = parseAgentCommand(command);
-    await this.queue.add(valid.type, valid, { ...CONTRACT_JOB_OPTIONS, jobId: valid.corrId });
+    const job = jobOf(command);
+    await this.queue.add(job.name, job.data, job.opts);
   }
 
   private async publishAll(commands: AgentCommand[]): Promise<void> {
-    if (commands.length === 1) return this.publish(commands[0]);
-    if (commands.length === 0) return;
-    const jobs = commands.map(parseAgentCommand).map((valid) => ({ name: valid.type, data: valid, opts: { ...CONTRACT_JOB_OPTIONS, jobId: valid.corrId } }));
-    await this.queue.addBulk(jobs);
+    if (commands.length === 1) return this.publish(commands[0]); // one script call instead of a MULTI
+    if (commands.length > 0) await this.queue.addBulk(commands.map(jobOf));
   }
 
   get commandsQueue(): Queue {
     return this.queue;
   }
+}
+
+/** The agent-commands job of a command: validated against the contract, job id = corrId. */
+function jobOf(command: AgentCommand) {
+  const valid = parseAgentCommand(command);
+  return { name: valid.type, data: valid, opts: { ...CONTRACT_JOB_OPTIONS, jobId: valid.corrId } };
 }
