@@ -82,19 +82,19 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   async republishStaleHeads(): Promise<number> {
+    // Only stale heads leave Postgres: a fresh one needs no look at its job (two Redis calls each).
     const heads: { id: string; corr_id: string; command: AgentCommand }[] = await this.db.query(
-      `(SELECT DISTINCT ON (conn_id) id, corr_id, command FROM commands WHERE status = 'pending' AND ${ORDERED_SQL} ORDER BY conn_id, id)
-       UNION ALL (SELECT id, corr_id, command FROM commands WHERE status = 'pending' AND NOT (${ORDERED_SQL}))`,
+      `SELECT id, corr_id, command FROM (
+         (SELECT DISTINCT ON (conn_id) id, corr_id, command, updated_at FROM commands WHERE status = 'pending' AND ${ORDERED_SQL} ORDER BY conn_id, id)
+         UNION ALL (SELECT id, corr_id, command, updated_at FROM commands WHERE status = 'pending' AND NOT (${ORDERED_SQL}))) heads
+        WHERE updated_at < now() - $1 * interval '1 millisecond'`,
+      [this.config.RECONCILE_STALE_MS],
     );
-    const staleBefore = Date.now() - this.config.RECONCILE_STALE_MS;
     let republished = 0;
     for (const head of heads) {
-      const queue = this.publisher.commandsQueue;
-      const job = await queue.getJob(head.corr_id);
+      const job = await this.publisher.commandsQueue.getJob(head.corr_id);
       const state = job ? await job.getState() : 'missing';
       if (!['missing', 'completed', 'failed', 'unknown'].includes(state)) continue;
-      const [{ stale }] = await this.db.query(`SELECT updated_at < to_timestamp($2 / 1000.0) AS stale FROM commands WHERE id = $1`, [head.id, staleBefore]);
-      if (!stale) continue;
       if (state === 'completed' && (await this.resultAwaitsChat(head.corr_id))) continue;
       if (job) await job.remove().catch(() => undefined);
       await this.publisher.publish(head.command);
