@@ -21,8 +21,8 @@ describe('exchange', () => {
       } else if (req.url === '/half') {
         // Headers and part of the body, then the socket drops.
         res.writeHead(200, { 'content-length': '100' });
-        res.write('{"partial":');
-        setTimeout(() => req.socket.destroy(), 20);
+        // Dropped once that part is flushed to the socket, so the client has seen the headers.
+        res.write('{"partial":', () => req.socket.destroy());
       } else if (req.url === '/slow-body') {
         res.writeHead(200, { 'content-length': '100' });
         res.write('{"never":');
