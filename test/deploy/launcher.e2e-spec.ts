@@ -1,10 +1,9 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { eventually } from '../support/eventually';
 import { freePort } from '../support/free-port';
-import { recordSuiteLog, TEST_OUTPUT_DIR } from '../support/service-process';
+import { spawnCaptured } from '../support/service-process';
 import { ADMIN_DATABASE_URL, SHARED_REDIS_URL, dropKeys, testQueuePrefix, uniqueSuffix } from '../support/test-isolation';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -69,45 +68,29 @@ describe('npm start launcher (dist/apps/launcher/main.js)', () => {
     while (fresh.size < 4) fresh.add(await freePort());
     const [relayA, relayB, agent, chat] = [...fresh];
     ports = { relays: [relayA, relayB], agent, chat };
-    mkdirSync(TEST_OUTPUT_DIR, { recursive: true });
-    const logFile = join(TEST_OUTPUT_DIR, `launcher-${run}.log`);
-    recordSuiteLog(logFile);
-    const log = createWriteStream(logFile, { flags: 'a' });
     const [command, args] = opts.viaNpm ? ['npm', ['start', '--ignore-scripts']] : [process.execPath, [LAUNCHER]];
-    const child = spawn(command, args, {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '/root',
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'info',
-        REDIS_URL: SHARED_REDIS_URL,
-        QUEUE_PREFIX: queuePrefix,
-        DATABASE_URL: dbUrl,
-        RELAY_PORTS: ports.relays.join(','),
-        RELAY_NAMES: `${tag}-relay-a,${tag}-relay-b`,
-        AGENT_PORT: String(ports.agent),
-        CHAT_PORT: String(ports.chat),
-        BULL_BOARD_PASSWORD: 'launcher-test',
-        ...opts.env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: opts.viaNpm ?? false,
-    });
-    let text = '';
-    for (const stream of [child.stdout, child.stderr]) {
-      stream?.on('data', (chunk: Buffer) => {
-        text += chunk.toString();
-        log.write(chunk);
-      });
-    }
-    const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/root',
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      REDIS_URL: SHARED_REDIS_URL,
+      QUEUE_PREFIX: queuePrefix,
+      DATABASE_URL: dbUrl,
+      RELAY_PORTS: ports.relays.join(','),
+      RELAY_NAMES: `${tag}-relay-a,${tag}-relay-b`,
+      AGENT_PORT: String(ports.agent),
+      CHAT_PORT: String(ports.chat),
+      BULL_BOARD_PASSWORD: 'launcher-test',
+      ...opts.env,
+    };
+    const { child, output, exited } = spawnCaptured(`launcher-${run}`, command, args, env, { detached: opts.viaNpm ?? false });
     const running: RunningLauncher = {
       child,
       viaNpm: opts.viaNpm ?? false,
       exited,
-      output: () => text,
-      pids: () => new Map([...text.matchAll(/started (\S+) \(pid (\d+)\)/g)].map((m) => [m[1], Number(m[2])])),
+      output,
+      pids: () => new Map([...output().matchAll(/started (\S+) \(pid (\d+)\)/g)].map((m) => [m[1], Number(m[2])])),
     };
     launched.push(running);
     return running;

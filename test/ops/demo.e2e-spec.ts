@@ -1,36 +1,17 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { eventually } from '../support/eventually';
 import { freePort } from '../support/free-port';
-import { recordSuiteLog, TEST_OUTPUT_DIR } from '../support/service-process';
+import { CapturedProcess, spawnCaptured } from '../support/service-process';
 import { ADMIN_DATABASE_URL, SHARED_REDIS_URL, dropKeys, testQueuePrefix, uniqueSuffix } from '../support/test-isolation';
 
 const ROOT = resolve(__dirname, '..', '..');
 const ADMIN_TOKEN = 'demo-test-admin-token';
 
-interface Run {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
+type Run = CapturedProcess;
 
 function run(label: string, args: string[], env: Record<string, string>, opts: { detached?: boolean } = {}): Run {
-  mkdirSync(TEST_OUTPUT_DIR, { recursive: true });
-  const logFile = join(TEST_OUTPUT_DIR, `${label}.log`);
-  recordSuiteLog(logFile);
-  const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached });
-  let text = '';
-  for (const stream of [child.stdout, child.stderr]) {
-    stream?.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      log.write(chunk);
-    });
-  }
-  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
-  return { child, output: () => text, exited };
+  return spawnCaptured(label, process.execPath, args, { PATH: process.env.PATH ?? '', ...env }, opts);
 }
 
 /** `npm run demo -- --members 4 --failure-rate 0.3` against the services `npm start` runs. */

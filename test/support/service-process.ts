@@ -94,3 +94,31 @@ export async function startService(
   }
   return service;
 }
+
+/** A process a test runs and reads: its output so far, and its exit code. */
+export interface CapturedProcess {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+/**
+ * Spawns a command from the repository root with exactly `env`, keeps everything it prints (for
+ * assertions) and appends it to test-output/<label>.log (for the reader of a failed run).
+ */
+export function spawnCaptured(label: string, command: string, args: string[], env: Record<string, string>, opts: { detached?: boolean } = {}): CapturedProcess {
+  mkdirSync(TEST_OUTPUT_DIR, { recursive: true });
+  const logFile = join(TEST_OUTPUT_DIR, `${label}.log`);
+  recordSuiteLog(logFile);
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached ?? false });
+  let text = '';
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      log.write(chunk);
+    });
+  }
+  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  return { child, output: () => text, exited };
+}
