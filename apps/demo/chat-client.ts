@@ -52,8 +52,16 @@ export class ChatClient {
   messages(userId: string, groupId: string) {
     return this.call<Array<{ messageId: string; fromMemberId: string; text: string }>>('GET', `/users/${userId}/groups/${groupId}/messages`);
   }
-  commands(userId: string) {
-    return this.call<Array<{ corrId: string; function: string; status: string; attempts: number; lastError: string | null }>>('GET', `/users/${userId}/commands`);
+  /** Every command of the user: the API pages them (1,000 at most a page), so this follows `after` to the end. */
+  async commands(userId: string) {
+    type Command = { corrId: string; function: string; status: string; attempts: number; lastError: string | null };
+    const all: Command[] = [];
+    for (;;) {
+      const after = all.length ? `&after=${all[all.length - 1].corrId}` : '';
+      const page = await this.call<Command[]>('GET', `/users/${userId}/commands?limit=1000${after}`);
+      all.push(...page);
+      if (page.length < 1000) return all;
+    }
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -234,7 +234,16 @@ export class ChatApi {
   sendMessage = async (u: string, g: string, text: string) =>
     (await this.expect<{ messageId: string }>(202, 'POST', `/users/${u}/groups/${g}/messages`, { text })).messageId;
   messages = (u: string, g: string) => this.expect<MessageView[]>(200, 'GET', `/users/${u}/groups/${g}/messages`);
-  commands = (u: string, status?: string) => this.expect<CommandView[]>(200, 'GET', `/users/${u}/commands${status ? `?status=${status}` : ''}`);
+  /** Every command of the user (the API pages them: this follows `after` to the end). */
+  commands = async (u: string, status?: string): Promise<CommandView[]> => {
+    const all: CommandView[] = [];
+    for (;;) {
+      const query = new URLSearchParams({ limit: '1000', ...(status ? { status } : {}), ...(all.length ? { after: all[all.length - 1].corrId } : {}) });
+      const page = await this.expect<CommandView[]>(200, 'GET', `/users/${u}/commands?${query}`);
+      all.push(...page);
+      if (page.length < 1000) return all;
+    }
+  };
 }
 
 export interface Party {

@@ -3,3 +3,4 @@ export * from './identifiers';
 export * from './agent-command';
 export * from './agent-event';
 export * from './parse';
+export * from './event-ids';

@@ -1,15 +1,16 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Invitation } from '@gc/contracts';
-import { DataSource, In } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { UnitOfWork } from '../commands/unit-of-work';
-import { Connection } from '../connections/connection.entity';
+import { connectionsOf } from '../connections/connection-store';
 import { requireId } from '../http/api-ids';
 import { ZodPipe } from '../http/zod-body.pipe';
+import { UnitOfWork } from '../outbox/unit-of-work';
 import { requireUserParam } from '../users/user-guard';
 import { Contact } from './contact.entity';
 import { contactStatus, createContactInvitation, joinContact } from './contact-flow';
+import { contactsOf, findContact } from './contact-store';
 
 export const JoinContactBody = z.object({ invitation: Invitation });
 
@@ -39,28 +40,26 @@ export class ContactsController {
   @Post('contacts')
   @HttpCode(202)
   async join(@Param('userId') userId: string, @Body(new ZodPipe(JoinContactBody)) body: z.infer<typeof JoinContactBody>) {
-    const user = await requireUserParam(this.db.manager, userId);
+    const user = await requireUserParam(this.db, userId);
     return { contactId: await this.work.run((tx) => joinContact(tx, user.id, body.invitation)) };
   }
 
   @Get('contacts')
   async list(@Param('userId') userId: string): Promise<ContactView[]> {
-    const user = await requireUserParam(this.db.manager, userId);
-    const contacts = await this.db.manager.find(Contact, { where: { userId: user.id }, order: { createdAt: 'ASC' } });
-    return this.views(contacts);
+    const user = await requireUserParam(this.db, userId);
+    return this.views(user.id, await contactsOf(this.db, user.id));
   }
 
   @Get('contacts/:contactId')
   async one(@Param('userId') userId: string, @Param('contactId') contactId: string): Promise<ContactView> {
-    const user = await requireUserParam(this.db.manager, userId);
-    const contact = await this.db.manager.findOne(Contact, { where: { userId: user.id, id: requireId(contactId, 'contact') } });
+    const user = await requireUserParam(this.db, userId);
+    const contact = await findContact(this.db, user.id, requireId(contactId, 'contact'));
     if (!contact) throw new NotFoundException(`contact ${contactId} not found`);
-    return (await this.views([contact]))[0];
+    return (await this.views(user.id, [contact]))[0];
   }
 
-  private async views(contacts: Contact[]): Promise<ContactView[]> {
-    if (contacts.length === 0) return [];
-    const conns = await this.db.manager.find(Connection, { where: { id: In(contacts.map((c) => c.connId)) } });
+  private async views(userId: string, contacts: Contact[]): Promise<ContactView[]> {
+    const conns = await connectionsOf(this.db, userId, contacts.map((c) => c.connId));
     const byId = new Map(conns.map((c) => [c.id, c]));
     return contacts.map((c) => {
       const conn = byId.get(c.connId)!;

@@ -1,4 +1,4 @@
-import type { MemberStatus } from '../groups/member.entity';
+import type { MemberStatus } from '../members/member.entity';
 
 export interface ProgressMember {
   memberId: string;

@@ -6,9 +6,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { Group } from '../groups/group.entity';
 import { requireId } from '../http/api-ids';
 import { ZodPipe } from '../http/zod-body.pipe';
+import { findGroup } from '../members/group-store';
 import { requireUserParam } from '../users/user-guard';
 import { GroupProgress, groupProgress } from './group-progress';
 import { readProgressInput, RetryNote } from './progress-reader';
@@ -40,9 +40,9 @@ export class ProgressController implements OnModuleInit {
     @Param('groupId') groupId: string,
     @Query(new ZodPipe(ProgressQuery, 'query')) _query: z.infer<typeof ProgressQuery>,
   ): Promise<GroupProgress> {
-    const user = await requireUserParam(this.db.manager, userId);
-    const group = await this.db.manager.findOne(Group, { where: { userId: user.id, id: requireId(groupId, 'group') } });
+    const user = await requireUserParam(this.db, userId);
+    const group = await findGroup(this.db, user.id, requireId(groupId, 'group'));
     if (!group) throw new NotFoundException(`group ${groupId} not found`);
-    return groupProgress(await readProgressInput(this.db.manager, group, this.retryNote));
+    return groupProgress(await readProgressInput(this.db, group, this.retryNote));
   }
 }

@@ -1,12 +1,12 @@
 import { NotFoundException } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { requireId } from '../http/api-ids';
 import { User } from './user.entity';
+import { findUser } from './user-store';
 
 /** The user named in the path must exist; every object is then looked up within that user. */
-export async function requireUserParam(em: EntityManager, raw: string): Promise<User> {
-  const id = requireId(raw, 'user');
-  const user = await em.findOne(User, { where: { id } });
+export async function requireUserParam(db: DataSource | EntityManager, raw: string): Promise<User> {
+  const user = await findUser(db, requireId(raw, 'user'));
   if (!user) throw new NotFoundException(`user ${raw} not found`);
   return user;
 }

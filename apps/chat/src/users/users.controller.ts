@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { ZodPipe } from '../http/zod-body.pipe';
-import { User } from './user.entity';
+import { insertUser } from './user-store';
 
 export const CreateUserBody = z.object({ displayName: z.string().trim().min(1).max(100) });
 
@@ -16,7 +16,7 @@ export class UsersController {
   @HttpCode(201)
   async create(@Body(new ZodPipe(CreateUserBody)) body: z.infer<typeof CreateUserBody>): Promise<{ userId: string }> {
     const id = randomUUID();
-    await this.db.getRepository(User).insert({ id, displayName: body.displayName });
+    await insertUser(this.db, id, body.displayName);
     return { userId: id };
   }
 }

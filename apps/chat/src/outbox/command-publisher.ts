@@ -6,7 +6,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import type { ConnectionCommand } from './chat-tx';
-import { ORDERED_SQL } from './command-order';
+import { pendingHeads } from './command-store';
 
 // A failed add is tried again at once a few times: the reconciler is the last resort, minutes late.
 const PUBLISH_TRIES = 3;
@@ -46,7 +46,7 @@ export class CommandPublisher {
     if (connIds.length === 0 && known.length === 0) return;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.publishAll([...known, ...(await this.headsOf(connIds))]);
+        return await this.publishAll([...known, ...(await pendingHeads(this.db, connIds))]);
       } catch (err) {
         if (attempt < PUBLISH_TRIES) continue;
         // The reconciler publishes them later; the rows are safe in Postgres.
@@ -55,17 +55,6 @@ export class CommandPublisher {
         return;
       }
     }
-  }
-
-  /** The oldest pending ordered command of each connection (index commands_pending_by_conn). */
-  private async headsOf(connIds: string[]): Promise<AgentCommand[]> {
-    if (connIds.length === 0) return [];
-    const rows: { command: AgentCommand }[] = await this.db.query(
-      `SELECT DISTINCT ON (conn_id) command FROM commands
-        WHERE conn_id = ANY($1) AND status = 'pending' AND ${ORDERED_SQL} ORDER BY conn_id, id`,
-      [connIds],
-    );
-    return rows.map((r) => r.command);
   }
 
   /** BullMQ ignores an add whose job id exists, so publishing twice is harmless. */

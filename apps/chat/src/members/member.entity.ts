@@ -20,6 +20,8 @@ export class Member {
   @Column('text', { name: 'conn_id', nullable: true }) connId: string | null;
   /** The direct connection of an introduction (a contact of its own). */
   @Column('text', { name: 'direct_conn_id', nullable: true }) directConnId: string | null;
+  /** Host side: the contact this member was invited through (one live member per contact and group). */
+  @Column('uuid', { name: 'invited_via_contact_id', nullable: true }) invitedViaContactId: string | null;
   @Column('text', { name: 'failure_reason', nullable: true }) failureReason: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;

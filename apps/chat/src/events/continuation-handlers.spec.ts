@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Continuation, CONTINUATION_FUNCTIONS } from './continuation';
+import { Continuation, CONTINUATION_FUNCTIONS, ContinuationFunction } from '../outbox/continuation';
 import { CONTINUATION_HANDLERS } from './continuation-handlers';
 
 describe('the continuation dispatcher', () => {
   it('has one handler per function, each waiting for a completion event', () => {
     expect(Object.keys(CONTINUATION_HANDLERS).sort()).toEqual([...CONTINUATION_FUNCTIONS].sort());
-    for (const fn of CONTINUATION_FUNCTIONS) {
+    for (const fn of CONTINUATION_FUNCTIONS as ContinuationFunction[]) {
       expect(['INV', 'JOINED', 'ALLOWED', 'SENT', 'ACKED']).toContain(CONTINUATION_HANDLERS[fn].expects);
     }
     expect(CONTINUATION_HANDLERS.CREATE_INTRO_INVITATIONS.expects).toBe('INV');

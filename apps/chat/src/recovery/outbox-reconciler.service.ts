@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { AGENT_EVENTS_QUEUE, type AgentCommand } from '@gc/contracts';
+import { AGENT_EVENTS_QUEUE, resultEventId } from '@gc/contracts';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { CHAT_CONFIG, ChatConfig } from '../config/chat-config';
-import { ORDERED_SQL } from './command-order';
-import { CommandPublisher } from './command-publisher';
+import { CommandPublisher } from '../outbox/command-publisher';
+import { countRepublished, staleHeads } from '../outbox/command-store';
 import { QueueLossMarker, queueLossMarkerKey } from './queue-loss-marker';
-import { resultEventId } from './result-event-id';
 import { allWaitingConnections, claimDueStatusChecks } from './status-check-schedule';
 import { ChatMetrics } from '../metrics/chat-metrics';
 
@@ -83,23 +82,16 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
 
   async republishStaleHeads(): Promise<number> {
     // Only stale heads leave Postgres: a fresh one needs no look at its job (two Redis calls each).
-    const heads: { id: string; corr_id: string; command: AgentCommand }[] = await this.db.query(
-      `SELECT id, corr_id, command FROM (
-         (SELECT DISTINCT ON (conn_id) id, corr_id, command, updated_at FROM commands WHERE status = 'pending' AND ${ORDERED_SQL} ORDER BY conn_id, id)
-         UNION ALL (SELECT id, corr_id, command, updated_at FROM commands WHERE status = 'pending' AND NOT (${ORDERED_SQL}))) heads
-        WHERE updated_at < now() - $1 * interval '1 millisecond'`,
-      [this.config.RECONCILE_STALE_MS],
-    );
     let republished = 0;
-    for (const head of heads) {
-      const job = await this.publisher.commandsQueue.getJob(head.corr_id);
+    for (const head of await staleHeads(this.db, this.config.RECONCILE_STALE_MS)) {
+      const job = await this.publisher.commandsQueue.getJob(head.corrId);
       const state = job ? await job.getState() : 'missing';
       if (!['missing', 'completed', 'failed', 'unknown'].includes(state)) continue;
-      if (state === 'completed' && (await this.resultAwaitsChat(head.corr_id))) continue;
+      if (state === 'completed' && (await this.resultAwaitsChat(head.corrId))) continue;
       if (job) await job.remove().catch(() => undefined);
       await this.publisher.publish(head.command);
-      await this.db.query(`UPDATE commands SET attempts = attempts + 1, updated_at = now() WHERE id = $1 AND status = 'pending'`, [head.id]);
-      this.log.log({ corrId: head.corr_id, jobState: state }, 'stale command re-published');
+      await countRepublished(this.db, head.id);
+      this.log.log({ corrId: head.corrId, jobState: state }, 'stale command re-published');
       republished++;
     }
     if (republished) this.log.log(`re-published ${republished} stale command(s)`);

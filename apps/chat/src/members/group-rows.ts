@@ -26,7 +26,7 @@ export function groupFromRow(r: GroupRow): Group {
   } satisfies Group);
 }
 
-export const MEMBER_SELECT = `user_id, group_id, id, display_name, is_self, is_host, status, conn_id, direct_conn_id, failure_reason, created_at, updated_at`;
+export const MEMBER_SELECT = `user_id, group_id, id, display_name, is_self, is_host, status, conn_id, direct_conn_id, invited_via_contact_id, failure_reason, created_at, updated_at`;
 export interface MemberRow {
   user_id: string;
   group_id: string;
@@ -37,6 +37,7 @@ export interface MemberRow {
   status: Member['status'];
   conn_id: string | null;
   direct_conn_id: string | null;
+  invited_via_contact_id: string | null;
   failure_reason: string | null;
   created_at: Date;
   updated_at: Date;
@@ -52,6 +53,7 @@ export function memberFromRow(r: MemberRow): Member {
     status: r.status,
     connId: r.conn_id,
     directConnId: r.direct_conn_id,
+    invitedViaContactId: r.invited_via_contact_id,
     failureReason: r.failure_reason,
     createdAt: r.created_at,
     updatedAt: r.updated_at,

@@ -6,13 +6,14 @@ import { Connection } from '../connections/connection.entity';
 import { contactStatus, createContactInvitation } from '../contacts/contact-flow';
 import { openMigratedDataSource } from '@gc/persistence';
 import { chatDataSourceOptions } from '../database/chat-data-source-options';
-import { insertIfAbsent } from '../database/insert-if-absent';
-import { receiveMessage } from '../messages/message-receipt';
+import { receiveMessage } from '../inbox/message-receipt';
+import { insertInvitedGroup } from '../members/group-store';
 import { User } from '../users/user.entity';
-import { ChatTx } from './chat-tx';
-import { Command } from './command.entity';
-import { claimOnlyCompletion, resumeCommand, UnexpectedEvent } from './command-resumer';
-import { sendRequest } from '../messages/outbound';
+import { ChatTx } from '../outbox/chat-tx';
+import { Command } from '../outbox/command.entity';
+import { UnexpectedEvent } from './command-resumer';
+import { claimOnlyCompletion, resumeCommand } from './continuation-handlers';
+import { sendRequest } from '../protocol/protocol-sender';
 
 // Against the real Postgres: the exactly-once rules live in row locks and unique keys.
 describe('resumeCommand', () => {
@@ -100,16 +101,18 @@ describe('resumeCommand', () => {
     expect(acks[0].command).toMatchObject({ type: 'ACK', connId: command.connId, agentMsgId: 'agent-msg-1', userId });
   });
 
-  it('insertIfAbsent tells a new row from an existing one', async () => {
-    const id = randomUUID();
-    expect(await insertIfAbsent(db.manager, User, { id, displayName: 'A' })).toBe(true);
-    expect(await insertIfAbsent(db.manager, User, { id, displayName: 'B' })).toBe(false);
+  it('an insert that decides "first time?" (a group from x.grp.inv) tells a new row from an existing one', async () => {
+    const userId = randomUUID();
+    await db.getRepository(User).insert({ id: userId, displayName: 'Ann' });
+    const group = { userId, id: randomUUID(), name: 'g', hostMemberId: randomUUID(), selfMemberId: randomUUID(), invitation: 'inv', invitedViaConnId: null };
+    expect(await insertInvitedGroup(new ChatTx(db.manager), group)).toBe(true);
+    expect(await insertInvitedGroup(new ChatTx(db.manager), { ...group, name: 'again' })).toBe(false);
   });
 
   it('SENT completes its pending SEND in one claim, once; it frees the head of the connection', async () => {
     const { userId, command } = await invitation();
     const { continuation, request } = sendRequest(command.connId, { type: 'x.ok' });
-    const corrId = await run((tx) => tx.record(userId, continuation, request));
+    const corrId = await run((tx) => tx.ask(userId, continuation, request));
     const sent = { type: 'SENT' as const, eventId: 'evt-sent-0001', userId, corrId, connId: command.connId, msgId: (request as { msgId: string }).msgId };
     const first = new ChatTx(db.manager);
     expect(await claimOnlyCompletion(first, sent)).toBe(true);
@@ -124,7 +127,7 @@ describe('resumeCommand', () => {
     const sent = { type: 'SENT' as const, eventId: 'evt-sent-0004', userId, corrId: command.corrId, connId: command.connId, msgId: randomUUID() };
     expect(await claimOnlyCompletion(new ChatTx(db.manager), sent)).toBe(false);
     const { continuation, request } = sendRequest(command.connId, { type: 'x.ok' });
-    const corrId = await run((tx) => tx.record(userId, continuation, request));
+    const corrId = await run((tx) => tx.ask(userId, continuation, request));
     expect(await claimOnlyCompletion(new ChatTx(db.manager), { ...sent, corrId, userId: randomUUID() })).toBe(false);
     expect((await db.getRepository(Command).findOneByOrFail({ corrId })).status).toBe('pending');
     expect((await db.getRepository(Command).findOneByOrFail({ id: command.id })).status).toBe('pending');
@@ -139,12 +142,12 @@ describe('resumeCommand', () => {
     expect(tx.touchedConnections.size).toBe(0);
   });
 
-  it('recordAll writes its rows in one statement, in order, skipping a corrId already there', async () => {
+  it('askAll writes its rows in one statement, in order, skipping a corrId already there', async () => {
     const { userId, command } = await invitation();
     const a = sendRequest(command.connId, { type: 'x.ok' });
     const b = sendRequest(command.connId, { type: 'x.ok' });
     const tx = new ChatTx(db.manager);
-    const [corrA, corrB, corrExisting] = await tx.recordAll(userId, [a, b, { ...a, corrId: command.corrId }]);
+    const [corrA, corrB, corrExisting] = await tx.askAll(userId, [a, b, { ...a, corrId: command.corrId }]);
     expect(corrExisting).toBe(command.corrId);
     const rows = await db.getRepository(Command).find({ where: { userId, function: 'SEND_MESSAGE' }, order: { id: 'ASC' } });
     expect(rows.map((r) => r.corrId)).toEqual([corrA, corrB]);

@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/test-isolation';
 import { openMigratedDataSource } from '@gc/persistence';
+import { ChatTx } from '../outbox/chat-tx';
+import { sendRequest } from '../protocol/protocol-sender';
 import { chatDataSourceOptions } from '../database/chat-data-source-options';
 import { allWaitingConnections, claimDueStatusChecks, MAX_DELAY_MS, PEER_MAY_NEVER_COME_FIRST_DELAY_MS, PEER_MAY_NEVER_COME_MAX_DELAY_MS } from './status-check-schedule';
 
@@ -105,10 +107,8 @@ describe('claimDueStatusChecks', () => {
     const connected = await connection({ purpose: 'contact', role: 'inviter', stage: 'connected' }, S);
     const failed = await connection({ purpose: 'contact', role: 'inviter', stage: 'failed' }, S);
     const busy = await connection(hostWaitingForMember, S);
-    await db.query(
-      `INSERT INTO commands (corr_id, user_id, conn_id, function, continuation, command, status) VALUES ($1, $2, $3, 'X', '{}', '{}', 'pending')`,
-      [randomUUID(), busy.userId, busy.connId],
-    );
+    const { continuation, request } = sendRequest(busy.connId, { type: 'x.ok' });
+    await new ChatTx(db.manager).ask(busy.userId, continuation, request);
     const joiner = await connection({ purpose: 'contact', role: 'joiner', stage: 'connected' }, S);
     const due = (await claimDueStatusChecks(db, S, 1_000)).map((r) => r.id);
     expect(due).toContain(joiner.connId);

@@ -4,8 +4,8 @@ import { ModuleRef } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { AgentEventsProcessor } from '../events/agent-events.processor';
-import { ChatMetrics } from './chat-metrics';
+import { ChatMetrics } from '../metrics/chat-metrics';
+import { AgentEventsProcessor } from './agent-events.processor';
 
 // Round trips are read from the commands table in batches: one query per batch, not per command.
 const MEASURE_BATCH = 100;
