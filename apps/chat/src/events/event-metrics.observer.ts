@@ -5,6 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { ChatMetrics } from '../metrics/chat-metrics';
+import { roundTripsOf } from '../outbox/command-store';
 import { AgentEventsProcessor } from './agent-events.processor';
 
 // Round trips are read from the commands table in batches: one query per batch, not per command.
@@ -59,11 +60,7 @@ export class EventMetricsObserver implements OnApplicationBootstrap, OnModuleDes
     this.ended = new Map();
     if (ended.size === 0) return;
     try {
-      const rows: { corr_id: string; function: string; status: string; seconds: number }[] = await this.db.query(
-        `SELECT corr_id, function, status, extract(epoch FROM updated_at - created_at)::float8 AS seconds FROM commands WHERE corr_id = ANY($1)`,
-        [[...ended.keys()]],
-      );
-      for (const { corr_id: corrId, function: fn, status, seconds } of rows) {
+      for (const { corrId, function: fn, status, seconds } of await roundTripsOf(this.db, [...ended.keys()])) {
         this.metrics.commandRoundTrip.observe({ function: fn, status }, Math.max(0, seconds));
         // The last line of a command's path; with the agent's `command retry` lines, its whole story by corrId.
         this.log.debug({ corrId, function: fn, status, roundTripMs: Math.round(seconds * 1000) }, 'command finished');

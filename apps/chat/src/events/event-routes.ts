@@ -103,7 +103,7 @@ export async function onConnected(tx: ChatTx, event: AgentEventOf<'CON'>): Promi
 }
 
 /** MSG: handled once per agentMsgId (unique row); its ACK goes out after commit. */
-export async function onMessage(tx: ChatTx, event: AgentEventOf<'MSG'>): Promise<void> {
+async function onMessage(tx: ChatTx, event: AgentEventOf<'MSG'>): Promise<void> {
   const conn = await lockConnection(tx, event.userId, event.connId);
   if (!conn || !(await receiveMessage(tx, event.userId, event.connId, event.agentMsgId))) return;
   const msg = parseProtocolMessage(event.body);

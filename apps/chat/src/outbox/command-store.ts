@@ -204,3 +204,12 @@ export async function countCommands(db: Db): Promise<{ function: string; status:
   const rows: { function: string; status: CommandStatus; n: string }[] = await db.query(`SELECT function, status, count(*) AS n FROM commands GROUP BY function, status`);
   return rows.map((r) => ({ function: r.function, status: r.status, count: Number(r.n) }));
 }
+
+/** How long each of these commands took from its row's creation to its end (metrics). */
+export async function roundTripsOf(db: Db, corrIds: string[]): Promise<{ corrId: string; function: string; status: CommandStatus; seconds: number }[]> {
+  const rows: { corr_id: string; function: string; status: CommandStatus; seconds: number }[] = await db.query(
+    `SELECT corr_id, function, status, extract(epoch FROM updated_at - created_at)::float8 AS seconds FROM commands WHERE corr_id = ANY($1)`,
+    [corrIds],
+  );
+  return rows.map((r) => ({ corrId: r.corr_id, function: r.function, status: r.status, seconds: r.seconds }));
+}
