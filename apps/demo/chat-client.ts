@@ -7,6 +7,9 @@ export interface ProgressView {
 }
 
 export class ChatClient {
+  /** Each user's bearer token (POST /users shows it once); sent on that user's /users/:u/... calls. */
+  private readonly tokens = new Map<string, string>();
+
   constructor(readonly baseUrl: string) {}
 
   async health(): Promise<boolean> {
@@ -20,7 +23,9 @@ export class ChatClient {
   }
 
   async createUser(displayName: string): Promise<string> {
-    return (await this.call<{ userId: string }>('POST', '/users', { displayName })).userId;
+    const { userId, token } = await this.call<{ userId: string; token: string }>('POST', '/users', { displayName });
+    this.tokens.set(userId, token);
+    return userId;
   }
   async createInvitation(userId: string): Promise<string> {
     return (await this.call<{ contactId: string }>('POST', `/users/${userId}/invitations`)).contactId;
@@ -65,9 +70,10 @@ export class ChatClient {
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const token = this.tokens.get(/^\/users\/([^/?]+)\//.exec(path)?.[1] ?? '');
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(10_000),
     });

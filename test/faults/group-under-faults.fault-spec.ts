@@ -232,7 +232,7 @@ describe('faults: an 8-member group at 30% relay faults, two agents and two chat
   it('case 8: malformed HTTP bodies on every endpoint get 4xx {error, message}; malformed jobs fail with a reason; no process exits', async () => {
     const { stack } = f;
     await Promise.all(stack.relays.map((r) => r.setFaults({ failureRate: 0 })));
-    const cases = badInputCases({ chatUrl: stack.api.baseUrl, relayUrl: stack.relays[0].url, setup });
+    const cases = badInputCases({ chatUrl: stack.api.baseUrl, relayUrl: stack.relays[0].url, setup, hostToken: stack.api.tokenOf(setup.host.userId) });
     const wrong: string[] = [];
     for (const c of cases) {
       const res = await fetch(c.url, { method: c.method, headers: { 'content-type': 'application/json', ...c.headers }, body: c.body, signal: AbortSignal.timeout(10_000) });

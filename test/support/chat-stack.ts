@@ -198,14 +198,31 @@ export interface CommandView {
   lastError: string | null;
 }
 
-/** Small typed functions over fetch; each throws on an unexpected status. */
+/**
+ * Small typed functions over fetch; each throws on an unexpected status. It keeps the token of each
+ * user it created and sends it on that user's paths (`/users/:u/...`), as a client would.
+ */
 export class ChatApi {
+  private readonly tokens = new Map<string, string>();
+
   constructor(readonly baseUrl: string) {}
 
-  async request<T = unknown>(method: string, path: string, body?: unknown, raw?: string): Promise<HttpAnswer<T>> {
+  /** The bearer token POST /users gave this user (through this client). */
+  tokenOf(userId: string): string {
+    const token = this.tokens.get(userId);
+    if (!token) throw new Error(`no token known for user ${userId}`);
+    return token;
+  }
+
+  /** `token`: undefined = the path's user's own (if known), null = none, a string = that one. */
+  async request<T = unknown>(method: string, path: string, body?: unknown, raw?: string, token?: string | null): Promise<HttpAnswer<T>> {
+    const bearer = token === undefined ? this.tokens.get(/^\/users\/([^/?]+)\//.exec(path)?.[1] ?? '') : token;
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: body !== undefined || raw !== undefined ? { 'content-type': 'application/json' } : {},
+      headers: {
+        ...(body !== undefined || raw !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+      },
       body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
       signal: AbortSignal.timeout(10_000),
     });
@@ -219,7 +236,11 @@ export class ChatApi {
     return answer.body;
   }
 
-  createUser = async (displayName: string) => (await this.expect<{ userId: string }>(201, 'POST', '/users', { displayName })).userId;
+  createUser = async (displayName: string) => {
+    const { userId, token } = await this.expect<{ userId: string; token: string }>(201, 'POST', '/users', { displayName });
+    this.tokens.set(userId, token);
+    return userId;
+  };
   createInvitation = async (u: string) => (await this.expect<{ contactId: string }>(202, 'POST', `/users/${u}/invitations`)).contactId;
   joinContact = async (u: string, invitation: string) =>
     (await this.expect<{ contactId: string }>(202, 'POST', `/users/${u}/contacts`, { invitation })).contactId;

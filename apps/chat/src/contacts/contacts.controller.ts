@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, UseGuards } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Invitation } from '@gc/contracts';
 import { DataSource } from 'typeorm';
@@ -7,7 +7,9 @@ import { connectionsOf } from '../connections/connection-store';
 import { requireId } from '../http/api-ids';
 import { ZodPipe } from '../http/zod-body.pipe';
 import { UnitOfWork } from '../outbox/unit-of-work';
-import { requireUserParam } from '../users/user-guard';
+import { CurrentUser } from '../users/current-user.decorator';
+import { UserAuthGuard } from '../users/user-auth.guard';
+import { User } from '../users/user.entity';
 import { Contact } from './contact.entity';
 import { contactStatus, createContactInvitation, joinContact } from './contact-flow';
 import { contactsOf, findContact } from './contact-store';
@@ -21,6 +23,7 @@ export interface ContactView {
   invitation?: string;
 }
 
+@UseGuards(UserAuthGuard)
 @Controller('users/:userId')
 export class ContactsController {
   constructor(
@@ -30,29 +33,26 @@ export class ContactsController {
 
   @Post('invitations')
   @HttpCode(202)
-  async invite(@Param('userId') userId: string): Promise<{ contactId: string }> {
+  async invite(@CurrentUser() user: User): Promise<{ contactId: string }> {
     // The user check is part of the one statement that writes the invitation (the hot path).
-    const contactId = await this.work.runOneStatement((tx) => createContactInvitation(tx, requireId(userId, 'user')));
-    if (!contactId) throw new NotFoundException(`user ${userId} not found`);
+    const contactId = await this.work.runOneStatement((tx) => createContactInvitation(tx, user.id));
+    if (!contactId) throw new NotFoundException(`user ${user.id} not found`);
     return { contactId };
   }
 
   @Post('contacts')
   @HttpCode(202)
-  async join(@Param('userId') userId: string, @Body(new ZodPipe(JoinContactBody)) body: z.infer<typeof JoinContactBody>) {
-    const user = await requireUserParam(this.db, userId);
+  async join(@CurrentUser() user: User, @Body(new ZodPipe(JoinContactBody)) body: z.infer<typeof JoinContactBody>) {
     return { contactId: await this.work.run((tx) => joinContact(tx, user.id, body.invitation)) };
   }
 
   @Get('contacts')
-  async list(@Param('userId') userId: string): Promise<ContactView[]> {
-    const user = await requireUserParam(this.db, userId);
+  async list(@CurrentUser() user: User): Promise<ContactView[]> {
     return this.views(user.id, await contactsOf(this.db, user.id));
   }
 
   @Get('contacts/:contactId')
-  async one(@Param('userId') userId: string, @Param('contactId') contactId: string): Promise<ContactView> {
-    const user = await requireUserParam(this.db, userId);
+  async one(@CurrentUser() user: User, @Param('contactId') contactId: string): Promise<ContactView> {
     const contact = await findContact(this.db, user.id, requireId(contactId, 'contact'));
     if (!contact) throw new NotFoundException(`contact ${contactId} not found`);
     return (await this.views(user.id, [contact]))[0];

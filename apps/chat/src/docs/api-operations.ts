@@ -29,7 +29,7 @@ const CORR = '0d2f4a6c-8e1b-4d3f-a5c7-9e1b3d5f7a91';
 const ApiError = z.object({ error: z.string(), message: z.string() });
 const errors = {
   bad: { description: 'Invalid body or query value (`{error, message}`)', schema: ApiError, example: { error: 'bad_request', message: 'invalid body: displayName: Too small: expected string to have >=1 characters' } },
-  notFound: { description: 'No such user, or an id of another user\'s object', schema: ApiError, example: { error: 'not_found', message: `user ${U} not found` } },
+  notFound: { description: 'A token of another user, or an id of another user\'s object', schema: ApiError, example: { error: 'not_found', message: `user ${U} not found` } },
   conflict: { description: 'Not possible in the current state', schema: ApiError, example: { error: 'conflict', message: `contact ${C} is not connected yet (invited)` } },
   tooLarge: { description: 'Body over 64 KiB', schema: ApiError, example: { error: 'payload_too_large', message: 'request entity too large' } },
 };
@@ -66,9 +66,13 @@ const Progress = z.object({
 export const API_OPERATIONS: Record<string, ApiOperationDoc> = {
   'POST /users': {
     tag: 'users',
-    summary: 'Create a user',
+    summary: 'Create a user; its bearer token is shown here only (every /users/{userId}/... call needs it)',
     body: { schema: CreateUserBody, example: { displayName: 'Alice' } },
-    responses: { 201: { description: 'Created', schema: z.object({ userId: z.uuid() }), example: { userId: U } }, 400: errors.bad, 413: errors.tooLarge },
+    responses: {
+      201: { description: 'Created', schema: z.object({ userId: z.uuid(), token: z.string() }), example: { userId: U, token: 'q3Zr0hN2u8yX1bVwK5mT7cLd9fGj4sAe6pQiRoUvWxY' } },
+      400: errors.bad,
+      413: errors.tooLarge,
+    },
   },
   'POST /users/{userId}/invitations': {
     tag: 'contacts',

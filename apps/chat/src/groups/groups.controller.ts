@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Body, ConflictException, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
+import { Body, ConflictException, Controller, Get, HttpCode, NotFoundException, Param, Post, UseGuards } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
@@ -13,7 +13,9 @@ import { ZodPipe } from '../http/zod-body.pipe';
 import { activeMemberInvitedVia, createHostedGroup, findGroup, findMember, groupsOf, lockGroup, otherMembersOf } from '../members/group-store';
 import { Group } from '../members/group.entity';
 import { UnitOfWork } from '../outbox/unit-of-work';
-import { requireUserParam } from '../users/user-guard';
+import { CurrentUser } from '../users/current-user.decorator';
+import { UserAuthGuard } from '../users/user-auth.guard';
+import { User } from '../users/user.entity';
 import { addMember } from './host-flow';
 import { joinGroup } from './member-flow';
 
@@ -21,6 +23,7 @@ export const CreateGroupBody = z.object({ name: z.string().trim().min(1).max(100
 export const AddMemberBody = z.object({ contactId: z.string().min(1).max(64) });
 export const SendMessageBody = z.object({ text: z.string().min(1).max(16_384) });
 
+@UseGuards(UserAuthGuard)
 @Controller('users/:userId/groups')
 export class GroupsController {
   constructor(
@@ -30,16 +33,14 @@ export class GroupsController {
 
   @Post()
   @HttpCode(201)
-  async create(@Param('userId') userId: string, @Body(new ZodPipe(CreateGroupBody)) body: z.infer<typeof CreateGroupBody>) {
-    const user = await requireUserParam(this.db, userId);
+  async create(@CurrentUser() user: User, @Body(new ZodPipe(CreateGroupBody)) body: z.infer<typeof CreateGroupBody>) {
     const groupId = randomUUID();
     await this.work.run((tx) => createHostedGroup(tx, { userId: user.id, id: groupId, name: body.name, selfMemberId: randomUUID() }, user.displayName));
     return { groupId };
   }
 
   @Get()
-  async list(@Param('userId') userId: string) {
-    const user = await requireUserParam(this.db, userId);
+  async list(@CurrentUser() user: User) {
     return (await groupsOf(this.db, user.id)).map(({ group, membership }) => ({
       groupId: group.id,
       name: group.name,
@@ -51,11 +52,10 @@ export class GroupsController {
   @Post(':groupId/members')
   @HttpCode(202)
   async addMember(
-    @Param('userId') userId: string,
+    @CurrentUser() user: User,
     @Param('groupId') groupId: string,
     @Body(new ZodPipe(AddMemberBody)) body: z.infer<typeof AddMemberBody>,
   ): Promise<{ memberId: string }> {
-    const user = await requireUserParam(this.db, userId);
     const gid = requireId(groupId, 'group');
     const contactId = requireId(body.contactId, 'contact');
     const memberId = await this.work.run(async (tx) => {
@@ -75,8 +75,7 @@ export class GroupsController {
 
   @Post(':groupId/join')
   @HttpCode(202)
-  async join(@Param('userId') userId: string, @Param('groupId') groupId: string): Promise<Record<string, never>> {
-    const user = await requireUserParam(this.db, userId);
+  async join(@CurrentUser() user: User, @Param('groupId') groupId: string): Promise<Record<string, never>> {
     const gid = requireId(groupId, 'group');
     await this.work.run(async (tx) => {
       const group = await lockGroup(tx, user.id, gid);
@@ -87,8 +86,7 @@ export class GroupsController {
   }
 
   @Get(':groupId/members')
-  async members(@Param('userId') userId: string, @Param('groupId') groupId: string) {
-    const user = await requireUserParam(this.db, userId);
+  async members(@CurrentUser() user: User, @Param('groupId') groupId: string) {
     const group = await this.requireGroup(user.id, groupId);
     const members = await otherMembersOf(this.db, user.id, group.id);
     const conns = await connectionsOf(this.db, user.id, members.map((m) => m.connId).filter((c): c is string => !!c));
@@ -105,11 +103,10 @@ export class GroupsController {
   @Post(':groupId/messages')
   @HttpCode(202)
   async send(
-    @Param('userId') userId: string,
+    @CurrentUser() user: User,
     @Param('groupId') groupId: string,
     @Body(new ZodPipe(SendMessageBody)) body: z.infer<typeof SendMessageBody>,
   ): Promise<{ messageId: string }> {
-    const user = await requireUserParam(this.db, userId);
     const gid = requireId(groupId, 'group');
     const messageId = await this.work.run(async (tx) => {
       const group = await findGroup(tx.em, user.id, gid);
@@ -123,8 +120,7 @@ export class GroupsController {
   }
 
   @Get(':groupId/messages')
-  async messages(@Param('userId') userId: string, @Param('groupId') groupId: string) {
-    const user = await requireUserParam(this.db, userId);
+  async messages(@CurrentUser() user: User, @Param('groupId') groupId: string) {
     const group = await this.requireGroup(user.id, groupId);
     return (await messagesOf(this.db, user.id, group.id)).map((m) => ({ messageId: m.id, fromMemberId: m.fromMemberId, text: m.text, at: m.at.toISOString() }));
   }

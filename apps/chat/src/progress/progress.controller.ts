@@ -1,6 +1,6 @@
 import { AGENT_COMMANDS_QUEUE } from '@gc/contracts';
 import { getQueueToken } from '@nestjs/bullmq';
-import { Controller, Get, NotFoundException, OnModuleInit, Param, Query } from '@nestjs/common';
+import { Controller, Get, NotFoundException, OnModuleInit, Param, Query, UseGuards } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
@@ -9,13 +9,16 @@ import { z } from 'zod';
 import { requireId } from '../http/api-ids';
 import { ZodPipe } from '../http/zod-body.pipe';
 import { findGroup } from '../members/group-store';
-import { requireUserParam } from '../users/user-guard';
+import { CurrentUser } from '../users/current-user.decorator';
+import { UserAuthGuard } from '../users/user-auth.guard';
+import { User } from '../users/user.entity';
 import { GroupProgress, groupProgress } from './group-progress';
 import { readProgressInput, RetryNote } from './progress-reader';
 
 /** No query parameters: an unknown one is a 400, as everywhere in the API (design §7). */
 export const ProgressQuery = z.object({}).strict();
 
+@UseGuards(UserAuthGuard)
 @Controller('users/:userId/groups/:groupId/progress')
 export class ProgressController implements OnModuleInit {
   private retryNote: RetryNote;
@@ -36,11 +39,10 @@ export class ProgressController implements OnModuleInit {
 
   @Get()
   async progress(
-    @Param('userId') userId: string,
+    @CurrentUser() user: User,
     @Param('groupId') groupId: string,
     @Query(new ZodPipe(ProgressQuery, 'query')) _query: z.infer<typeof ProgressQuery>,
   ): Promise<GroupProgress> {
-    const user = await requireUserParam(this.db, userId);
     const group = await findGroup(this.db, user.id, requireId(groupId, 'group'));
     if (!group) throw new NotFoundException(`group ${groupId} not found`);
     return groupProgress(await readProgressInput(this.db, group, this.retryNote));
