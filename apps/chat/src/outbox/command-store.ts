@@ -59,15 +59,23 @@ export function outboxItem(rows: CommandRow[], p: SqlParams): OutboxItem {
     written: `(SELECT coalesce(array_agg(corr_id), '{}') FROM outbox) AS ${OUTBOX_WRITTEN}`,
     item: (guard) => {
       if (rows.length === 0) return `outbox AS (SELECT NULL::text AS corr_id WHERE false)`;
-      const values = rows.map((r) => {
-        const continuation = JSON.stringify(r.continuation);
-        const command = JSON.stringify(r.command);
-        return `(${p.add(r.corrId, 'text')}, ${p.add(r.userId, 'uuid')}, ${p.add(r.connId, 'text')}, ${p.add(r.function, 'text')}, ${p.add(continuation, 'jsonb')}, ${p.add(command, 'jsonb')})`;
-      });
+      // One array parameter per column, whatever the number of rows: a statement's bind parameters are
+      // capped at 65,535, and a host introducing a newcomer to thousands of members writes two rows each.
+      const column = (values: unknown[], type: string) => p.add(values, `${type}[]`);
+      const arrays = [
+        column(rows.map((r) => r.corrId), 'text'),
+        column(rows.map((r) => r.userId), 'uuid'),
+        column(rows.map((r) => r.connId), 'text'),
+        column(rows.map((r) => r.function), 'text'),
+        column(rows.map((r) => JSON.stringify(r.continuation)), 'jsonb'),
+        column(rows.map((r) => JSON.stringify(r.command)), 'jsonb'),
+      ];
+      // ORDER BY the position: ids are taken in the order rows leave the SELECT, so asks keep their order.
       return `outbox AS (INSERT INTO commands (${COLUMNS})
            SELECT v.corr_id, v.user_id, v.conn_id, v.fn, v.continuation, v.command, 'pending', 1
-             FROM (VALUES ${values.join(', ')}) AS v (corr_id, user_id, conn_id, fn, continuation, command)
+             FROM unnest(${arrays.join(', ')}) WITH ORDINALITY AS v (corr_id, user_id, conn_id, fn, continuation, command, n)
             ${guard ? `WHERE EXISTS (SELECT 1 FROM ${guard})` : ''}
+            ORDER BY v.n
            ON CONFLICT (corr_id) DO NOTHING RETURNING corr_id)`;
     },
   };
