@@ -10,6 +10,7 @@ import { CHAT_CONFIG, ChatConfig } from '../config/chat-config';
 import { CommandPublisher } from '../outbox/command-publisher';
 import { countRepublished, staleHeads } from '../outbox/command-store';
 import { QueueLossMarker, queueLossMarkerKey } from './queue-loss-marker';
+import { LeaseRedis, RecoveryLease, recoveryLeaseKey } from './recovery-lease';
 import { allWaitingConnections, claimDueStatusChecks } from './status-check-schedule';
 import { ChatMetrics } from '../metrics/chat-metrics';
 
@@ -31,6 +32,9 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private readonly queueLoss: QueueLossMarker;
+  /** Only one chat replica recovers at a time (see RecoveryLease). */
+  private readonly lease: RecoveryLease;
+  private leader = false;
   /** Set at start and on a queue loss; cleared only once the full subscribe went through, so a failed tick retries it. */
   private subscribeAllDue = true;
 
@@ -46,6 +50,12 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
       async (key, value) => ((await this.events.getBackend().client) as unknown as Pick<Redis, 'set'>).set(key, value, 'NX', 'GET'),
       queueLossMarkerKey(config.QUEUE_PREFIX),
     );
+    // Three ticks: a live holder renews it at every one; a dead one is replaced within ~3 intervals.
+    this.lease = new RecoveryLease(
+      async () => (await this.events.getBackend().client) as unknown as LeaseRedis,
+      recoveryLeaseKey(config.QUEUE_PREFIX),
+      3 * config.RECONCILE_INTERVAL_MS,
+    );
   }
 
   onApplicationBootstrap(): void {
@@ -58,10 +68,19 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
     await this.running;
+    if (this.leader) await this.lease.release().catch(() => undefined);
   }
 
   private async tick(): Promise<void> {
     try {
+      const wasLeader = this.leader;
+      this.leader = await this.lease.hold();
+      if (!this.leader) return;
+      if (!wasLeader) {
+        // Whatever happened while another chat (or nobody) recovered: start with everything.
+        this.subscribeAllDue = true;
+        this.log.log('this chat now does the outbox recovery (lease taken)');
+      }
       // First, so that a loss during the recovery below is seen by the next tick.
       if (await this.queueLoss.lost()) {
         this.subscribeAllDue = true;
