@@ -42,6 +42,8 @@ export interface ChatStack {
   withAgentDown(between: () => Promise<void>): Promise<void>;
   /** Starts the chat again (after kill9/stop) on the same port, database and prefix. */
   restartChat(): Promise<void>;
+  /** Starts one more chat replica (same database, prefix and relays, its own port), stopped with the stack. */
+  addChat(): Promise<ServiceProcess>;
   stop(): Promise<void>;
 }
 
@@ -152,6 +154,11 @@ export async function startChatStack(opts: ChatStackOptions): Promise<ChatStack>
         chat = await startService('chat', `${label}-chat`, chatPort, chatEnv);
         stack.chat = chat;
       },
+      async addChat() {
+        const replica = await startService('chat', `${label}-chat${processes.length}`, await freePort(), chatEnv);
+        processes.push(replica);
+        return replica;
+      },
       stop,
     };
     return stack;
@@ -206,6 +213,13 @@ export class ChatApi {
   private readonly tokens = new Map<string, string>();
 
   constructor(readonly baseUrl: string) {}
+
+  /** A client of another chat replica that knows the same users' tokens. */
+  at(baseUrl: string): ChatApi {
+    const other = new ChatApi(baseUrl);
+    for (const [userId, token] of this.tokens) other.tokens.set(userId, token);
+    return other;
+  }
 
   /** The bearer token POST /users gave this user (through this client). */
   tokenOf(userId: string): string {
