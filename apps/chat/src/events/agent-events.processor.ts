@@ -29,8 +29,8 @@ export class AgentEventsProcessor extends WorkerHost implements OnModuleDestroy 
       throw new UnrecoverableError((err as ContractViolation).message);
     }
     try {
-      if (await this.work.runOneStatement((tx) => claimOnlyCompletion(tx, event))) return 'resumed';
-      return await this.work.run((tx) => applyEvent(tx, event));
+      if (await this.work.runOneStatement((tx) => claimOnlyCompletion(tx, event), { awaitPublish: true })) return 'resumed';
+      return await this.work.run((tx) => applyEvent(tx, event), { awaitPublish: true });
     } catch (err) {
       if (err instanceof UnexpectedEvent) throw new UnrecoverableError(err.message);
       const corrId = 'corrId' in event ? event.corrId : undefined;

@@ -1,15 +1,20 @@
 import { AGENT_COMMANDS_QUEUE, parseAgentCommand, type AgentCommand } from '@gc/contracts';
 import { CONTRACT_JOB_OPTIONS } from '@gc/queueing';
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import type { ConnectionCommand } from './chat-tx';
 import { pendingHeads } from './command-store';
 
-// A failed add is tried again at once a few times: the reconciler is the last resort, minutes late.
+// A failed add is tried again at once a few times: the reconciler is the last resort, seconds late.
 const PUBLISH_TRIES = 3;
+// Publishes an API call did not wait for; past this many in flight (Redis slow or away), the next
+// call waits for one to end, so memory stays bounded and the API slows down instead of piling up.
+const MAX_IN_BACKGROUND = 1_000;
+// On shutdown, what is still in flight gets this long; the reconciler publishes the rest.
+const DRAIN_MS = 5_000;
 
 /** What a committed transaction leaves to publish (see ChatTx). */
 export interface Publishable {
@@ -27,8 +32,9 @@ export interface Publishable {
  * ACKs are outside that order (see command-order.ts) and go out at once.
  */
 @Injectable()
-export class CommandPublisher {
+export class CommandPublisher implements OnModuleDestroy {
   private readonly log = new Logger(CommandPublisher.name);
+  private readonly inBackground = new Set<Promise<void>>();
 
   constructor(
     @InjectQueue(AGENT_COMMANDS_QUEUE) private readonly queue: Queue,
@@ -55,6 +61,23 @@ export class CommandPublisher {
         return;
       }
     }
+  }
+
+  /** As publishAfterCommit, without waiting for it (unless MAX_IN_BACKGROUND are in flight already). */
+  async publishInBackground(work: Publishable): Promise<void> {
+    while (this.inBackground.size >= MAX_IN_BACKGROUND) await Promise.race(this.inBackground);
+    const publishing: Promise<void> = this.publishAfterCommit(work).finally(() => this.inBackground.delete(publishing));
+    this.inBackground.add(publishing);
+  }
+
+  /** Before the queues close: what the API left in flight is given a few seconds to go out. */
+  async onModuleDestroy(): Promise<void> {
+    if (this.inBackground.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const drained = Promise.all(this.inBackground).then(() => true);
+    const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), DRAIN_MS)));
+    if (!(await Promise.race([drained, late]))) this.log.warn(`${this.inBackground.size} publish(es) still in flight at shutdown; the reconciler publishes them`);
+    clearTimeout(timer);
   }
 
   /** BullMQ ignores an add whose job id exists, so publishing twice is harmless. */

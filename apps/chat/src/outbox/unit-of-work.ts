@@ -8,7 +8,17 @@ import { CommandPublisher } from './command-publisher';
 const RETRYABLE = new Set(['40P01', '40001']);
 const MAX_TRIES = 8;
 
-/** Runs domain work in one transaction, then publishes the commands it recorded (the outbox). */
+export interface UnitOfWorkOptions {
+  /**
+   * Wait for the publish to Redis before returning. An API call does not: once the rows are
+   * committed the outbox guarantees the commands go out (the reconciler re-publishes what a failed
+   * publish left), so a slow or frozen Redis must not hold the answer. The events worker does, so
+   * that its concurrency also bounds the publishes in flight.
+   */
+  awaitPublish?: boolean;
+}
+
+/** Runs domain work in one transaction, then publishes the commands it asked for (the outbox). */
 @Injectable()
 export class UnitOfWork {
   private readonly log = new Logger(UnitOfWork.name);
@@ -18,8 +28,8 @@ export class UnitOfWork {
     private readonly publisher: CommandPublisher,
   ) {}
 
-  run<T>(work: (tx: ChatTx) => Promise<T>): Promise<T> {
-    return this.attempt((inTx) => this.db.transaction(inTx), work);
+  run<T>(work: (tx: ChatTx) => Promise<T>, opts: UnitOfWorkOptions = {}): Promise<T> {
+    return this.attempt((inTx) => this.db.transaction(inTx), work, opts);
   }
 
   /**
@@ -27,11 +37,11 @@ export class UnitOfWork {
    * Postgres runs a statement atomically on its own, so BEGIN and COMMIT would only add two round
    * trips. The work must not issue a second writing statement.
    */
-  runOneStatement<T>(work: (tx: ChatTx) => Promise<T>): Promise<T> {
-    return this.attempt((inTx) => inTx(this.db.manager), work);
+  runOneStatement<T>(work: (tx: ChatTx) => Promise<T>, opts: UnitOfWorkOptions = {}): Promise<T> {
+    return this.attempt((inTx) => inTx(this.db.manager), work, opts);
   }
 
-  private async attempt<T>(open: (inTx: (em: EntityManager) => Promise<T>) => Promise<T>, work: (tx: ChatTx) => Promise<T>): Promise<T> {
+  private async attempt<T>(open: (inTx: (em: EntityManager) => Promise<T>) => Promise<T>, work: (tx: ChatTx) => Promise<T>, opts: UnitOfWorkOptions): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       let tx: ChatTx | undefined;
       try {
@@ -39,7 +49,8 @@ export class UnitOfWork {
           tx = new ChatTx(em);
           return work(tx);
         });
-        await this.publisher.publishAfterCommit(tx!);
+        if (opts.awaitPublish) await this.publisher.publishAfterCommit(tx!);
+        else await this.publisher.publishInBackground(tx!);
         return result;
       } catch (err) {
         const code = (err as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (err as { code?: string }).code;
