@@ -7,6 +7,7 @@ import { CommandEntity } from './command.entity';
 import { ConnectionEntity } from './connection.entity';
 import { InboxMessageEntity } from './inbox-message.entity';
 import { AgentSchema1764100000000 } from './migrations/1764100000000-AgentSchema';
+import { AgentMembership1764200000000 } from './migrations/1764200000000-AgentMembership';
 
 export const AGENT_SCHEMA = 'agent';
 
@@ -21,7 +22,7 @@ export const AGENT_SCHEMA = 'agent';
           url: config.DATABASE_URL,
           schema: AGENT_SCHEMA,
           entities: [ConnectionEntity, CommandEntity, InboxMessageEntity],
-          migrations: [AgentSchema1764100000000],
+          migrations: [AgentSchema1764100000000, AgentMembership1764200000000],
           migrationsRun: true,
           migrationsTransactionMode: 'each' as const,
           synchronize: false,
