@@ -2,3 +2,4 @@ export * from './pg-client-errors';
 export * from './migrated-data-source';
 export * from './sql-rows';
 export * from './pg-connection-options';
+export * from './postgres-requirements';

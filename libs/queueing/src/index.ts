@@ -3,3 +3,4 @@ export * from './worker-settings';
 export * from './job-options';
 export * from './queue-connection';
 export * from './event-backoff';
+export * from './redis-requirements';
