@@ -219,6 +219,12 @@ export class RelaySessions implements OnApplicationBootstrap {
             else this.logger.warn({ relay, data: event.data.slice(0, 200) }, 'unreadable relay message');
           }
         }
+        // Backpressure: stop reading while the inbound buffer is full. The silence is ours, not the
+        // relay's, so the watchdog is kept quiet while we wait.
+        while (this.inbound.isFull() && !session.abort.signal.aborted) {
+          await this.inbound.whenRoom(STREAM_SILENCE_MS / 3);
+          watchdog.refresh();
+        }
       }
     } finally {
       clearTimeout(watchdog);
