@@ -72,6 +72,7 @@ describe('faults: agents die for good and scale 1 → 3 → 1 mid-joins', () => 
     expect(ledger.failed).toBe(0);
     expect(ledger.executedTwice).toEqual([]);
     expect(ledger.completedUnexecuted).toBe(0);
+    expect(ledger.sentTwice).toEqual([]);
     const c = await census(agents);
     log(`${what}: ${c.map((x) => `${x.queues} queues on ${x.relay.slice(-5)} subscribed once`).join(', ')}`);
     for (const p of [...agents, stack.chat]) expect(p.child.exitCode).toBeNull();

@@ -98,6 +98,7 @@ describe('faults: frozen Redis, Postgres and relay connections mid-joins', () =>
     expect(ledger.failed).toBe(0);
     expect(ledger.executedTwice).toEqual([]);
     expect(ledger.completedUnexecuted).toBe(0);
+    expect(ledger.sentTwice).toEqual([]);
     for (const p of [stack.agent, stack.chat]) expect(p.child.exitCode).toBeNull();
     // The services replaced their frozen sockets (the proxy never gives one up): new ones after the black hole.
     frozen.forEach((p, i) => expect(p.stats().accepted).toBeGreaterThan(acceptedAtPass[i]));
