@@ -57,6 +57,7 @@ describe('faults: an 8-member group at 30% relay faults, two agents and two chat
     expect(ledger.failed).toBe(0);
     expect(ledger.executedTwice).toEqual([]);
     expect(ledger.completedUnexecuted).toBe(0);
+    expect(ledger.sentTwice).toEqual([]);
     for (const p of setup.all) expect(await api.commands(p.userId, 'failed')).toEqual([]);
     expect(f.unexpectedExits).toEqual([]);
     for (const proc of [...f.agents(), ...f.chats()]) expect(proc.child.exitCode).toBeNull();

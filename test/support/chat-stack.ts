@@ -20,6 +20,8 @@ export interface ChatStackOptions {
   relayRedisUrl?: string;
   chatEnv?: Record<string, string>;
   agentEnv?: Record<string, string>;
+  /** Where the agent and chat reach Postgres and the relays, e.g. through a TcpProxy (the test keeps direct URLs). */
+  via?: { database?: (url: string) => Promise<string>; relay?: (url: string) => Promise<string> };
 }
 
 export interface ChatStackRelay {
@@ -108,11 +110,13 @@ export async function startChatStack(opts: ChatStackOptions): Promise<ChatStack>
     );
     for (const r of relayStarts) if (r.status === 'rejected') throw r.reason;
     const agentPort = await freePort();
+    const serviceDbUrl = opts.via?.database ? await opts.via.database(db.url) : db.url;
+    const serviceRelayUrls = await Promise.all(relays.map((r) => (opts.via?.relay ? opts.via.relay(r.url) : r.url)));
     const agentEnv = {
       REDIS_URL: redisUrl,
       QUEUE_PREFIX: prefix,
-      DATABASE_URL: db.url,
-      RELAY_URLS: relays.map((r) => r.url).join(','),
+      DATABASE_URL: serviceDbUrl,
+      RELAY_URLS: serviceRelayUrls.join(','),
       RELAY_TIMEOUT_MS: '1000',
       RETRY_BASE_MS: '100',
       RETRY_FACTOR: '1.5',
@@ -120,7 +124,7 @@ export async function startChatStack(opts: ChatStackOptions): Promise<ChatStack>
       ...opts.agentEnv,
     };
     const chatPort = await freePort();
-    const chatEnv = { REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, DATABASE_URL: db.url, ...TEST_RECONCILE_ENV, ...opts.chatEnv };
+    const chatEnv = { REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, DATABASE_URL: serviceDbUrl, ...TEST_RECONCILE_ENV, ...opts.chatEnv };
     // Different schemas of one database: agent and chat migrate independently.
     const [agentStart, chatStart] = await Promise.allSettled([
       startService('agent', `${label}-agent`, agentPort, agentEnv),

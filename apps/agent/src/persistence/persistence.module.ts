@@ -1,4 +1,4 @@
-import { openMigratedDataSource } from '@gc/persistence';
+import { openMigratedDataSource, resilientPgPoolOptions } from '@gc/persistence';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSourceOptions } from 'typeorm';
@@ -7,6 +7,7 @@ import { CommandEntity } from './command.entity';
 import { ConnectionEntity } from './connection.entity';
 import { InboxMessageEntity } from './inbox-message.entity';
 import { AgentSchema1764100000000 } from './migrations/1764100000000-AgentSchema';
+import { AgentMembership1764200000000 } from './migrations/1764200000000-AgentMembership';
 
 export const AGENT_SCHEMA = 'agent';
 
@@ -21,12 +22,12 @@ export const AGENT_SCHEMA = 'agent';
           url: config.DATABASE_URL,
           schema: AGENT_SCHEMA,
           entities: [ConnectionEntity, CommandEntity, InboxMessageEntity],
-          migrations: [AgentSchema1764100000000],
+          migrations: [AgentSchema1764100000000, AgentMembership1764200000000],
           migrationsRun: true,
           migrationsTransactionMode: 'each' as const,
           synchronize: false,
           // Transactions are short (no relay IO inside one); a small pool leaves Postgres room for replicas.
-          extra: { options: `-c search_path=${AGENT_SCHEMA}`, max: 10 },
+          extra: resilientPgPoolOptions(AGENT_SCHEMA, 10),
         };
       },
     }),
