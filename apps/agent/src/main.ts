@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { loadAgentConfig } from './config/agent-config';
-import { awaitStartupRequirements } from './health/startup-requirements';
+import { awaitStartupRequirements } from '@gc/persistence';
 
 async function bootstrap(): Promise<void> {
   let config;

@@ -1,5 +1,5 @@
-import { freePort } from '../../../../test/support/free-port';
-import { ADMIN_DATABASE_URL, SHARED_REDIS_URL } from '../../../../test/support/test-isolation';
+import { freePort } from '../../../test/support/free-port';
+import { ADMIN_DATABASE_URL, SHARED_REDIS_URL } from '../../../test/support/test-isolation';
 import { awaitStartupRequirements } from './startup-requirements';
 
 describe('awaitStartupRequirements', () => {

@@ -1,4 +1,4 @@
-import { checkPostgresReachable } from '@gc/persistence';
+import { checkPostgresReachable } from './postgres-requirements';
 import { checkRedisRequirements } from '@gc/queueing';
 import { setTimeout as sleep } from 'node:timers/promises';
 
