@@ -3,3 +3,5 @@ export * from './identifiers';
 export * from './agent-command';
 export * from './agent-event';
 export * from './parse';
+export * from './relay-statements';
+export * from './invitation';
