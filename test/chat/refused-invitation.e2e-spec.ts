@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { eventually } from '../support/eventually';
+import { deleteQueueAsOwner } from '../support/relay-queue-owner';
 import { ChatStack, GroupSetup, setUpGroup, startChatStack, waitForGroupConverged, GROUP_TEST_TIMEOUT_MS, STACK_TIMEOUT_MS } from '../support/chat-stack';
 
 describe('chat: a permanently refused invitation', () => {
@@ -18,15 +19,14 @@ describe('chat: a permanently refused invitation', () => {
 
   /** Deletes, on its relay, the queue behind the host's group invitation for `memberId`. */
   async function deleteInvitationQueue(hostUserId: string, memberId: string): Promise<void> {
-    const { rows } = await db.query<{ rcv_relay: string; rcv_recipient_id: string }>(
-      `SELECT a.rcv_relay, a.rcv_recipient_id FROM chat.connections c
+    const { rows } = await db.query<{ rcv_relay: string; rcv_recipient_id: string; recipient_private_key: string }>(
+      `SELECT a.rcv_relay, a.rcv_recipient_id, a.recipient_private_key FROM chat.connections c
          JOIN agent.connections a ON a.user_id = c.user_id::text AND a.conn_id = c.id
         WHERE c.user_id = $1 AND c.member_id = $2 AND c.purpose = 'host-member'`,
       [hostUserId, memberId],
     );
     expect(rows).toHaveLength(1);
-    const res = await fetch(`${rows[0].rcv_relay}/queues/${rows[0].rcv_recipient_id}`, { method: 'DELETE' });
-    expect(res.status).toBe(204);
+    expect(await deleteQueueAsOwner(rows[0].rcv_relay, rows[0].rcv_recipient_id, rows[0].recipient_private_key)).toBe(204);
   }
 
   it('the member whose invitation queue is gone is failed with a reason; the rest of the group converges', async () => {

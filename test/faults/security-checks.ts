@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { join } from 'node:path';
+import { RecipientStatement } from '@gc/contracts';
 import { GroupSetup } from '../support/chat-stack';
 import { RELAY_TEST_ADMIN_TOKEN } from '../support/relay-admin';
 import { BOARD_PASSWORD, FaultStack } from './fault-stack';
@@ -18,6 +19,15 @@ async function call(url: string, init: RequestInit = {}): Promise<{ status: numb
     /* not JSON: kept as text */
   }
   return { status: res.status, body };
+}
+
+/** A queue created as an agent does: owned by a fresh recipient key, the create signed with it. */
+async function createQueue(relay: string): Promise<{ status: number; body: any; signAs: (statement: string) => string }> {
+  const recipient = generateKeyPairSync('ed25519');
+  const signAs = (text: string) => sign(null, Buffer.from(text), recipient.privateKey).toString('base64');
+  const raw = JSON.stringify({ recipientKey: recipient.publicKey.export({ type: 'spki', format: 'der' }).toString('base64') });
+  const answer = await call(`${relay}/queues`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signAs(raw) }, body: raw });
+  return { ...answer, signAs };
 }
 
 /** Ids carry no sequence: all distinct, and no two share their first 32 bits (a counter or clock would). */
@@ -53,11 +63,16 @@ export async function checkSecurity(f: FaultStack, setup: GroupSetup, log: (m: s
   const json = { 'content-type': 'application/json' };
 
   // A secured queue refuses unsigned and wrongly signed sends; the right key gets through.
-  const queue = (await call(`${relay}/queues`, { method: 'POST', headers: json, body: '{}' })).body as { recipientId: string; senderId: string };
+  const created = await createQueue(relay);
+  const queue = created.body as { recipientId: string; senderId: string };
   const owner = generateKeyPairSync('ed25519');
   const intruder = generateKeyPairSync('ed25519');
   const senderKey = owner.publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
-  expect((await call(`${relay}/queues/${queue.recipientId}/secure`, { method: 'PUT', headers: json, body: JSON.stringify({ senderKey }) })).status).toBe(204);
+  const secure = (headers: Record<string, string>) => call(`${relay}/queues/${queue.recipientId}/secure`, { method: 'PUT', headers: { ...json, ...headers }, body: JSON.stringify({ senderKey }) });
+  // Only the queue's recipient secures it: knowing its recipientId is not enough.
+  expect((await secure({})).status).toBe(401);
+  expect((await secure({ 'x-signature': sign(null, Buffer.from(RecipientStatement.secure(queue.recipientId, senderKey)), intruder.privateKey).toString('base64') })).status).toBe(403);
+  expect((await secure({ 'x-signature': created.signAs(RecipientStatement.secure(queue.recipientId, senderKey)) })).status).toBe(204);
   const body = JSON.stringify({ msgId: 'sec-1', body: 'hello' });
   const unsigned = await call(`${relay}/queues/${queue.senderId}/messages`, { method: 'POST', headers: json, body });
   expect(unsigned.status).toBe(401);
@@ -74,7 +89,7 @@ export async function checkSecurity(f: FaultStack, setup: GroupSetup, log: (m: s
   log('secured queue: unsigned 401, forged/garbage/replayed 403, signed 201');
 
   // Ids: relay queue ids 128-bit base64url; the chat's ids UUIDv4 (122 random bits); corrIds too.
-  const relayIds = (await Promise.all(Array.from({ length: 8 }, () => call(`${relay}/queues`, { method: 'POST', headers: json, body: '{}' })))).flatMap(
+  const relayIds = (await Promise.all(Array.from({ length: 8 }, () => createQueue(relay)))).flatMap(
     (r) => [r.body.recipientId, r.body.senderId] as string[],
   );
   expectUnguessable('relay queue', relayIds, (id) => (/^[A-Za-z0-9_-]{22}$/.test(id) ? Buffer.from(id, 'base64url').length * 8 : 0), 128);

@@ -45,19 +45,19 @@ describe('relay push delivery', () => {
     const api = relayApi(r.url);
     const stream = await openRelayStream(r.url);
     try {
-      const created = await api.call('POST', '/queues', { idempotencyKey: 'sub-at-create', sessionId: stream.sessionId });
+      const created = await api.createQueue('sub-at-create', stream.sessionId);
       expect(created.status).toBe(201);
       expect(created.body).toMatchObject({ subscribed: true });
       const { recipientId, senderId } = created.body;
       // A retried create (same key, same session) answers the same queue, subscribed again.
-      const again = await api.call('POST', '/queues', { idempotencyKey: 'sub-at-create', sessionId: stream.sessionId });
+      const again = await api.createQueue('sub-at-create', stream.sessionId);
       expect(again.body).toEqual({ recipientId, senderId, subscribed: true });
       await api.send(senderId, 'pushed', 'hello');
       await stream.waitFor((ev) => ev.some((e) => e.data.msgId === 'pushed'), 'message on a queue subscribed at create');
       expect(stream.messages()).toEqual([expect.objectContaining({ recipientId, msgId: 'pushed', body: 'hello' })]);
 
       // An unknown session does not fail the create: the queue is made, unsubscribed.
-      const orphan = await api.call('POST', '/queues', { idempotencyKey: 'sub-at-create-2', sessionId: 'no-such-session' });
+      const orphan = await api.createQueue('sub-at-create-2', 'no-such-session');
       expect(orphan.status).toBe(201);
       expect(orphan.body).toMatchObject({ subscribed: false, recipientId: expect.any(String), senderId: expect.any(String) });
       // Without a sessionId the answer is as before.
@@ -132,11 +132,12 @@ describe('relay push delivery', () => {
     await eventually(() => stream1.isEnded(), { what: 'stream ended by the restart' });
 
     const r2 = await relay('relay-push-restart-2', relayName);
-    const api2 = relayApi(r2.url);
+    // The same caller (same recipient key) after the restart.
+    const api2 = relayApi(r2.url, api1.recipient);
     expect((await api2.createQueue('restart-key')).body).toEqual({ recipientId, senderId });
     const stream2 = await openRelayStream(r2.url);
     try {
-      expect((await api2.subscribe(stream2.sessionId, [recipientId])).body).toEqual({ subscribed: 1, unknown: [] });
+      expect((await api2.subscribe(stream2.sessionId, [recipientId])).body).toEqual({ subscribed: 1, unknown: [], refused: [] });
       await stream2.waitFor((ev) => ev.some((e) => e.data.msgId === 'kept'), 'pushed again after restart');
       expect(stream2.messages()[0]).toMatchObject({ recipientId, msgId: 'kept', body: 'survives' });
       expect((await api2.ack(recipientId, 'kept')).status).toBe(204);
@@ -166,6 +167,7 @@ describe('relay push delivery', () => {
       expect((await apiB.subscribe(streamB.sessionId, [onA.recipientId, onB.recipientId])).body).toEqual({
         subscribed: 1,
         unknown: [onA.recipientId],
+        refused: [],
       });
       await apiB.send(onB.senderId, 'only-b', 'b');
       await streamB.waitFor((ev) => ev.some((e) => e.data.msgId === 'only-b'), 'B pushes its own message');

@@ -30,7 +30,7 @@ describe('relay queues API', () => {
     const stream = await openRelayStream(relay.url);
     try {
       expect(stream.events[0]).toEqual({ event: 'session', data: { sessionId: stream.sessionId } });
-      expect((await api.subscribe(stream.sessionId, [recipientId])).body).toEqual({ subscribed: 1, unknown: [] });
+      expect((await api.subscribe(stream.sessionId, [recipientId])).body).toEqual({ subscribed: 1, unknown: [], refused: [] });
       await stream.waitFor((ev) => ev.some((e) => e.event === 'message'), 'message pushed');
       const [pushed] = stream.messages();
       expect(pushed).toMatchObject({ recipientId, msgId: 'm-1', body: 'hello' });
@@ -43,13 +43,13 @@ describe('relay queues API', () => {
       const afterDelete = await api.send(senderId, 'm-2', 'too late', keys);
       expect(afterDelete.status).toBe(404);
       expect(afterDelete.body).toEqual({ error: 'not_found', message: expect.any(String) });
-      expect((await api.subscribe(stream.sessionId, [recipientId])).body).toEqual({ subscribed: 0, unknown: [recipientId] });
+      expect((await api.subscribe(stream.sessionId, [recipientId])).body).toEqual({ subscribed: 0, unknown: [recipientId], refused: [] });
     } finally {
       stream.close();
     }
   });
 
-  it('create with the same idempotencyKey returns the same queue; without one, a new queue', async () => {
+  it('create with the same idempotencyKey returns the same queue to the same recipient key only; without one, a new queue', async () => {
     const a = await api.createQueue('conn-42-attempt-0');
     const b = await api.createQueue('conn-42-attempt-0');
     expect(a.status).toBe(201);
@@ -60,6 +60,11 @@ describe('relay queues API', () => {
     const d = await api.createQueue();
     expect(c.body.recipientId).not.toBe(d.body.recipientId);
     expect(c.body.recipientId).not.toBe(a.body.recipientId);
+    // Someone who read the corrId (the agent's idempotency key) in a log gets a queue of their own.
+    const thief = await relayApi(relay.url).createQueue('conn-42-attempt-0');
+    expect(thief.status).toBe(201);
+    expect(thief.body.recipientId).not.toBe(a.body.recipientId);
+    expect(thief.body.senderId).not.toBe(a.body.senderId);
   });
 
   it('a send repeated with the same msgId is stored once', async () => {
@@ -116,16 +121,22 @@ describe('relay queues API', () => {
     const cases: Array<[string, Promise<{ status: number; body: any }>, number]> = [
       ['bad JSON', api.call('POST', '/queues', '{"idempotencyKey":'), 400],
       ['wrong type', api.call('POST', '/queues', { idempotencyKey: 7 }), 400],
+      ['create without a recipient key', api.call('POST', '/queues', {}), 400],
+      ['create with a bad recipient key', api.call('POST', '/queues', { recipientKey: 'AAAA' }), 400],
+      ['create unsigned', api.call('POST', '/queues', { recipientKey: api.recipient.publicKey }), 403],
       ['send to unknown queue', api.send(unknownId, 'm', 'x'), 404],
       ['send to malformed id', api.send('not-an-id', 'm', 'x'), 404],
       ['bad msgId', api.send(senderId, 'bad id!', 'x'), 400],
       ['msgId too long', api.send(senderId, 'a'.repeat(129), 'x'), 400],
       ['body not a string', api.call('POST', `/queues/${senderId}/messages`, { msgId: 'm', body: 5 }), 400],
-      ['body over 64 KiB', api.send(senderId, 'big', 'a'.repeat(65_537)), 400],
-      ['request over 100 KiB', api.send(senderId, 'huge', 'a'.repeat(110 * 1024)), 413],
+      ['body over 128 KiB', api.send(senderId, 'big', 'a'.repeat(131_073)), 413],
+      ['request over 132 KiB', api.send(senderId, 'huge', 'a'.repeat(140 * 1024)), 413],
       ['secure unknown queue', api.secure(unknownId, senderKeyPair().publicKey), 404],
       ['secure without key', api.call('PUT', `/queues/${recipientId}/secure`, {}), 400],
       ['ack bad msgId', api.ack(recipientId, 'bad%20id'), 400],
+      ['ack unsigned', api.call('DELETE', `/queues/${recipientId}/messages/m`), 401],
+      ['delete unsigned', api.call('DELETE', `/queues/${recipientId}`), 401],
+      ['secure unsigned', api.call('PUT', `/queues/${recipientId}/secure`, { senderKey: senderKeyPair().publicKey }), 401],
       ['ack unknown queue', api.ack(unknownId, 'm'), 404],
       ['delete unknown queue', api.deleteQueue(unknownId), 404],
       ['subscribe unknown session', api.subscribe('nope', [recipientId]), 404],
@@ -136,17 +147,19 @@ describe('relay queues API', () => {
       expect({ name, status: got }).toEqual({ name, status });
       expect({ name, body }).toEqual({ name, body: { error: expect.stringMatching(/^[a-z_]+$/), message: expect.any(String) } });
     }
-    // A 64 KiB body exactly is accepted.
-    expect((await api.send(senderId, 'max', 'a'.repeat(65_536))).status).toBe(201);
+    // A 128 KiB body exactly is accepted (a 64 KiB message, sealed end to end, fits).
+    expect((await api.send(senderId, 'max', 'a'.repeat(131_072))).status).toBe(201);
   });
 
-  it('rejects a subscription request that is not a list of at most 1000 ids', async () => {
+  it('rejects a subscription request that is not a list of at most 1000 signed ids', async () => {
     const stream = await openRelayStream(relay.url);
     try {
-      expect((await api.call('POST', `/sessions/${stream.sessionId}/subscriptions`, { recipientIds: 'x' })).status).toBe(400);
+      expect((await api.call('POST', `/sessions/${stream.sessionId}/subscriptions`, { subscriptions: 'x' })).status).toBe(400);
+      // The unsigned shape of old is refused as malformed, not taken as a subscription.
+      expect((await api.call('POST', `/sessions/${stream.sessionId}/subscriptions`, { recipientIds: ['AAAAAAAAAAAAAAAAAAAAAA'] })).status).toBe(400);
       const tooMany = Array.from({ length: 1_001 }, (_, i) => `id${i}`);
       expect((await api.subscribe(stream.sessionId, tooMany)).status).toBe(400);
-      expect((await api.subscribe(stream.sessionId, ['junk'])).body).toEqual({ subscribed: 0, unknown: ['junk'] });
+      expect((await api.subscribe(stream.sessionId, ['junk'])).body).toEqual({ subscribed: 0, unknown: ['junk'], refused: [] });
     } finally {
       stream.close();
     }

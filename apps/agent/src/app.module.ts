@@ -29,6 +29,8 @@ import { MeteredCommandExecutor } from './metrics/metered-command-executor';
 import { ConnectionStore } from './persistence/connection-store';
 import { InboxStore } from './persistence/inbox-store';
 import { PersistenceModule } from './persistence/persistence.module';
+import { PeerChannel } from './protocol/peer-channel';
+import { RecipientKeyring } from './relay/recipient-keyring';
 import { RelayClient } from './relay/relay-client';
 import { RetryModule } from './retry/retry.module';
 
@@ -54,6 +56,8 @@ import { RetryModule } from './retry/retry.module';
   controllers: [HealthController],
   providers: [
     RelayClient,
+    RecipientKeyring,
+    PeerChannel,
     ConnectionStore,
     InboxStore,
     CommandJournal,

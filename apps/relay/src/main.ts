@@ -3,12 +3,13 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { RelayConfig, loadRelayConfig } from './config/relay-config';
+import { CallerRateLimiter } from './bounds/caller-rate-limiter';
 import { FaultInjector } from './faults/fault-injector';
 import { RelayMetrics } from './metrics/relay-metrics';
 import { RelayModule } from './relay.module';
 
-/** ~100 KiB: a 64 KiB message body plus its JSON envelope; bigger requests get 413. */
-const REQUEST_BODY_LIMIT = '100kb';
+/** A message body of RELAY_MAX_MESSAGE_BYTES plus its JSON envelope; bigger requests get 413 before they are read whole. */
+const ENVELOPE_ROOM_BYTES = 4_096;
 
 async function bootstrap(config: RelayConfig): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(RelayModule.forRoot(config), {
@@ -23,7 +24,9 @@ async function bootstrap(config: RelayConfig): Promise<void> {
   app.use(app.get(RelayMetrics).middleware);
   // Before body parsing and routing, so a 503 or a dead host happens before anything is read.
   app.use(app.get(FaultInjector).middleware);
-  app.useBodyParser('json', { limit: REQUEST_BODY_LIMIT });
+  // Before body parsing: a flooding caller costs the relay as little as possible.
+  app.use(app.get(CallerRateLimiter).middleware);
+  app.useBodyParser('json', { limit: config.bounds.messageBytes + ENVELOPE_ROOM_BYTES });
   app.enableShutdownHooks();
   await app.listen(config.port, '0.0.0.0');
   app.get(Logger).log(`relay ${config.name} listening on ${config.port}`);

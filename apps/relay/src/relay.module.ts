@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import pino from 'pino';
 import { RelayConfig } from './config/relay-config';
 import { RelayConfigModule } from './config/relay-config.module';
+import { BoundsModule } from './bounds/bounds.module';
 import { FaultsModule } from './faults/faults.module';
 import { HealthModule } from './health/health.module';
 import { RelayMetricsModule } from './metrics/relay-metrics.module';
@@ -41,6 +42,7 @@ export class RelayModule {
         QueuesModule,
         SessionsModule,
         FaultsModule,
+        BoundsModule,
         HealthModule,
         RelayMetricsModule,
       ],

@@ -57,6 +57,7 @@ export const AgentErrorCode = z.enum([
   'CONN_STATE', // the connection is not in a state that allows the command (e.g. SEND before CON)
   'UNKNOWN_CONFIRMATION', // ALLOW with a confirmationId the agent has not received
   'RELAY_REFUSED', // the relay answered 4xx (e.g. the peer's queue was deleted)
+  'UNKNOWN_FAILURE', // an error of no known kind, still there after a bounded number of attempts
 ]);
 export type AgentErrorCode = z.infer<typeof AgentErrorCode>;
 export const ErrEvent = z

@@ -4,3 +4,5 @@ export * from './agent-command';
 export * from './agent-event';
 export * from './parse';
 export * from './event-ids';
+export * from './relay-statements';
+export * from './invitation';

@@ -1,5 +1,6 @@
 import { AgentCommand, AgentCommandType, AgentEvent, AgentEventOf } from '@gc/contracts';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { AGENT_CONFIG, AgentConfig } from '../config/agent-config';
 import { EventPublisher } from '../events/event-publisher';
 import { resultEventId } from '../protocol/derived-ids';
 import { classifyError } from '../retry/error-classification';
@@ -39,6 +40,7 @@ export class CommandExecutor {
     ack: AckHandler,
     del: DeleteHandler,
     subscribe: SubscribeHandler,
+    @Inject(AGENT_CONFIG) private readonly config: AgentConfig,
   ) {
     const all: CommandHandler<any>[] = [create, join, allow, send, ack, del, subscribe];
     this.handlers = new Map(all.map((h) => [h.type, h as CommandHandler]));
@@ -68,7 +70,10 @@ export class CommandExecutor {
         // meet the same refusal and report it then.
         return this.transient(command, classifyError(reportErr).message, undefined, step);
       }
-      return this.transient(command, cls.message, cls.relay, step);
+      const outcome = await this.transient(command, cls.message, cls.relay, step, cls.unknown === true);
+      if (outcome.unknownFailures < this.config.UNKNOWN_ERROR_ATTEMPTS) return outcome;
+      // Retried enough: an error nobody recognises will not heal by waiting; fail it with its reason.
+      return this.refuse(command, 'UNKNOWN_FAILURE', `${cls.message} (after ${outcome.unknownFailures} attempts)`).catch(() => outcome);
     }
   }
 
@@ -88,9 +93,15 @@ export class CommandExecutor {
   }
 
   /** Counts the attempt when Postgres lets us; `attempts: null` leaves the count to the worker. */
-  private async transient(command: AgentCommand, error: string, relay: string | undefined, step: string): Promise<CommandOutcome> {
-    const attempts = await this.journal.recordAttempt(command.corrId, error, step).catch(() => null);
-    return { kind: 'transient', error, relay, attempts, step };
+  private async transient(
+    command: AgentCommand,
+    error: string,
+    relay: string | undefined,
+    step: string,
+    unknown = false,
+  ): Promise<CommandOutcome & { kind: 'transient'; unknownFailures: number }> {
+    const counts = await this.journal.recordAttempt(command.corrId, error, step, unknown).catch(() => null);
+    return { kind: 'transient', error, relay, attempts: counts?.attempts ?? null, step, unknownFailures: counts?.unknownFailures ?? 0 };
   }
 }
 

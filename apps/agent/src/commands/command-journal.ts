@@ -39,14 +39,18 @@ export class CommandJournal {
     return row;
   }
 
-  /** Counts a transient failure and the step it happened at; returns the attempts so far. */
-  async recordAttempt(corrId: string, error: string, step: string): Promise<number> {
-    const [row] = await sqlRows<{ attempts: number }>(
+  /**
+   * Counts a transient failure and the step it happened at (and, apart, one of unknown kind);
+   * returns the counts so far.
+   */
+  async recordAttempt(corrId: string, error: string, step: string, unknown = false): Promise<{ attempts: number; unknownFailures: number }> {
+    const [row] = await sqlRows<{ attempts: number; unknownFailures: number }>(
       this.dataSource,
-      `UPDATE "agent"."commands" SET attempts = attempts + 1, last_error = $2, step = $3, updated_at = now() WHERE corr_id = $1 RETURNING attempts`,
-      [corrId, error.slice(0, 2_000), step.slice(0, 32)],
+      `UPDATE "agent"."commands" SET attempts = attempts + 1, unknown_failures = unknown_failures + $4::int, last_error = $2, step = $3, updated_at = now()
+       WHERE corr_id = $1 RETURNING attempts, unknown_failures AS "unknownFailures"`,
+      [corrId, error.slice(0, 2_000), step.slice(0, 32), unknown ? 1 : 0],
     );
-    return row?.attempts ?? 1;
+    return row ?? { attempts: 1, unknownFailures: unknown ? 1 : 0 };
   }
 
   async complete(corrId: string, result: AgentEvent[]): Promise<void> {

@@ -15,6 +15,7 @@ describe('loadAgentConfig', () => {
       RETRY_FACTOR: 1.5,
       RETRY_MAX_MS: 30_000,
       AGENT_CONCURRENCY: 32,
+      UNKNOWN_ERROR_ATTEMPTS: 10,
     });
   });
 

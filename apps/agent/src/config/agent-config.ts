@@ -23,6 +23,9 @@ export const AgentConfigSchema = z.object({
   RETRY_FACTOR: z.coerce.number().min(1).default(1.5),
   RETRY_MAX_MS: positiveInt(30_000),
   AGENT_CONCURRENCY: positiveInt(32),
+  // Failures of no known kind (not a network error, timeout, 5xx, 408 or 429) a command may meet
+  // before it fails with UNKNOWN_FAILURE: such an error rarely heals, and retrying it forever holds a slot.
+  UNKNOWN_ERROR_ATTEMPTS: positiveInt(10),
 });
 export type AgentConfig = z.infer<typeof AgentConfigSchema>;
 

@@ -6,7 +6,8 @@ import { ConnectionEntity } from '../persistence/connection.entity';
 import { ConnectionStore } from '../persistence/connection-store';
 import { InboxStore } from '../persistence/inbox-store';
 import { inboundEventId, outboundMsgId } from '../protocol/derived-ids';
-import { Envelope, parseEnvelope } from '../protocol/envelope';
+import { PeerChannel } from '../protocol/peer-channel';
+import { openEnvelope } from '../protocol/sealed-envelope';
 import { RelayClient } from '../relay/relay-client';
 import { classifyError } from '../retry/error-classification';
 import { retryInline } from '../retry/inline-retry';
@@ -45,6 +46,7 @@ export class InboundProcessor {
     private readonly relays: RelayClient,
     private readonly events: EventPublisher,
     private readonly policy: RetryPolicy,
+    private readonly channel: PeerChannel,
   ) {
     // Every buffered message's inline retries listen on the one stopping signal: bounded by the buffer.
     setMaxListeners(INBOUND_MAX_BUFFERED * 2 + 16, this.stopping.signal);
@@ -101,8 +103,7 @@ export class InboundProcessor {
 
   private async handle(relay: string, d: RelayDelivery): Promise<void> {
     const ctx = { relay, recipientId: d.recipientId, msgId: d.msgId };
-    const envelope = parseEnvelope(d.body);
-    const first = await this.inline('record message', () => this.firstPhase(relay, d, envelope), ctx);
+    const first = await this.inline('record message', () => this.firstPhase(relay, d), ctx);
     let events: AgentEvent[] = [];
     if (first.kind === 'orphan') {
       this.logger.warn(ctx, 'message for a queue of no connection; dropped');
@@ -115,12 +116,14 @@ export class InboundProcessor {
     await this.inline('ack', () => this.relays.ack(relay, d.recipientId, d.msgId), ctx);
   }
 
-  private firstPhase(relay: string, d: RelayDelivery, envelope: Envelope | null): Promise<FirstPhase> {
+  private firstPhase(relay: string, d: RelayDelivery): Promise<FirstPhase> {
     const key = { relay, recipientId: d.recipientId, msgId: d.msgId };
     return this.inbox.lockedForMessage(key, async (conn, existing, em) => {
       if (!conn) return { kind: 'orphan' };
       if (existing?.status === 'complete') return { kind: 'done', events: existing.events };
       const before = { ...conn };
+      // Opened under the row lock: an inviter's first conf agrees the connection key on `conn`.
+      const envelope = openEnvelope(conn, d);
       const effect = applyEnvelope(conn, envelope, key);
       if (effect.dropped) this.logger.warn({ relay, msgId: d.msgId, connId: conn.connId, status: conn.status, reason: effect.dropped }, 'message dropped');
       await this.connections.saveReceivedChanges(em, before, conn);
@@ -141,7 +144,7 @@ export class InboundProcessor {
   private async completeHandshake(relay: string, d: RelayDelivery, conn: ConnectionEntity, ctx: Record<string, unknown>): Promise<AgentEvent[]> {
     const io = async () => {
       await this.relays.secureQueue(conn.rcvRelay!, conn.rcvRecipientId!, conn.peerSenderKey!);
-      await this.relays.send(conn.sndRelay!, conn.sndSenderId!, outboundMsgId('hello', conn.rcvRecipientId!), JSON.stringify({ t: 'hello' }), conn.ownPrivateKey!);
+      await this.channel.send(conn, outboundMsgId('hello', conn.rcvRecipientId!), { t: 'hello' });
     };
     let failed: string | null = null;
     try {

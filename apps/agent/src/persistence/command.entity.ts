@@ -28,6 +28,10 @@ export class CommandEntity {
   @Column({ type: 'int', default: 0 })
   attempts: number;
 
+  /** Of those, failures of no known kind: past UNKNOWN_ERROR_ATTEMPTS the command fails (UNKNOWN_FAILURE). */
+  @Column({ name: 'unknown_failures', type: 'int', default: 0 })
+  unknownFailures: number;
+
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError: string | null;
 

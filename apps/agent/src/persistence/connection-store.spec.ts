@@ -8,7 +8,7 @@ import { CommandEntity } from './command.entity';
 import { ConnectionEntity } from './connection.entity';
 import { ConnectionStore } from './connection-store';
 import { InboxMessageEntity } from './inbox-message.entity';
-import { AgentSchema1764100000000 } from './migrations/1764100000000-AgentSchema';
+import { AGENT_MIGRATIONS } from './migrations/agent-migrations';
 
 // The single statements that replaced lock + read + save must keep what the lock gave: a repeat
 // finds what the first run stored, and of two concurrent writers exactly one wins.
@@ -25,7 +25,7 @@ describe('agent single-statement persistence (real Postgres)', () => {
       url: testDb.url,
       schema: 'agent',
       entities: [ConnectionEntity, CommandEntity, InboxMessageEntity],
-      migrations: [AgentSchema1764100000000],
+      migrations: AGENT_MIGRATIONS,
       migrationsRun: true,
       extra: { options: '-c search_path=agent', max: 6 },
     });

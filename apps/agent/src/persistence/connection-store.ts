@@ -8,10 +8,11 @@ export const CONNECTION_COLUMNS = `user_id AS "userId", conn_id AS "connId", rol
   rcv_relay AS "rcvRelay", rcv_recipient_id AS "rcvRecipientId", rcv_sender_id AS "rcvSenderId", invitation,
   snd_relay AS "sndRelay", snd_sender_id AS "sndSenderId", own_public_key AS "ownPublicKey",
   own_private_key AS "ownPrivateKey", peer_sender_key AS "peerSenderKey", confirmation_id AS "confirmationId",
-  peer_conn_info AS "peerConnInfo", allowed_by AS "allowedBy", created_at AS "createdAt", updated_at AS "updatedAt"`;
+  peer_conn_info AS "peerConnInfo", allowed_by AS "allowedBy", recipient_private_key AS "recipientPrivateKey",
+  dh_private_key AS "dhPrivateKey", e2e_key AS "e2eKey", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 export type NewConnection = Pick<ConnectionEntity, 'userId' | 'connId' | 'role' | 'createdBy'> &
-  Partial<Pick<ConnectionEntity, 'sndRelay' | 'sndSenderId' | 'ownPublicKey' | 'ownPrivateKey'>>;
+  Partial<Pick<ConnectionEntity, 'sndRelay' | 'sndSenderId' | 'ownPublicKey' | 'ownPrivateKey' | 'recipientPrivateKey' | 'dhPrivateKey' | 'e2eKey'>>;
 
 /** What a received message may change on its connection, with the column of each. */
 const RECEIVED_FIELDS: ReadonlyArray<readonly [keyof ConnectionEntity, string]> = [
@@ -21,6 +22,7 @@ const RECEIVED_FIELDS: ReadonlyArray<readonly [keyof ConnectionEntity, string]> 
   ['peerConnInfo', 'peer_conn_info'],
   ['sndRelay', 'snd_relay'],
   ['sndSenderId', 'snd_sender_id'],
+  ['e2eKey', 'e2e_key'],
 ];
 
 /**
@@ -50,11 +52,24 @@ export class ConnectionStore {
   async insertOrFind(conn: NewConnection): Promise<ConnectionEntity> {
     const [inserted] = await sqlRows<ConnectionEntity>(
       this.dataSource,
-      `INSERT INTO "agent"."connections" (user_id, conn_id, role, status, created_by, snd_relay, snd_sender_id, own_public_key, own_private_key)
-       VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7, $8)
+      `INSERT INTO "agent"."connections" (user_id, conn_id, role, status, created_by, snd_relay, snd_sender_id, own_public_key, own_private_key,
+                                          recipient_private_key, dh_private_key, e2e_key)
+       VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7, $8, $9, $10, $11)
        ON CONFLICT (user_id, conn_id) DO NOTHING
        RETURNING ${CONNECTION_COLUMNS}`,
-      [conn.userId, conn.connId, conn.role, conn.createdBy, conn.sndRelay ?? null, conn.sndSenderId ?? null, conn.ownPublicKey ?? null, conn.ownPrivateKey ?? null],
+      [
+        conn.userId,
+        conn.connId,
+        conn.role,
+        conn.createdBy,
+        conn.sndRelay ?? null,
+        conn.sndSenderId ?? null,
+        conn.ownPublicKey ?? null,
+        conn.ownPrivateKey ?? null,
+        conn.recipientPrivateKey ?? null,
+        conn.dhPrivateKey ?? null,
+        conn.e2eKey ?? null,
+      ],
     );
     // A conflict waited for the other insert to commit, so this read sees it.
     return inserted ?? (await this.find(conn.userId, conn.connId))!;

@@ -49,6 +49,18 @@ export class ConnectionEntity {
   @Column({ name: 'own_private_key', type: 'text', nullable: true })
   ownPrivateKey: string | null;
 
+  /** Ed25519 PKCS#8 base64: the recipient key of our receive queue; every recipient operation at the relay is signed with it. */
+  @Column({ name: 'recipient_private_key', type: 'text', nullable: true })
+  recipientPrivateKey: string | null;
+
+  /** Our X25519 private key (PKCS#8 base64): the inviter's until the joiner's conf agrees the key; the joiner's for its conf. */
+  @Column({ name: 'dh_private_key', type: 'text', nullable: true })
+  dhPrivateKey: string | null;
+
+  /** The end-to-end key of the connection (AES-256, base64), agreed in the handshake: every body through a relay is sealed with it. */
+  @Column({ name: 'e2e_key', type: 'text', nullable: true })
+  e2eKey: string | null;
+
   /** The key the peer signs with: our receive queue is secured with it. */
   @Column({ name: 'peer_sender_key', type: 'text', nullable: true })
   peerSenderKey: string | null;

@@ -6,8 +6,7 @@ import { AGENT_CONFIG, AgentConfig } from '../config/agent-config';
 import { CommandEntity } from './command.entity';
 import { ConnectionEntity } from './connection.entity';
 import { InboxMessageEntity } from './inbox-message.entity';
-import { AgentSchema1764100000000 } from './migrations/1764100000000-AgentSchema';
-import { AgentMembership1764200000000 } from './migrations/1764200000000-AgentMembership';
+import { AGENT_MIGRATIONS } from './migrations/agent-migrations';
 
 export const AGENT_SCHEMA = 'agent';
 
@@ -22,7 +21,7 @@ export const AGENT_SCHEMA = 'agent';
           url: config.DATABASE_URL,
           schema: AGENT_SCHEMA,
           entities: [ConnectionEntity, CommandEntity, InboxMessageEntity],
-          migrations: [AgentSchema1764100000000, AgentMembership1764200000000],
+          migrations: AGENT_MIGRATIONS,
           migrationsRun: true,
           migrationsTransactionMode: 'each' as const,
           synchronize: false,

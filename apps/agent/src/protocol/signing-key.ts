@@ -1,4 +1,4 @@
-import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 
 export interface SigningKeyPair {
   /** SPKI DER, base64: what the peer's relay queue is secured with. */
@@ -13,6 +13,12 @@ export function generateSigningKeyPair(): SigningKeyPair {
     publicKey: publicKey.export({ format: 'der', type: 'spki' }).toString('base64'),
     privateKey: privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
   };
+}
+
+/** The pair of a stored private key (its public half derived again). */
+export function signingKeyPairOf(privateKey: string): SigningKeyPair {
+  const key = createPrivateKey({ key: Buffer.from(privateKey, 'base64'), format: 'der', type: 'pkcs8' });
+  return { publicKey: createPublicKey(key).export({ format: 'der', type: 'spki' }).toString('base64'), privateKey };
 }
 
 /** base64 Ed25519 signature of the exact raw body, as the relay checks it in `x-signature`. */

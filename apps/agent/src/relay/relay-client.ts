@@ -1,8 +1,10 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { RecipientStatement, SIGNATURE_HEADER } from '@gc/contracts';
 import { AGENT_CONFIG, AgentConfig } from '../config/agent-config';
 import { connHash } from '../protocol/derived-ids';
-import { signBody } from '../protocol/signing-key';
+import { SigningKeyPair, signBody } from '../protocol/signing-key';
 import { exchange, HedgeBudget, HttpAnswer, KeepAlivePool } from './http-exchange';
+import { RecipientKeyring, signWith } from './recipient-keyring';
 import { RelayHttpError } from './relay-http-error';
 import { RelayUnreachable } from './relay-unreachable';
 
@@ -20,13 +22,18 @@ export interface CreatedQueue {
  * idempotent on the relay's side (create by idempotencyKey, send deduplicated by msgId, secure with
  * the same key, ack, delete, subscribe: atomic scripts there), so the caller may repeat any of them,
  * and a request still unanswered after RELAY_HEDGE_MS is sent once more (hedged) on another socket.
+ * Every recipient operation is signed with the queue's recipient key (design §6), looked up in the
+ * RecipientKeyring, so callers name a queue by relay and recipient id only.
  */
 @Injectable()
 export class RelayClient implements OnApplicationShutdown {
   private readonly pool: KeepAlivePool;
   private readonly budgets = new Map<string, HedgeBudget>();
 
-  constructor(@Inject(AGENT_CONFIG) private readonly config: AgentConfig) {
+  constructor(
+    @Inject(AGENT_CONFIG) private readonly config: AgentConfig,
+    private readonly keyring: RecipientKeyring,
+  ) {
     // At most one hedge per request: room for every command's request and its hedge at once.
     this.pool = new KeepAlivePool(config.AGENT_CONCURRENCY * (config.RELAY_HEDGE_MS > 0 ? 2 : 1));
   }
@@ -60,42 +67,66 @@ export class RelayClient implements OnApplicationShutdown {
     return this.config.RELAY_URLS[(connHash(connId) + attempt) % n];
   }
 
-  /** With a sessionId, the relay subscribes the new queue to that stream in the same request. */
-  async createQueue(relay: string, idempotencyKey: string, sessionId?: string): Promise<CreatedQueue> {
-    return (await this.request(relay, 'POST', '/queues', 'create queue', JSON.stringify({ idempotencyKey, sessionId }))) as CreatedQueue;
+  /**
+   * A queue owned by `recipientKey` (the create is signed with it, and the relay scopes the
+   * idempotency key to it). With a sessionId, the relay subscribes the new queue to that stream in
+   * the same request.
+   */
+  async createQueue(relay: string, recipientKey: SigningKeyPair, idempotencyKey: string, sessionId?: string): Promise<CreatedQueue> {
+    const raw = JSON.stringify({ recipientKey: recipientKey.publicKey, idempotencyKey, sessionId });
+    const headers = { [SIGNATURE_HEADER]: signBody(recipientKey.privateKey, raw) };
+    const created = (await this.request(relay, 'POST', '/queues', 'create queue', raw, headers)) as CreatedQueue;
+    this.keyring.remember(relay, created.recipientId, recipientKey.privateKey);
+    return created;
   }
 
   async secureQueue(relay: string, recipientId: string, senderKey: string): Promise<void> {
-    await this.request(relay, 'PUT', `/queues/${encodeURIComponent(recipientId)}/secure`, 'secure queue', JSON.stringify({ senderKey }));
+    const headers = await this.recipientSignature(relay, recipientId, RecipientStatement.secure(recipientId, senderKey));
+    await this.request(relay, 'PUT', `/queues/${encodeURIComponent(recipientId)}/secure`, 'secure queue', JSON.stringify({ senderKey }), headers);
   }
 
   /** Signed when a key is given (required once the peer secured its queue). */
   async send(relay: string, senderId: string, msgId: string, body: string, privateKey?: string): Promise<void> {
     const raw = JSON.stringify({ msgId, body });
-    const headers = privateKey ? { 'x-signature': signBody(privateKey, raw) } : undefined;
+    const headers = privateKey ? { [SIGNATURE_HEADER]: signBody(privateKey, raw) } : undefined;
     await this.request(relay, 'POST', `/queues/${encodeURIComponent(senderId)}/messages`, 'send', raw, headers);
   }
 
   async ack(relay: string, recipientId: string, msgId: string): Promise<void> {
-    await this.request(relay, 'DELETE', `/queues/${encodeURIComponent(recipientId)}/messages/${encodeURIComponent(msgId)}`, 'ack');
+    const headers = await this.recipientSignature(relay, recipientId, RecipientStatement.ack(recipientId, msgId));
+    await this.request(relay, 'DELETE', `/queues/${encodeURIComponent(recipientId)}/messages/${encodeURIComponent(msgId)}`, 'ack', undefined, headers);
   }
 
   /** A queue that is already gone counts as deleted. */
   async deleteQueue(relay: string, recipientId: string): Promise<void> {
+    const headers = await this.recipientSignature(relay, recipientId, RecipientStatement.delete(recipientId));
     try {
-      await this.request(relay, 'DELETE', `/queues/${encodeURIComponent(recipientId)}`, 'delete queue');
+      await this.request(relay, 'DELETE', `/queues/${encodeURIComponent(recipientId)}`, 'delete queue', undefined, headers);
     } catch (err) {
       if (err instanceof RelayHttpError && err.status === 404) return;
       throw err;
     }
   }
 
+  /** Each queue signed for this session; queues we hold no key for are left out (counted as unknown). */
   async subscribe(relay: string, sessionId: string, recipientIds: string[]): Promise<{ subscribed: number; unknown: string[] }> {
+    const keys = await this.keyring.keysOf(relay, recipientIds);
+    const subscriptions = recipientIds.flatMap((recipientId) => {
+      const key = keys.get(recipientId);
+      return key ? [{ recipientId, signature: signWith(key, RecipientStatement.subscribe(sessionId, recipientId)) }] : [];
+    });
+    const unsigned = recipientIds.filter((rid) => !keys.has(rid));
     const path = `/sessions/${encodeURIComponent(sessionId)}/subscriptions`;
-    return (await this.request(relay, 'POST', path, 'subscribe', JSON.stringify({ recipientIds }))) as {
+    const answer = (await this.request(relay, 'POST', path, 'subscribe', JSON.stringify({ subscriptions }))) as {
       subscribed: number;
       unknown: string[];
+      refused?: string[];
     };
+    return { subscribed: answer.subscribed, unknown: [...answer.unknown, ...(answer.refused ?? []), ...unsigned] };
+  }
+
+  private async recipientSignature(relay: string, recipientId: string, statement: string): Promise<Record<string, string>> {
+    return { [SIGNATURE_HEADER]: await this.keyring.sign(relay, recipientId, statement) };
   }
 
   async isHealthy(relay: string): Promise<boolean> {

@@ -4,7 +4,8 @@ import { RelayUnreachable } from '../relay/relay-unreachable';
 import { CommandRefusal } from './command-refusal';
 
 export type ErrorClass =
-  | { kind: 'transient'; message: string; relay?: string }
+  /** `unknown`: of no known kind; retried, but only UNKNOWN_ERROR_ATTEMPTS times (design §3). */
+  | { kind: 'transient'; message: string; relay?: string; unknown?: true }
   | { kind: 'permanent'; code: AgentErrorCode; message: string; relay?: string };
 
 const TRANSIENT_CODES = new Set([
@@ -49,8 +50,9 @@ function codesOf(err: unknown): string[] {
 /**
  * The one error map: every failure the agent meets — fetch errors, relay HTTP statuses, refusals of
  * the command itself — is either transient (retry with the RetryPolicy, forever) or permanent
- * (ERR with a code, at once). When in doubt an error is transient: a wrongly retried command
- * only waits, a wrongly failed one loses a group member.
+ * (ERR with a code, at once). An error of no known kind is transient but marked `unknown`: it is
+ * retried a bounded number of times (a wrongly failed command loses a group member, but one that
+ * is retried forever holds a worker slot forever), then fails with its reason.
  */
 export function classifyError(err: unknown): ErrorClass {
   const cls = classify(err);
@@ -65,7 +67,7 @@ function classify(err: unknown): ErrorClass {
   if (err instanceof RelayHttpError) {
     if (err.status >= 500 || err.status === 408 || err.status === 429) return { kind: 'transient', message };
     // The relay's own "retry": a secure raced our send and changed the key under it.
-    if (err.status === 409 && err.body.includes('key_changed')) return { kind: 'transient', message };
+    if (err.status === 409 && err.code === 'key_changed') return { kind: 'transient', message };
     return { kind: 'permanent', code: 'RELAY_REFUSED', message };
   }
   if (err instanceof RelayUnreachable) return { kind: 'transient', message };
@@ -74,5 +76,9 @@ function classify(err: unknown): ErrorClass {
   }
   if (codesOf(err).some((c) => TRANSIENT_CODES.has(c))) return { kind: 'transient', message };
   if (/socket hang up|fetch failed|terminated|other side closed/i.test(message)) return { kind: 'transient', message };
-  return { kind: 'transient', message };
+  // Redis (ioredis) and Postgres (pg) going away mid-command: infrastructure, not the command.
+  if (/Connection is closed|MaxRetriesPerRequest|Stream isn't writeable|Connection terminated|too many clients|timeout/i.test(message)) {
+    return { kind: 'transient', message };
+  }
+  return { kind: 'transient', message, unknown: true };
 }

@@ -8,6 +8,15 @@ describe('loadRelayConfig', () => {
       redisUrl: 'redis://127.0.0.1:6379/0',
       adminToken: 'dev-admin-token',
       name: 'relay-4000',
+      bounds: {
+        queuesPerCaller: 100_000,
+        messagesPerQueue: 10_000,
+        messageBytes: 131_072,
+        requestsPerSecond: 5_000,
+        streamBufferBytes: 8 * 1024 * 1024,
+        streamStallMs: 30_000,
+        bookkeepingTtlSeconds: 7 * 24 * 3600,
+      },
     });
   });
 
@@ -20,7 +29,27 @@ describe('loadRelayConfig', () => {
 
   it('requires RELAY_ADMIN_TOKEN in production', () => {
     expect(() => loadRelayConfig({ NODE_ENV: 'production' })).toThrow(/RELAY_ADMIN_TOKEN: required/);
-    expect(loadRelayConfig({ NODE_ENV: 'production', RELAY_ADMIN_TOKEN: 's3cret' }).adminToken).toBe('s3cret');
+    expect(loadRelayConfig({ NODE_ENV: 'production', RELAY_ADMIN_TOKEN: 's3cret-of-16-chars+' }).adminToken).toBe('s3cret-of-16-chars+');
+  });
+
+  it.each(['dev-admin-token', 'change-me-relay-admin-token', 'short'])('refuses the guessable token %s in production, without printing it', (token) => {
+    expect(() => loadRelayConfig({ NODE_ENV: 'production', RELAY_ADMIN_TOKEN: token })).toThrow(/RELAY_ADMIN_TOKEN: must be a secret/);
+    try {
+      loadRelayConfig({ NODE_ENV: 'production', RELAY_ADMIN_TOKEN: token });
+    } catch (err) {
+      expect((err as Error).message).not.toContain(token);
+    }
+  });
+
+  it('never prints a secret value in a config error', () => {
+    const secret = 'super-secret-admin-token-value';
+    try {
+      loadRelayConfig({ RELAY_ADMIN_TOKEN: secret, PORT: 'x', RELAY_MAX_QUEUES_PER_CALLER: '-1' });
+      throw new Error('should have thrown');
+    } catch (err) {
+      expect((err as Error).message).toMatch(/PORT/);
+      expect((err as Error).message).not.toContain(secret);
+    }
   });
 
   it('lists every bad variable in one error', () => {

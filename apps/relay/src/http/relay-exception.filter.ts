@@ -10,6 +10,7 @@ const ERROR_NAMES: Record<number, string> = {
   409: 'conflict',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
+  429: 'too_many_requests',
   503: 'unavailable',
 };
 

@@ -12,8 +12,12 @@ export class QueueKeys {
   sender(sid: string) {
     return `${this.prefix}s:${sid}`;
   }
-  idempotency(key: string) {
-    return `${this.prefix}idem:${key}`;
+  /** Scoped to the creator's recipient key, hashed: a repeated key never names another caller's queue. */
+  idempotency(scopedHash: string) {
+    return `${this.prefix}idem:${scopedHash}`;
+  }
+  caller(callerHash: string) {
+    return `${this.prefix}caller:${callerHash}`;
   }
   gone(rid: string) {
     return `${this.prefix}gone:${rid}`;

@@ -11,14 +11,20 @@ export function parseSenderKey(base64: string): KeyObject | null {
   }
 }
 
-/** True when `signatureBase64` is the sender key's Ed25519 signature of exactly `rawBody`. */
-export function verifySignature(senderKeyBase64: string, rawBody: Buffer, signatureBase64: string): boolean {
-  const key = parseSenderKey(senderKeyBase64);
+/** The key in one canonical spelling, so the same key in another base64 form is "the same key"; null when not a key. */
+export function canonicalKey(base64: string): string | null {
+  return parseSenderKey(base64)?.export({ format: 'der', type: 'spki' }).toString('base64') ?? null;
+}
+
+/** True when `signatureBase64` is the key's Ed25519 signature of exactly `signed` (a raw body, or a recipient statement). */
+export function verifySignature(publicKeyBase64: string, signed: Buffer | string, signatureBase64: string | undefined): boolean {
+  if (!signatureBase64 || signatureBase64.length > 128) return false;
+  const key = parseSenderKey(publicKeyBase64);
   if (!key) return false;
   const signature = Buffer.from(signatureBase64, 'base64');
   if (signature.length !== 64) return false;
   try {
-    return verify(null, rawBody, key, signature);
+    return verify(null, typeof signed === 'string' ? Buffer.from(signed) : signed, key, signature);
   } catch {
     return false;
   }

@@ -1,4 +1,5 @@
-import { Injectable, Logger, OnApplicationShutdown, BeforeApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, BeforeApplicationShutdown } from '@nestjs/common';
+import { RELAY_CONFIG, RelayConfig } from '../config/relay-config';
 import type { Response } from 'express';
 import { MessageArrivals } from '../queues/message-arrivals';
 import { QueueStore } from '../queues/queue-store';
@@ -18,6 +19,7 @@ export class SessionRegistry implements BeforeApplicationShutdown, OnApplication
   constructor(
     private readonly store: QueueStore,
     arrivals: MessageArrivals,
+    @Inject(RELAY_CONFIG) private readonly config: RelayConfig,
   ) {
     arrivals.onStored((rid) => {
       const owner = this.owners.get(rid);
@@ -27,7 +29,7 @@ export class SessionRegistry implements BeforeApplicationShutdown, OnApplication
   }
 
   open(res: Response): Session {
-    const session = new Session(res);
+    const session = new Session(res, this.config.bounds, (cut, reason) => this.logger.warn({ sessionId: cut.id, reason }, 'stream cut'));
     this.sessions.set(session.id, session);
     res.on('close', () => this.forget(session));
     session.event('session', { sessionId: session.id });
@@ -89,7 +91,8 @@ export class SessionRegistry implements BeforeApplicationShutdown, OnApplication
       if (lastSeq === null) return;
       for (const m of messages) {
         if (!session.open || this.owners.get(rid) !== session) return;
-        session.event('message', { recipientId: m.recipientId, msgId: m.msgId, body: m.body, sentAt: m.sentAt });
+        // Backpressure: never read ahead of what the subscriber's socket takes.
+        if (!session.event('message', { recipientId: m.recipientId, msgId: m.msgId, body: m.body, sentAt: m.sentAt })) await session.writable();
       }
       session.cursors.set(rid, lastSeq);
     }

@@ -1,9 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { RecipientStatement } from '@gc/contracts';
 import type { Request, Response } from 'express';
 import { notFound } from '../http/relay-http-error';
 import { parseRequest } from '../http/parse-request';
 import { QueueStore } from '../queues/queue-store';
 import { isRelayId } from '../queues/relay-ids';
+import { verifySignature } from '../queues/signature-verifier';
 import { SessionRegistry } from './session-registry';
 import { SubscribeRequest } from './subscription-requests';
 
@@ -29,17 +31,34 @@ export class SessionsController {
     this.registry.open(res);
   }
 
+  /**
+   * Takes over delivery of each queue whose recipient signed this session's subscribe statement.
+   * `unknown`: no such queue; `refused`: the signature does not verify (knowing a recipient id
+   * is not enough to read a queue, nor to move its delivery away from its owner's stream).
+   */
   @Post(':sessionId/subscriptions')
   @HttpCode(200)
-  async subscribe(@Param('sessionId') sessionId: string, @Body() body: unknown): Promise<{ subscribed: number; unknown: string[] }> {
+  async subscribe(
+    @Param('sessionId') sessionId: string,
+    @Body() body: unknown,
+  ): Promise<{ subscribed: number; unknown: string[]; refused: string[] }> {
     const session = this.registry.get(sessionId);
     if (!session) throw notFound('unknown session (the stream closed, or the relay restarted)');
-    const { recipientIds } = parseRequest(SubscribeRequest, body);
-    const unique = [...new Set(recipientIds)];
-    const existing = await this.store.existing(unique.filter(isRelayId));
-    const known = unique.filter((rid) => existing.has(rid));
+    const { subscriptions } = parseRequest(SubscribeRequest, body);
+    const signatures = new Map(subscriptions.map((s) => [s.recipientId, s.signature]));
+    const unique = [...signatures.keys()];
+    const keys = await this.store.recipientKeys(unique.filter(isRelayId));
+    const accepted: string[] = [];
+    const unknown: string[] = [];
+    const refused: string[] = [];
+    for (const rid of unique) {
+      const key = keys.get(rid);
+      if (!key) unknown.push(rid);
+      else if (verifySignature(key, RecipientStatement.subscribe(sessionId, rid), signatures.get(rid))) accepted.push(rid);
+      else refused.push(rid);
+    }
     if (!session.open) throw notFound('unknown session (the stream closed)');
-    this.registry.subscribe(session, known);
-    return { subscribed: known.length, unknown: unique.filter((rid) => !existing.has(rid)) };
+    this.registry.subscribe(session, accepted);
+    return { subscribed: accepted.length, unknown, refused };
   }
 }

@@ -2,6 +2,9 @@ import { z } from 'zod';
 
 export const MAX_SUBSCRIPTIONS_PER_REQUEST = 1_000;
 
+/** Each queue with its recipient's signature of RecipientStatement.subscribe(sessionId, recipientId). */
 export const SubscribeRequest = z.object({
-  recipientIds: z.array(z.string().max(256)).max(MAX_SUBSCRIPTIONS_PER_REQUEST),
+  subscriptions: z
+    .array(z.object({ recipientId: z.string().max(256), signature: z.string().max(128) }))
+    .max(MAX_SUBSCRIPTIONS_PER_REQUEST),
 });

@@ -1,14 +1,19 @@
-import { AgentCommandOf, AgentEvent } from '@gc/contracts';
+import { AgentCommandOf, AgentEvent, checkRelayOrigin } from '@gc/contracts';
 import { Injectable } from '@nestjs/common';
 import { ConnectionEntity } from '../../persistence/connection.entity';
 import { ConnectionStore } from '../../persistence/connection-store';
 import { outboundMsgId, resultEventId } from '../../protocol/derived-ids';
+import { PeerChannel } from '../../protocol/peer-channel';
 import { generateSigningKeyPair } from '../../protocol/signing-key';
 import { RelayClient } from '../../relay/relay-client';
 import { CommandRefusal } from '../../retry/command-refusal';
 import { CommandContext, CommandHandler } from '../command-handler';
 
-/** Inviter accepts a confirmation: secure our queue with the joiner's key, send `info` carrying K2 (signed with it) → ALLOWED. */
+/**
+ * Inviter accepts a confirmation: the joiner's reply relay checked as an invitation's would be
+ * (before any IO), secure our queue with the joiner's key, send `info` carrying K2 (sealed, signed
+ * with K2) → ALLOWED.
+ */
 @Injectable()
 export class AllowHandler implements CommandHandler<'ALLOW'> {
   readonly type = 'ALLOW' as const;
@@ -16,19 +21,19 @@ export class AllowHandler implements CommandHandler<'ALLOW'> {
   constructor(
     private readonly connections: ConnectionStore,
     private readonly relays: RelayClient,
+    private readonly channel: PeerChannel,
   ) {}
 
   async execute(cmd: AgentCommandOf<'ALLOW'>, ctx: CommandContext): Promise<AgentEvent[]> {
     const { userId, connId, corrId } = cmd;
     const conn = await this.claim(cmd);
     if (conn.status === 'confirmed') {
+      const reply = checkRelayOrigin(conn.sndRelay, this.relays.relays);
+      if (!reply.ok) throw new CommandRefusal('INVALID_INVITATION', `the joiner's reply relay is refused: ${reply.reason}`);
       ctx.step('secure');
       await this.relays.secureQueue(conn.rcvRelay!, conn.rcvRecipientId!, conn.peerSenderKey!);
       ctx.step('send-info');
-      const info = { t: 'info', senderKey: conn.ownPublicKey, connInfo: cmd.connInfo };
-      // Signed with K2 although the reply queue is not secured yet: a retry after a lost answer may
-      // find the joiner already secured it with K2 (the relay ignores signatures on open queues).
-      await this.relays.send(conn.sndRelay!, conn.sndSenderId!, outboundMsgId('info', corrId), JSON.stringify(info), conn.ownPrivateKey!);
+      await this.channel.send(conn, outboundMsgId('info', corrId), { t: 'info', senderKey: conn.ownPublicKey!, connInfo: cmd.connInfo });
       // The joiner's hello may have been processed already (→ connected): never step back.
       await this.connections.advance(userId, connId, 'confirmed', 'allowed');
     }

@@ -1,15 +1,20 @@
-import { AgentCommandOf, AgentEvent } from '@gc/contracts';
+import { AgentCommandOf, AgentEvent, validateInvitation } from '@gc/contracts';
 import { Injectable } from '@nestjs/common';
+import { agreeConnectionKey, generateDhKeyPair } from '../../crypto/key-agreement';
 import { ConnectionStore } from '../../persistence/connection-store';
 import { outboundMsgId, resultEventId } from '../../protocol/derived-ids';
-import { decodeInvitation } from '../../protocol/invitation';
+import { PeerChannel } from '../../protocol/peer-channel';
 import { generateSigningKeyPair } from '../../protocol/signing-key';
 import { RelayClient } from '../../relay/relay-client';
 import { CommandRefusal } from '../../retry/command-refusal';
 import { CommandContext, CommandHandler } from '../command-handler';
 import { ReceiveQueueProvisioner } from './receive-queue.provisioner';
 
-/** Joiner: own reply queue, key pair K, `conf` (signed with K) to the inviter's queue → JOINED. */
+/**
+ * Joiner: the invitation checked before any IO (a refused one is a permanent ERR with the reason and
+ * is never fetched), own reply queue, key pair K, the end-to-end key agreed with the inviter's
+ * X25519 key, `conf` (sealed, carrying our X25519 key; signed with K) to the inviter's queue → JOINED.
+ */
 @Injectable()
 export class JoinHandler implements CommandHandler<'JOIN'> {
   readonly type = 'JOIN' as const;
@@ -18,12 +23,18 @@ export class JoinHandler implements CommandHandler<'JOIN'> {
     private readonly connections: ConnectionStore,
     private readonly receiveQueue: ReceiveQueueProvisioner,
     private readonly relays: RelayClient,
+    private readonly channel: PeerChannel,
   ) {}
 
   async execute(cmd: AgentCommandOf<'JOIN'>, ctx: CommandContext): Promise<AgentEvent[]> {
     const { userId, connId, corrId } = cmd;
-    const invitation = decodeInvitation(cmd.invitation);
-    // K is made once and stored with the row: a resumed JOIN finds it and sends the same key in the same conf.
+    const check = validateInvitation(cmd.invitation, this.relays.relays);
+    if (!check.ok) throw new CommandRefusal('INVALID_INVITATION', check.reason);
+    const invitation = check.invitation;
+    const dh = generateDhKeyPair();
+    const e2eKey = agreeConnectionKey(dh.privateKey, invitation.dhKey);
+    if (!e2eKey) throw new CommandRefusal('INVALID_INVITATION', 'invitation dhKey is not an X25519 public key');
+    // The keys are made once and stored with the row: a resumed JOIN finds them and sends the same K in the same conf.
     const keys = generateSigningKeyPair();
     const existing = await this.connections.insertOrFind({
       userId,
@@ -34,6 +45,9 @@ export class JoinHandler implements CommandHandler<'JOIN'> {
       sndSenderId: invitation.senderId,
       ownPublicKey: keys.publicKey,
       ownPrivateKey: keys.privateKey,
+      recipientPrivateKey: generateSigningKeyPair().privateKey,
+      dhPrivateKey: dh.privateKey,
+      e2eKey,
     });
     if (existing.createdBy !== corrId || existing.role !== 'joiner') {
       throw new CommandRefusal('CONN_STATE', `connection ${connId} already exists (made by ${existing.role} command ${existing.createdBy})`);
@@ -46,10 +60,8 @@ export class JoinHandler implements CommandHandler<'JOIN'> {
     if (!conn) throw new CommandRefusal('CONN_NOT_FOUND', `connection ${connId} vanished`);
     if (conn.status === 'pending') {
       ctx.step('send-conf');
-      const conf = { t: 'conf', senderKey: conn.ownPublicKey, reply: { relay: queue.relay, senderId: queue.senderId }, connInfo: cmd.connInfo };
-      // Signed with K although the queue is not secured yet: if our first send took effect but its
-      // answer was lost, the inviter may have secured the queue with K before this retry.
-      await this.relays.send(conn.sndRelay!, conn.sndSenderId!, outboundMsgId('conf', corrId), JSON.stringify(conf), conn.ownPrivateKey!);
+      const reply = { relay: queue.relay, senderId: queue.senderId };
+      await this.channel.send(conn, outboundMsgId('conf', corrId), { t: 'conf', senderKey: conn.ownPublicKey!, reply, connInfo: cmd.connInfo });
       // The inviter may already have answered (info processed → connected): never step back.
       await this.connections.advance(userId, connId, 'pending', 'joined');
     }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { RelaySessions } from '../../inbound/relay-sessions';
 import { ConnectionEntity } from '../../persistence/connection.entity';
 import { ConnectionStore } from '../../persistence/connection-store';
+import { signingKeyPairOf } from '../../protocol/signing-key';
 import { RelayClient } from '../../relay/relay-client';
 import { CommandRefusal } from '../../retry/command-refusal';
 import { CommandContext } from '../command-handler';
@@ -23,7 +24,8 @@ export interface ProvisionedQueue {
 /**
  * Our receive queue of a new connection (CREATE and JOIN), stored and subscribed. The relay is
  * picked by hash(connId) + attempts, and the create is keyed by corrId, so a retry on the same
- * relay gets the same queue and a retry after failures may move to another relay. The create names
+ * relay gets the same queue (the relay scopes the key to the connection's recipient key, so nobody
+ * else's create with our corrId gets it) and a retry after failures may move to another relay. The create names
  * our live session, so the relay usually subscribes the queue in the same request.
  */
 @Injectable()
@@ -53,7 +55,8 @@ export class ReceiveQueueProvisioner {
     const relay = this.relays.pickRelay(cmd.connId, ctx.attempts);
     ctx.step('create-queue');
     const sessionId = this.sessions.sessionIdOf(relay);
-    const created = await this.relays.createQueue(relay, cmd.corrId, sessionId ?? undefined);
+    if (!conn.recipientPrivateKey) throw new CommandRefusal('CONN_STATE', `connection ${cmd.connId} has no recipient key`);
+    const created = await this.relays.createQueue(relay, signingKeyPairOf(conn.recipientPrivateKey), cmd.corrId, sessionId ?? undefined);
     const createdQueue = { relay, recipientId: created.recipientId, senderId: created.senderId };
     const now = await this.connections.storeReceiveQueue(cmd.userId, cmd.connId, createdQueue, invitationOf?.(createdQueue) ?? null);
     if (!now) throw new CommandRefusal('CONN_NOT_FOUND', `connection ${cmd.connId} vanished`);

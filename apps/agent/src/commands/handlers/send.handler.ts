@@ -2,18 +2,18 @@ import { AgentCommandOf, AgentEvent } from '@gc/contracts';
 import { Injectable } from '@nestjs/common';
 import { ConnectionStore } from '../../persistence/connection-store';
 import { outboundMsgId, resultEventId } from '../../protocol/derived-ids';
-import { RelayClient } from '../../relay/relay-client';
+import { PeerChannel } from '../../protocol/peer-channel';
 import { CommandRefusal } from '../../retry/command-refusal';
 import { CommandContext, CommandHandler } from '../command-handler';
 
-/** A signed `msg` to the peer's queue; its relay msgId comes from corrId, so a retry is stored once. */
+/** A sealed, signed `msg` to the peer's queue; its relay msgId comes from corrId, so a retry is stored once. */
 @Injectable()
 export class SendHandler implements CommandHandler<'SEND'> {
   readonly type = 'SEND' as const;
 
   constructor(
     private readonly connections: ConnectionStore,
-    private readonly relays: RelayClient,
+    private readonly channel: PeerChannel,
   ) {}
 
   async execute(cmd: AgentCommandOf<'SEND'>, ctx: CommandContext): Promise<AgentEvent[]> {
@@ -24,8 +24,7 @@ export class SendHandler implements CommandHandler<'SEND'> {
       throw new CommandRefusal('CONN_STATE', `connection ${connId} is ${conn.status}; SEND needs it connected`);
     }
     ctx.step('send');
-    const raw = JSON.stringify({ t: 'msg', msgId: cmd.msgId, body: cmd.body });
-    await this.relays.send(conn.sndRelay!, conn.sndSenderId!, outboundMsgId('msg', corrId), raw, conn.ownPrivateKey!);
+    await this.channel.send(conn, outboundMsgId('msg', corrId), { t: 'msg', msgId: cmd.msgId, body: cmd.body });
     return [{ type: 'SENT', eventId: resultEventId(corrId), corrId, userId, connId, msgId: cmd.msgId }];
   }
 }
