@@ -124,7 +124,7 @@ export async function startChatStack(opts: ChatStackOptions): Promise<ChatStack>
       ...opts.agentEnv,
     };
     const chatPort = await freePort();
-    const chatEnv = { REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, DATABASE_URL: serviceDbUrl, ...TEST_RECONCILE_ENV, ...opts.chatEnv };
+    const chatEnv = { REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, DATABASE_URL: serviceDbUrl, RELAY_URLS: agentEnv.RELAY_URLS, ...TEST_RECONCILE_ENV, ...opts.chatEnv };
     // Different schemas of one database: agent and chat migrate independently.
     const [agentStart, chatStart] = await Promise.allSettled([
       startService('agent', `${label}-agent`, agentPort, agentEnv),

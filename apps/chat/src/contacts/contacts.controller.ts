@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, UseGuards } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, Post, UseGuards } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Invitation } from '@gc/contracts';
 import { DataSource } from 'typeorm';
@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { connectionsOf } from '../connections/connection-store';
 import { requireId } from '../http/api-ids';
 import { ZodPipe } from '../http/zod-body.pipe';
+import { checkInvitation } from '../protocol/invitation-policy';
 import { UnitOfWork } from '../outbox/unit-of-work';
 import { CurrentUser } from '../users/current-user.decorator';
 import { UserAuthGuard } from '../users/user-auth.guard';
@@ -43,6 +44,8 @@ export class ContactsController {
   @Post('contacts')
   @HttpCode(202)
   async join(@CurrentUser() user: User, @Body(new ZodPipe(JoinContactBody)) body: z.infer<typeof JoinContactBody>) {
+    const check = checkInvitation(body.invitation);
+    if (!check.ok) throw new BadRequestException(`invalid body: invitation: ${check.reason}`);
     return { contactId: await this.work.run((tx) => joinContact(tx, user.id, body.invitation)) };
   }
 

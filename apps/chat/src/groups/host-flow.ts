@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import type { AgentEventOf } from '@gc/contracts';
 import { failConnection, failConnectionOf, lockConnection, openConnection, recordInvitation } from '../connections/connection-store';
 import { Connection } from '../connections/connection.entity';
@@ -11,8 +12,11 @@ import { introduceToConnectedMembers, lockIntroduction, markPairConnected, setIn
 import { ChatTx } from '../outbox/chat-tx';
 import { ContinuationOf } from '../outbox/continuation';
 import { encodeProtocolMessage, ProtocolMessageOf } from '../protocol/protocol-message';
+import { checkInvitation } from '../protocol/invitation-policy';
 import { sendProtocolMessage, sendRequest } from '../protocol/protocol-sender';
 import { requireUser } from '../users/user-store';
+
+const log = new Logger('HostFlow');
 
 /** #756 APIAddMember: record the member and a CREATE; the invitation goes out on INV. */
 export async function addMember(tx: ChatTx, group: Group, contact: Contact): Promise<string> {
@@ -107,6 +111,12 @@ export async function onIntroInvitations(tx: ChatTx, conn: Connection, msg: Prot
   const pair = await membersByIds(tx, key.userId, key.groupId, [key.newMemberId, key.existingMemberId]);
   const newcomer = pair.find((m) => m.id === key.newMemberId);
   const existing = pair.find((m) => m.id === key.existingMemberId);
+  // A peer's invitations are forwarded only if acceptable: a refused one is never passed on.
+  const refused = [checkInvitation(msg.groupInvitation), checkInvitation(msg.directInvitation)].find((c) => !c.ok);
+  if (refused && !refused.ok) {
+    log.warn({ reason: refused.reason }, 'x.grp.mem.inv with an unacceptable invitation: not forwarded');
+    return;
+  }
   // invited: the newcomer's invitations are in; forwarded once they went to the existing member.
   const forward = !!newcomer && !!existing?.connId && existing.status !== 'failed';
   if (forward) {

@@ -11,6 +11,7 @@ import { Member } from '../members/member.entity';
 import { ChatTx } from '../outbox/chat-tx';
 import { ContinuationOf, IntroPart } from '../outbox/continuation';
 import { encodeProtocolMessage, ProtocolMessageOf } from '../protocol/protocol-message';
+import { checkInvitation } from '../protocol/invitation-policy';
 import { sendProtocolMessage } from '../protocol/protocol-sender';
 import { requireUser } from '../users/user-store';
 
@@ -18,19 +19,23 @@ import { requireUser } from '../users/user-store';
 export async function receiveGroupInvitation(tx: ChatTx, conn: Connection, inv: ProtocolMessageOf<'x.grp.inv'>): Promise<void> {
   const userId = conn.userId;
   const groupId = inv.groupProfile.groupId;
+  // An invitation we cannot accept is refused here, never fetched: the group shows failed with why.
+  const check = checkInvitation(inv.invitation);
   const inserted = await insertInvitedGroup(tx, {
     userId,
     id: groupId,
     name: inv.groupProfile.name,
     hostMemberId: inv.fromMemberId,
     selfMemberId: inv.invitedMemberId,
-    invitation: inv.invitation,
+    invitation: check.ok ? inv.invitation : null,
     invitedViaConnId: conn.id,
   });
   if (!inserted) return;
   const user = await requireUser(tx, userId);
-  await insertMember(tx, { userId, groupId, id: inv.fromMemberId, displayName: inv.fromDisplayName, status: 'invited', isHost: true });
-  await insertMember(tx, { userId, groupId, id: inv.invitedMemberId, displayName: user.displayName, status: 'invited', isSelf: true });
+  const refused = check.ok ? null : `invitation refused: ${check.reason}`;
+  const status = refused ? 'failed' : 'invited';
+  await insertMember(tx, { userId, groupId, id: inv.fromMemberId, displayName: inv.fromDisplayName, status, isHost: true, failureReason: refused });
+  await insertMember(tx, { userId, groupId, id: inv.invitedMemberId, displayName: user.displayName, status, isSelf: true, failureReason: refused });
 }
 
 /** #779 APIJoinGroup: JOIN the host's invitation with x.grp.acpt; we are `accepted`. */
@@ -152,6 +157,9 @@ export async function onIntroForwarded(tx: ChatTx, conn: Connection, msg: Protoc
   await insertMember(tx, { userId: conn.userId, groupId, id: msg.memberId, displayName: msg.displayName, status: 'announced' });
   const member = await lockMember(tx, conn.userId, groupId, msg.memberId);
   if (!member || member.connId || member.isSelf || member.isHost) return;
+  // The newcomer's invitations come from a peer: refused (with the reason, on that member) unless acceptable.
+  const refused = [checkInvitation(msg.groupInvitation), checkInvitation(msg.directInvitation)].find((c) => !c.ok);
+  if (refused && !refused.ok) return void (await setMemberStatus(tx, member, 'failed', `invitation refused: ${refused.reason}`));
   await setMemberStatus(tx, member, 'intro-invited');
   const conns = await openIntroConnections(tx, member, 'joiner');
   const connInfo = await ownMemberInfo(tx, conn.userId, groupId);

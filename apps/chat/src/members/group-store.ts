@@ -87,12 +87,12 @@ export async function membersByIds(tx: ChatTx, userId: string, groupId: string, 
 /** A member we learn about; an existing row (the same member heard of twice) is left as it is. */
 export async function insertMember(
   tx: ChatTx,
-  m: Pick<Member, 'userId' | 'groupId' | 'id' | 'displayName' | 'status'> & Partial<Pick<Member, 'isSelf' | 'isHost' | 'connId' | 'invitedViaContactId'>>,
+  m: Pick<Member, 'userId' | 'groupId' | 'id' | 'displayName' | 'status'> & Partial<Pick<Member, 'isSelf' | 'isHost' | 'connId' | 'invitedViaContactId' | 'failureReason'>>,
 ): Promise<void> {
   await tx.em.query(
-    `INSERT INTO members (user_id, group_id, id, display_name, status, is_self, is_host, conn_id, invited_via_contact_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
-    [m.userId, m.groupId, m.id, m.displayName, m.status, m.isSelf ?? false, m.isHost ?? false, m.connId ?? null, m.invitedViaContactId ?? null],
+    `INSERT INTO members (user_id, group_id, id, display_name, status, is_self, is_host, conn_id, invited_via_contact_id, failure_reason)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
+    [m.userId, m.groupId, m.id, m.displayName, m.status, m.isSelf ?? false, m.isHost ?? false, m.connId ?? null, m.invitedViaContactId ?? null, m.failureReason ?? null],
   );
 }
 
