@@ -54,8 +54,16 @@ export class ChatClient {
   async sendMessage(userId: string, groupId: string, text: string): Promise<string> {
     return (await this.call<{ messageId: string }>('POST', `/users/${userId}/groups/${groupId}/messages`, { text })).messageId;
   }
-  messages(userId: string, groupId: string) {
-    return this.call<Array<{ messageId: string; fromMemberId: string; text: string }>>('GET', `/users/${userId}/groups/${groupId}/messages`);
+  /** Every message of the group: the API pages them, so this follows `after` to the end. */
+  async messages(userId: string, groupId: string) {
+    type Message = { messageId: string; fromMemberId: string; text: string };
+    const all: Message[] = [];
+    for (;;) {
+      const after = all.length ? `&after=${all[all.length - 1].messageId}` : '';
+      const page = await this.call<Message[]>('GET', `/users/${userId}/groups/${groupId}/messages?limit=1000${after}`);
+      all.push(...page);
+      if (page.length < 1000) return all;
+    }
   }
   /** Every command of the user: the API pages them (1,000 at most a page), so this follows `after` to the end. */
   async commands(userId: string) {

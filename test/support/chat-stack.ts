@@ -272,7 +272,16 @@ export class ChatApi {
   members = (u: string, g: string) => this.expect<MemberView[]>(200, 'GET', `/users/${u}/groups/${g}/members`);
   sendMessage = async (u: string, g: string, text: string) =>
     (await this.expect<{ messageId: string }>(202, 'POST', `/users/${u}/groups/${g}/messages`, { text })).messageId;
-  messages = (u: string, g: string) => this.expect<MessageView[]>(200, 'GET', `/users/${u}/groups/${g}/messages`);
+  /** Every message of the group, oldest first (the API pages them: this follows `after` to the end, `pageSize` at a time). */
+  messages = async (u: string, g: string, pageSize = 1000): Promise<MessageView[]> => {
+    const all: MessageView[] = [];
+    for (;;) {
+      const query = new URLSearchParams({ limit: String(pageSize), ...(all.length ? { after: all[all.length - 1].messageId } : {}) });
+      const page = await this.expect<MessageView[]>(200, 'GET', `/users/${u}/groups/${g}/messages?${query}`);
+      all.push(...page);
+      if (page.length < pageSize) return all;
+    }
+  };
   /** Every command of the user (the API pages them: this follows `after` to the end). */
   commands = async (u: string, status?: string): Promise<CommandView[]> => {
     const all: CommandView[] = [];

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CommandsQuery } from '../commands/commands.controller';
 import { JoinContactBody } from '../contacts/contacts.controller';
-import { AddMemberBody, CreateGroupBody, SendMessageBody } from '../groups/groups.controller';
+import { AddMemberBody, CreateGroupBody, MessagesQuery, SendMessageBody } from '../groups/groups.controller';
 import { CreateUserBody } from '../users/users.controller';
 
 /**
@@ -170,15 +170,17 @@ export const API_OPERATIONS: Record<string, ApiOperationDoc> = {
   },
   'GET /users/{userId}/groups/{groupId}/messages': {
     tag: 'messages',
-    summary: 'Group messages, oldest first, each exactly once',
+    summary: "Group messages, oldest first (one sender's always in the order sent), each exactly once; paged by limit and after (the last messageId of the previous page)",
+    query: MessagesQuery,
     responses: {
       200: { description: 'Messages', schema: z.array(Message), example: [{ messageId: CORR, fromMemberId: M, text: 'hello', at: '2026-11-25T21:04:05.000Z' }] },
+      400: errors.bad,
       404: errors.notFound,
     },
   },
   'GET /users/{userId}/commands': {
     tag: 'commands',
-    summary: 'The user\'s commands (outbox rows), optionally by status',
+    summary: 'The user\'s commands (outbox rows), optionally by status; paged by limit and after (the last corrId of the previous page)',
     query: CommandsQuery,
     responses: {
       200: {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Body, ConflictException, Controller, Get, HttpCode, NotFoundException, Param, Post, UseGuards } from '@nestjs/common';
+import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
@@ -9,6 +9,7 @@ import { findContact } from '../contacts/contact-store';
 import { messagesOf } from '../group-messages/group-message-store';
 import { sendGroupMessage } from '../group-messages/group-messaging';
 import { requireId } from '../http/api-ids';
+import { PageQuery } from '../http/page-query';
 import { ZodPipe } from '../http/zod-body.pipe';
 import { activeMemberInvitedVia, createHostedGroup, findGroup, findMember, groupsOf, lockGroup, otherMembersOf } from '../members/group-store';
 import { Group } from '../members/group.entity';
@@ -22,6 +23,7 @@ import { joinGroup } from './member-flow';
 export const CreateGroupBody = z.object({ name: z.string().trim().min(1).max(100) });
 export const AddMemberBody = z.object({ contactId: z.string().min(1).max(64) });
 export const SendMessageBody = z.object({ text: z.string().min(1).max(16_384) });
+export const MessagesQuery = PageQuery.strict();
 
 @UseGuards(UserAuthGuard)
 @Controller('users/:userId/groups')
@@ -120,9 +122,11 @@ export class GroupsController {
   }
 
   @Get(':groupId/messages')
-  async messages(@CurrentUser() user: User, @Param('groupId') groupId: string) {
+  async messages(@CurrentUser() user: User, @Param('groupId') groupId: string, @Query(new ZodPipe(MessagesQuery, 'query')) query: z.infer<typeof MessagesQuery>) {
     const group = await this.requireGroup(user.id, groupId);
-    return (await messagesOf(this.db, user.id, group.id)).map((m) => ({ messageId: m.id, fromMemberId: m.fromMemberId, text: m.text, at: m.at.toISOString() }));
+    const page = await messagesOf(this.db, user.id, group.id, query);
+    if (!page) throw new BadRequestException(`invalid query: after: ${query.after} is not a message of this group`);
+    return page.map((m) => ({ messageId: m.id, fromMemberId: m.fromMemberId, text: m.text, at: m.at.toISOString() }));
   }
 
   private async requireGroup(userId: string, groupId: string): Promise<Group> {
