@@ -63,10 +63,27 @@ export async function markPairConnected(tx: ChatTx, userId: string, groupId: str
   );
 }
 
-export async function introductionsOf(db: Db, userId: string, groupId: string): Promise<{ newMemberId: string; existingMemberId: string; status: IntroductionStatus; updatedAt: Date }[]> {
-  const rows: { new_member_id: string; existing_member_id: string; status: IntroductionStatus; updated_at: Date }[] = await db.query(
-    `SELECT new_member_id, existing_member_id, status, updated_at FROM introductions WHERE user_id = $1 AND group_id = $2`,
-    [userId, groupId],
-  );
-  return rows.map((r) => ({ newMemberId: r.new_member_id, existingMemberId: r.existing_member_id, status: r.status, updatedAt: new Date(r.updated_at) }));
+/**
+ * A host's introductions for its progress view: how many connect two live (not failed) members, and
+ * the first `limit` of those that wait (a group of 1,000 has ~500k introductions: they are counted in
+ * Postgres, not read).
+ */
+export async function introductionProgress(
+  db: Db,
+  userId: string,
+  groupId: string,
+  limit: number,
+): Promise<{ connected: number; waiting: { newMemberId: string; existingMemberId: string; status: IntroductionStatus; updatedAt: Date }[] }> {
+  const live = `FROM introductions i
+      JOIN members a ON a.user_id = i.user_id AND a.group_id = i.group_id AND a.id = i.new_member_id AND a.status <> 'failed'
+      JOIN members b ON b.user_id = i.user_id AND b.group_id = i.group_id AND b.id = i.existing_member_id AND b.status <> 'failed'
+     WHERE i.user_id = $1 AND i.group_id = $2`;
+  const [[{ connected }], waiting]: [[{ connected: string }], { new_member_id: string; existing_member_id: string; status: IntroductionStatus; updated_at: Date }[]] = await Promise.all([
+    db.query(`SELECT count(*) AS connected ${live} AND i.status = 'connected'`, [userId, groupId]),
+    db.query(`SELECT i.new_member_id, i.existing_member_id, i.status, i.updated_at ${live} AND i.status <> 'connected' ORDER BY i.updated_at LIMIT $3`, [userId, groupId, limit]),
+  ]);
+  return {
+    connected: Number(connected),
+    waiting: waiting.map((r) => ({ newMemberId: r.new_member_id, existingMemberId: r.existing_member_id, status: r.status, updatedAt: new Date(r.updated_at) })),
+  };
 }

@@ -2,9 +2,9 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { connectionsOfGroup } from '../connections/connection-store';
 import { groupsCopiesOf, membersWithConnectionState } from '../members/group-store';
 import { Group } from '../members/group.entity';
-import { introductionsOf } from '../members/introduction-store';
+import { introductionProgress } from '../members/introduction-store';
 import { pendingOnConnections } from '../outbox/command-store';
-import { pairKey, PendingStep, ProgressInput } from './group-progress';
+import { pairKey, PendingStep, ProgressInput, STUCK_SHOWN } from './group-progress';
 
 /** The agent's note on a retried command's job (its progress): why it is still waiting. */
 export type RetryNote = (corrId: string) => Promise<{ attempts?: number; lastError?: string } | undefined>;
@@ -17,10 +17,13 @@ export type RetryNote = (corrId: string) => Promise<{ attempts?: number; lastErr
  */
 export async function readProgressInput(db: DataSource | EntityManager, group: Group, retryNote?: RetryNote): Promise<ProgressInput> {
   const isHost = group.selfMemberId === group.hostMemberId;
-  const viewer = isHost ? null : group.userId;
+  // The other users' copies are shown only to the group's real host: one who created it here (a copy
+  // made from an x.grp.inv names the contact it came over, and a peer could forge one that makes its
+  // receiver look like the host of someone else's group).
+  const viewer = isHost && group.invitedViaConnId === null ? null : group.userId;
   const [members, introductions, conns, copies] = await Promise.all([
     membersWithConnectionState(db, group.userId, group.id),
-    isHost ? introductionsOf(db, group.userId, group.id) : Promise.resolve([]),
+    isHost ? introductionProgress(db, group.userId, group.id, STUCK_SHOWN) : Promise.resolve({ connected: 0, waiting: [] }),
     connectionsOfGroup(db, group.id, viewer),
     groupsCopiesOf(db, group.id, viewer),
   ]);
@@ -37,7 +40,8 @@ export async function readProgressInput(db: DataSource | EntityManager, group: G
     selfMemberId: group.selfMemberId,
     hostMemberId: group.hostMemberId,
     members,
-    introductions,
+    introductions: introductions.waiting,
+    connectedIntroductions: introductions.connected,
     pending: await withRetryNotes(pending, retryNote),
   };
 }
