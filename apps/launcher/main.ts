@@ -42,7 +42,7 @@ function printAddresses(plan: LaunchPlan): void {
 async function main(): Promise<void> {
   let plan: LaunchPlan;
   try {
-    plan = planLaunch(process.env);
+    plan = planLaunch(process.env, { stdoutIsTTY: Boolean(process.stdout.isTTY) });
   } catch (err) {
     fail((err as Error).message);
   }

@@ -1,3 +1,4 @@
+import { LogFormatSchema } from '@gc/observability';
 import { z } from 'zod';
 
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379/0';
@@ -9,6 +10,7 @@ export const RelayConfigSchema = z
     NODE_ENV: z.string().optional(),
     PORT: z.coerce.number().int().min(1).max(65_535).default(4000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_FORMAT: LogFormatSchema,
     REDIS_URL: z.string().min(1).optional(),
     RELAY_REDIS_URL: z.string().min(1).optional(),
     RELAY_ADMIN_TOKEN: z.string().min(1).optional(),
@@ -26,6 +28,7 @@ export const RelayConfigSchema = z
   .transform((env) => ({
     port: env.PORT,
     logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT,
     redisUrl: env.RELAY_REDIS_URL ?? env.REDIS_URL ?? DEFAULT_REDIS_URL,
     adminToken: env.RELAY_ADMIN_TOKEN ?? DEV_ADMIN_TOKEN,
     name: env.RELAY_NAME ?? `relay-${env.PORT}`,
