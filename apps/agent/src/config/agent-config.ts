@@ -1,5 +1,5 @@
 import { DEFAULT_QUEUE_PREFIX } from '@gc/contracts';
-import { LogFormatSchema } from '@gc/observability';
+import { LogFormatSchema, TRACING_ENV_SHAPE } from '@gc/observability';
 import { z } from 'zod';
 
 const positiveInt = (def: number) => z.coerce.number().int().positive().default(def);
@@ -25,6 +25,7 @@ export const AgentConfigSchema = z.object({
   RETRY_FACTOR: z.coerce.number().min(1).default(1.5),
   RETRY_MAX_MS: positiveInt(30_000),
   AGENT_CONCURRENCY: positiveInt(32),
+  ...TRACING_ENV_SHAPE,
 });
 export type AgentConfig = z.infer<typeof AgentConfigSchema>;
 

@@ -1,5 +1,5 @@
 import { DEFAULT_QUEUE_PREFIX } from '@gc/contracts';
-import { LogFormatSchema } from '@gc/observability';
+import { LogFormatSchema, TRACING_ENV_SHAPE } from '@gc/observability';
 import { z } from 'zod';
 
 const positiveMs = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -16,6 +16,7 @@ export const ChatConfigSchema = z.object({
   RECONCILE_STALE_MS: positiveMs(15_000),
   BULL_BOARD_USER: z.string().min(1).default('admin'),
   BULL_BOARD_PASSWORD: z.string().min(1).optional(),
+  ...TRACING_ENV_SHAPE,
 });
 export type ChatConfig = z.infer<typeof ChatConfigSchema>;
 

@@ -1,4 +1,4 @@
-import { LogFormatSchema } from '@gc/observability';
+import { LogFormatSchema, TRACING_ENV_SHAPE } from '@gc/observability';
 import { z } from 'zod';
 
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379/0';
@@ -18,6 +18,7 @@ export const RelayConfigSchema = z
       .string()
       .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'RELAY_NAME must match [A-Za-z0-9_.-]{1,64}')
       .optional(),
+    ...TRACING_ENV_SHAPE,
   })
   .superRefine((env, ctx) => {
     // A production relay with the well-known dev token would let anyone break it.
