@@ -7,12 +7,15 @@ export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
  * OpenTelemetry's own variables, as every app's config schema lists them (design.md "Deployment
  * contract"). Only OTLP over HTTP is built in: `grpc` would need a second exporter stack.
  */
+// Empty counts as unset, as the OpenTelemetry specification says (and compose's `${VAR:-}` gives).
+const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
 export const TRACING_ENV_SHAPE = {
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().url().optional(),
-  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(OTLP_PROTOCOLS).optional(),
-  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: z.enum(OTLP_PROTOCOLS).optional(),
-  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: unsetIfEmpty(z.string().url()),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: unsetIfEmpty(z.string().url()),
+  OTEL_EXPORTER_OTLP_PROTOCOL: unsetIfEmpty(z.enum(OTLP_PROTOCOLS)),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: unsetIfEmpty(z.enum(OTLP_PROTOCOLS)),
+  OTEL_SERVICE_NAME: unsetIfEmpty(z.string()),
 };
 
 const TracingEnvSchema = z.object(TRACING_ENV_SHAPE);
@@ -27,7 +30,7 @@ export interface TracingSettings {
  * OpenTelemetry is even loaded). The exporters read the endpoint variables themselves.
  */
 export function tracingSettings(defaultServiceName: string, env: NodeJS.ProcessEnv = process.env): TracingSettings | null {
-  const raw = Object.fromEntries(Object.keys(TRACING_ENV_SHAPE).map((k) => [k, env[k] === '' ? undefined : env[k]]));
+  const raw = Object.fromEntries(Object.keys(TRACING_ENV_SHAPE).map((k) => [k, env[k]]));
   const parsed = TracingEnvSchema.safeParse(raw);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(raw[String(i.path[0])])})`);
