@@ -18,7 +18,7 @@ function apiSpan(spans: ReceivedSpan[], service: string, method: string, pathEnd
 }
 
 /**
- * OpenTelemetry by its standard variables (design.md, deployment contract): chat and agent export
+ * OpenTelemetry by its standard variables (the deployment contract, docs/architecture.md): chat and agent export
  * OTLP/HTTP JSON, the relays OTLP/HTTP protobuf, to a receiver of our own. One contact handshake:
  * the CREATE command (Alice's invitation) and the JOIN command (Bob's acceptance) are each one
  * trace, from the API call through the chat's SQL, the agent-commands job, the agent's relay

@@ -4,8 +4,8 @@ export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
 export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
 
 /**
- * OpenTelemetry's own variables, as every app's config schema lists them (design.md "Deployment
- * contract"). Only OTLP over HTTP is built in: `grpc` would need a second exporter stack.
+ * OpenTelemetry's own variables, as every app's config schema lists them (the deployment contract:
+ * docs/architecture.md, Environment). Only OTLP over HTTP is built in: `grpc` would need a second exporter stack.
  */
 // Empty counts as unset, as the OpenTelemetry specification says (and compose's `${VAR:-}` gives).
 const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
