@@ -287,6 +287,22 @@ describe('npm start launcher (dist/apps/launcher/main.js)', () => {
     expect(launcherCpuS).toBeLessThan(LAUNCHER_CPU_BUDGET_S);
   });
 
+  it('a lost terminal (SIGHUP, its output gone with it) stops every service and the launcher exits, without spinning', async () => {
+    const marker = `GC_LAUNCH_RUN=${tag}-hup`;
+    const launcher = await startHealthyLauncher('hup', { env: { [marker.split('=')[0]]: marker.split('=')[1] } });
+    const pids = launcher.pids();
+
+    // The terminal window closed: the session's SIGHUP, and nothing reads stdout or stderr any more.
+    launcher.child.stdout?.destroy();
+    launcher.child.stderr?.destroy();
+    launcher.child.kill('SIGHUP');
+    const { launcherCpuS } = await waitAllGone(marker);
+
+    expect(await launcher.exited).toBe(0);
+    expect([...pids.entries()].filter(([, pid]) => isAlive(pid))).toEqual([]);
+    expect(launcherCpuS).toBeLessThan(LAUNCHER_CPU_BUDGET_S);
+  });
+
   it('refuses to start, naming the dependency, when Redis or Postgres does not answer', async () => {
     const closedPort = await freePort();
     const noRedis = await startLauncher('no-redis', { env: { REDIS_URL: `redis://127.0.0.1:${closedPort}/0` } });
