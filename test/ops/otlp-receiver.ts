@@ -1,20 +1,10 @@
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { decodeTraceExport, DecodedSpan } from './otlp-protobuf';
 
-/** One span as an OTLP/JSON export carries it (ids are hex strings there). */
-export interface ReceivedSpan {
-  service: string;
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: number;
-  attributes: Record<string, unknown>;
-}
-
-/** One OTLP/HTTP protobuf export, kept as bytes: the test looks for ids and names in it. */
-export interface ReceivedProtobufExport {
-  body: Buffer;
+/** One span, from either encoding (ids as hex, times in ns since the epoch); `protocol` says which. */
+export interface ReceivedSpan extends DecodedSpan {
+  protocol: 'http/json' | 'http/protobuf';
 }
 
 interface OtlpAnyValue {
@@ -30,7 +20,18 @@ interface OtlpKeyValue {
 interface OtlpJsonExport {
   resourceSpans?: Array<{
     resource?: { attributes?: OtlpKeyValue[] };
-    scopeSpans?: Array<{ spans?: Array<{ traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number; attributes?: OtlpKeyValue[] }> }>;
+    scopeSpans?: Array<{
+      spans?: Array<{
+        traceId: string;
+        spanId: string;
+        parentSpanId?: string;
+        name: string;
+        kind: number;
+        startTimeUnixNano: string | number;
+        endTimeUnixNano: string | number;
+        attributes?: OtlpKeyValue[];
+      }>;
+    }>;
   }>;
 }
 
@@ -56,11 +57,10 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 /**
  * A tiny OTLP/HTTP trace receiver of our own (what a collector or Jaeger would be): POST /v1/traces
- * in JSON is decoded into spans; protobuf is kept as bytes. It answers as a collector does (200).
+ * in JSON or protobuf, decoded into spans. It answers as a collector does (200).
  */
 export class OtlpReceiver {
   readonly spans: ReceivedSpan[] = [];
-  readonly protobufExports: ReceivedProtobufExport[] = [];
   private server?: Server;
 
   get url(): string {
@@ -77,7 +77,7 @@ export class OtlpReceiver {
           }
           const type = req.headers['content-type'] ?? '';
           if (type.startsWith('application/json')) this.takeJson(JSON.parse(body.toString('utf8')) as OtlpJsonExport);
-          else if (type.startsWith('application/x-protobuf')) this.protobufExports.push({ body });
+          else if (type.startsWith('application/x-protobuf')) this.spans.push(...decodeTraceExport(body).map((s) => ({ ...s, protocol: 'http/protobuf' as const })));
           else {
             res.writeHead(415).end();
             return;
@@ -95,12 +95,6 @@ export class OtlpReceiver {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  /** Whether some protobuf export carries this trace id (16 raw bytes) and this text (a service name). */
-  protobufHas(traceId: string, text: string): boolean {
-    const id = Buffer.from(traceId, 'hex');
-    return this.protobufExports.some((e) => e.body.includes(id) && e.body.includes(Buffer.from(text, 'utf8')));
-  }
-
   private takeJson(payload: OtlpJsonExport): void {
     for (const rs of payload.resourceSpans ?? []) {
       const service = String(attributesOf(rs.resource?.attributes)['service.name'] ?? '');
@@ -113,7 +107,10 @@ export class OtlpReceiver {
             parentSpanId: s.parentSpanId || undefined,
             name: s.name,
             kind: s.kind,
+            startNs: BigInt(s.startTimeUnixNano),
+            endNs: BigInt(s.endTimeUnixNano),
             attributes: attributesOf(s.attributes),
+            protocol: 'http/json',
           });
         }
       }
