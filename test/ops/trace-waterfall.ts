@@ -40,11 +40,10 @@ export function traceWaterfallHtml(title: string, spans: ReceivedSpan[]): string
       const left = (Number(span.startNs - start) / total) * 100;
       const width = Math.max((Number(span.endNs - span.startNs) / total) * 100, 0.3);
       const ms = (Number(span.endNs - span.startNs) / 1e6).toFixed(1);
-      const target = span.attributes['http.target'] ?? span.attributes['url.path'] ?? '';
-      const label = `${span.name}${target ? ` ${String(target).replace(/[0-9a-f-]{36}/g, ':id')}` : ''}`;
+      const label = span.name;
       return `<tr><td class="svc" style="color:${COLOURS[service] ?? '#666'}">${escape(span.service)}</td>
         <td class="name" style="padding-left:${8 + depth * 14}px">${escape(label)} <span class="kind">${KINDS[span.kind] ?? ''}</span></td>
-        <td class="bar"><div style="left:${left}%;width:${width}%;background:${COLOURS[service] ?? '#999'}"></div><span style="left:${Math.min(left + width, 92)}%">${ms} ms</span></td></tr>`;
+        <td class="bar"><div style="left:${left}%;width:${width}%;background:${COLOURS[service] ?? '#999'}"></div><span style="${left + width > 88 ? `right:${100 - left}%;padding-right:6px` : `left:${left + width}%`}">${ms} ms</span></td></tr>`;
     })
     .join('\n');
   return `<!doctype html><html><head><meta charset="utf-8"><style>

@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- required lazily on purpose, see below */
-import type { IncomingMessage } from 'node:http';
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import { httpSpanName } from './span-names';
 import { tracingSettings } from './tracing-env';
 
 let active = false;
@@ -54,6 +55,11 @@ export function startTracing(defaultServiceName: string, env: NodeJS.ProcessEnv 
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (req: IncomingMessage) => UNTRACED_PATHS.has((req.url ?? '').split('?')[0]),
+        // `POST /users/:id/invitations` rather than the instrumentation's bare `POST`.
+        requestHook: (span, req) => {
+          const request = req as IncomingMessage | ClientRequest;
+          span.updateName(httpSpanName(request.method, 'path' in request ? request.path : request.url));
+        },
         // The agent's own relay-reachability probes and long-lived SSE streams go through fetch
         // (undici), which is not instrumented: no endless "stream" spans.
       }),
