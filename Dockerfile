@@ -1,7 +1,9 @@
 # syntax=docker/dockerfile:1
 # One image for every app. Pick the app with the APP build arg / env var (relay | agent | chat),
 # or override the command: `node dist/apps/<app>/src/main.js`.
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 24, the LTS line for images (Node 20 reached end of life on 2026-04-30). The code is tested
+# on Node 20 only, which is what our machines and CI have; package.json engines names both.
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # deps: every dependency, dev ones included, exactly as the lock file says (needed to build).
 FROM ${NODE_IMAGE} AS deps

@@ -27,8 +27,12 @@ module.exports = {
     '^@gc/queueing/(.*)$': '<rootDir>/libs/queueing/src/$1',
     '^@gc/persistence$': '<rootDir>/libs/persistence/src',
     '^@gc/persistence/(.*)$': '<rootDir>/libs/persistence/src/$1',
+    '^@gc/observability$': '<rootDir>/libs/observability/src',
+    '^@gc/observability/(.*)$': '<rootDir>/libs/observability/src/$1',
   },
   testEnvironment: 'node',
+  // A Node process warning printed by any app process a suite started fails that suite.
+  setupFilesAfterEnv: ['<rootDir>/test/support/no-process-warnings.ts'],
   // e2e suites start real processes; two workers match the two cores.
   maxWorkers: 2,
   testTimeout: 120_000,

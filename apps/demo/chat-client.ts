@@ -1,4 +1,4 @@
-/** The few calls of the chat API (design §7) the demo makes; any non-2xx answer throws with its body. */
+/** The few calls of the chat HTTP API (docs/architecture.md) the demo makes; any non-2xx answer throws with its body. */
 export interface ProgressView {
   pairsConnected: number;
   pairsTotal: number;

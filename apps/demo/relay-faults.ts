@@ -4,7 +4,7 @@ export interface Faults {
   down?: boolean;
 }
 
-/** The relays' fault-injection API (design §6): PUT /admin/faults with x-admin-token. */
+/** The relays' fault-injection API (docs/architecture.md, relay HTTP API): PUT /admin/faults with x-admin-token. */
 export class RelayFaults {
   constructor(
     private readonly relayUrls: string[],

@@ -40,6 +40,15 @@ describe('planLaunch', () => {
     }
   });
 
+  it('gives the apps pretty logs when the launcher writes to a terminal, JSON into a pipe or in production, and keeps an explicit LOG_FORMAT', () => {
+    const formats = (env: NodeJS.ProcessEnv, stdoutIsTTY: boolean) => [...new Set(planLaunch(env, { stdoutIsTTY }).services.map((s) => s.env.LOG_FORMAT))];
+    expect(formats({}, true)).toEqual(['pretty']);
+    expect(formats({}, false)).toEqual(['json']);
+    expect(formats({ NODE_ENV: 'production' }, true)).toEqual(['json']);
+    expect(formats({ LOG_FORMAT: 'json' }, true)).toEqual(['json']);
+    expect(formats({ LOG_FORMAT: 'pretty' }, false)).toEqual(['pretty']);
+  });
+
   it('lists every bad variable in one error', () => {
     expect(() =>
       planLaunch({ RELAY_PORTS: '4000,abc', AGENT_PORT: '70000', CHAT_PORT: '4000', RELAY_NAMES: 'only-one', SHUTDOWN_TIMEOUT_MS: '-1' }),

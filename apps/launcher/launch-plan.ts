@@ -1,3 +1,4 @@
+import { resolveLogFormat } from '@gc/observability';
 import { join } from 'node:path';
 
 export type LaunchedApp = 'relay' | 'agent' | 'chat';
@@ -36,7 +37,7 @@ export function distEntry(root: string, app: LaunchedApp): string {
  * Turns the launcher's environment into the services to start. Throws one readable error listing
  * every bad variable, like the apps' own config loaders.
  */
-export function planLaunch(env: NodeJS.ProcessEnv): LaunchPlan {
+export function planLaunch(env: NodeJS.ProcessEnv, terminal: { stdoutIsTTY: boolean } = { stdoutIsTTY: false }): LaunchPlan {
   const problems: string[] = [];
   const port = (name: string, raw: string): number => {
     const n = Number(raw.trim());
@@ -82,6 +83,10 @@ export function planLaunch(env: NodeJS.ProcessEnv): LaunchPlan {
     if (value !== undefined && !LAUNCHER_ONLY_VARS.includes(key)) shared[key] = value;
   }
   shared.DATABASE_URL = databaseUrl;
+  // The children write into the launcher's pipes, never a TTY of their own: the launcher decides
+  // for them, so a person running `npm start` in a terminal reads pretty lines, a pipe gets JSON.
+  // (An invalid LOG_FORMAT is passed on as it is: each app refuses it by name.)
+  shared.LOG_FORMAT = env.LOG_FORMAT || resolveLogFormat(undefined, { isTTY: terminal.stdoutIsTTY, nodeEnv: env.NODE_ENV });
   const relayUrls = relayPorts.map((p) => `http://127.0.0.1:${p}`).join(',');
 
   const relays: ServiceSpec[] = relayPorts.map((p, i) => ({

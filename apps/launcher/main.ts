@@ -6,6 +6,7 @@ import { distEntry, LaunchPlan, planLaunch } from './launch-plan';
 import { waitHealthy } from './readiness-probe';
 import { DEFAULT_REDIS_URL, ensureRedisAnswers } from './redis-check';
 import { Supervisor } from './supervisor';
+import { TerminalOutput } from './terminal-output';
 
 // dist/apps/launcher/main.js → the repository root, where dist/apps/<app>/src/main.js live.
 const ROOT = resolve(__dirname, '..', '..', '..');
@@ -14,13 +15,16 @@ const REPEATED_SIGNAL_GRACE_MS = 1_000;
 
 // Widened to the longest service name once the plan is known, so every prefix lines up.
 let prefixWidth = 'launcher'.length;
+// Every byte the launcher prints goes through here: a closed pipe or terminal mutes it instead of
+// raising an error (see terminal-output.ts for the spin that caused).
+const output = new TerminalOutput();
 
 function announce(line: string): void {
-  process.stdout.write(`${'launcher'.padEnd(prefixWidth)} | ${line}\n`);
+  output.announce(`${'launcher'.padEnd(prefixWidth)} | ${line}\n`);
 }
 
 function fail(message: string): never {
-  process.stderr.write(`${'launcher'.padEnd(prefixWidth)} | ${message}\n`);
+  output.write('stderr', `${'launcher'.padEnd(prefixWidth)} | ${message}\n`);
   process.exit(1);
 }
 
@@ -38,7 +42,7 @@ function printAddresses(plan: LaunchPlan): void {
 async function main(): Promise<void> {
   let plan: LaunchPlan;
   try {
-    plan = planLaunch(process.env);
+    plan = planLaunch(process.env, { stdoutIsTTY: Boolean(process.stdout.isTTY) });
   } catch (err) {
     fail((err as Error).message);
   }
@@ -49,7 +53,9 @@ async function main(): Promise<void> {
   }
 
   try {
-    const redisUrls = new Set([process.env.REDIS_URL || DEFAULT_REDIS_URL, process.env.RELAY_REDIS_URL || DEFAULT_REDIS_URL]);
+    // The same fallbacks as the apps: the relays store in RELAY_REDIS_URL, else REDIS_URL.
+    const queueRedis = process.env.REDIS_URL || DEFAULT_REDIS_URL;
+    const redisUrls = new Set([queueRedis, process.env.RELAY_REDIS_URL || queueRedis]);
     await Promise.all([...redisUrls].map(ensureRedisAnswers));
   } catch (err) {
     fail((err as Error).message);
@@ -63,10 +69,12 @@ async function main(): Promise<void> {
     fail((err as Error).message);
   }
 
+  // Nobody reads us any more (`npm start | head -3` closed before a child started): start nothing.
+  if (output.isClosed) process.exit(0);
   const width = prefixWidth;
   const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
   const children: ChildService[] = plan.services.map((spec, i) => {
-    const child = startChildService(ROOT, spec, i, width, colour);
+    const child = startChildService(ROOT, spec, i, width, output, colour);
     announce(`started ${spec.name} (pid ${child.process.pid}) on port ${spec.port}`);
     return child;
   });
@@ -96,9 +104,12 @@ async function main(): Promise<void> {
       supervisor.killAll();
     });
   }
+  // A closed stdout/stderr or a lost terminal: nobody sees the services any more, and a person
+  // who piped into `head` or quit `less` expects the whole thing to end, as any pipeline does.
+  void output.closed.then((reason) => stop(reason, 0));
   // A bug in the launcher itself must not leave the children running without a parent.
   process.on('uncaughtException', (err) => {
-    process.stderr.write(`${'launcher'.padEnd(prefixWidth)} | ${err.stack ?? err.message}\n`);
+    output.write('stderr', `${'launcher'.padEnd(prefixWidth)} | ${err.stack ?? err.message}\n`);
     void stop('launcher error', 1);
   });
 

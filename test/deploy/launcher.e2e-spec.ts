@@ -1,7 +1,9 @@
 import { ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { eventually } from '../support/eventually';
+import { clearRelayFaults, RELAY_TEST_ADMIN_TOKEN } from '../support/relay-admin';
 import { freePort } from '../support/free-port';
 import { spawnCaptured } from '../support/service-process';
 import { ADMIN_DATABASE_URL, SHARED_REDIS_URL, dropKeys, testQueuePrefix, uniqueSuffix } from '../support/test-isolation';
@@ -24,6 +26,37 @@ function isAlive(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** Every live process whose environment carries `marker` (the launcher, npm, each child). */
+function processesMarked(marker: string): { pid: number; cmdline: string }[] {
+  const found: { pid: number; cmdline: string }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (!readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0').includes(marker)) continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
+      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue; // exited, not yet reaped
+      found.push({ pid: Number(entry), cmdline: readFileSync(`/proc/${entry}/cmdline`, 'latin1').replace(/\0/g, ' ') });
+    } catch {
+      // gone while we looked, or not ours to read
+    }
+  }
+  return found;
+}
+
+// utime + stime of /proc/<pid>/stat are in clock ticks: 100 a second on Linux (USER_HZ).
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds (user + system) a process has used so far; undefined once it is gone. */
+function cpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
   }
 }
 
@@ -101,7 +134,7 @@ describe('npm start launcher (dist/apps/launcher/main.js)', () => {
    * take one between our pick and the child's listen(): that (EADDRINUSE) earns one retry on fresh
    * ports; any other early exit fails the test at once with the launcher's output.
    */
-  async function startHealthyLauncher(run: string, opts: { viaNpm?: boolean } = {}): Promise<RunningLauncher> {
+  async function startHealthyLauncher(run: string, opts: { viaNpm?: boolean; env?: Record<string, string> } = {}): Promise<RunningLauncher> {
     for (let attempt = 1; ; attempt += 1) {
       const launcher = await startLauncher(run, opts);
       let exited = false;
@@ -185,6 +218,89 @@ describe('npm start launcher (dist/apps/launcher/main.js)', () => {
     expect(launcher.output()).not.toContain('killing what is left');
     expect(launcher.output()).toMatch(/chat stopped \((SIGTERM|0)\)/);
     expect([...pids.entries()].filter(([, pid]) => isAlive(pid))).toEqual([]);
+  });
+
+  /**
+   * Waits until no process of the launch `marker` is left, noting the launcher's CPU time on the
+   * way. The spin this guards against (issue 15) kept the launcher at 100% CPU for good, so a
+   * spinning launcher fails here both by staying alive and by its CPU time.
+   */
+  async function waitAllGone(marker: string): Promise<{ launcherCpuS: number }> {
+    let launcherCpuS = 0;
+    await eventually(
+      () => {
+        const left = processesMarked(marker);
+        for (const p of left.filter((l) => l.cmdline.includes('launcher/main.js'))) {
+          launcherCpuS = Math.max(launcherCpuS, cpuSeconds(p.pid) ?? 0);
+        }
+        if (left.length === 0) return true;
+        throw new Error(`still running (launcher CPU ${launcherCpuS} s): ${left.map((l) => `${l.pid} ${l.cmdline}`).join('; ')}`);
+      },
+      { timeoutMs: 45_000, intervalMs: 200, what: `every process of ${marker} gone` },
+    );
+    return { launcherCpuS };
+  }
+
+  // Generous for a busy 2-core machine: a launcher that starts and stops four children uses well
+  // under a second; the spin used a full core, 1:30 of CPU in 90 s.
+  const LAUNCHER_CPU_BUDGET_S = 5;
+
+  it('`npm start 2>&1 | head -3`: once the reader closes, the launcher stops everything it started and exits, without spinning', async () => {
+    const marker = `GC_LAUNCH_RUN=${tag}-head`;
+    const launcher = await startLauncher('head', { viaNpm: true, env: { [marker.split('=')[0]]: marker.split('=')[1] } });
+    // `head -3` reads the first three lines, then its end of the pipe (stdout and stderr) closes.
+    await eventually(() => launcher.output().split('\n').filter((l) => l.startsWith('launcher')).length >= 3, {
+      timeoutMs: 30_000,
+      what: "the launcher's first three lines",
+    });
+    launcher.child.stdout?.destroy();
+    launcher.child.stderr?.destroy();
+
+    const { launcherCpuS } = await waitAllGone(marker);
+
+    await launcher.exited;
+    expect(launcherCpuS).toBeLessThan(LAUNCHER_CPU_BUDGET_S);
+  });
+
+  it('`npm start | less`, then q: a closed stdout stops every service gracefully and says so on stderr', async () => {
+    const marker = `GC_LAUNCH_RUN=${tag}-less`;
+    const launcher = await startHealthyLauncher('less', {
+      env: { [marker.split('=')[0]]: marker.split('=')[1], RELAY_ADMIN_TOKEN: RELAY_TEST_ADMIN_TOKEN },
+    });
+    await eventually(() => launcher.output().includes('all services are up'), { timeoutMs: 10_000, what: 'address summary' });
+    const pids = launcher.pids();
+    let stderr = '';
+    launcher.child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+
+    launcher.child.stdout?.destroy(); // the pager quit; stderr is still the terminal
+    // A pipe tells its writer that the reader left only at the next write: the services' next log
+    // line (here the relay's "faults changed") is where the launcher learns it.
+    await clearRelayFaults(`http://127.0.0.1:${ports.relays[0]}`, RELAY_TEST_ADMIN_TOKEN);
+    const { launcherCpuS } = await waitAllGone(marker);
+
+    expect(await launcher.exited).toBe(0);
+    expect(stderr).toMatch(/stdout closed \(EPIPE\): stopping all services/);
+    expect(stderr).toMatch(/agent stopped \((SIGTERM|0)\)/);
+    expect(stderr).toMatch(/chat stopped \((SIGTERM|0)\)/);
+    expect(stderr).toContain('all services stopped');
+    expect([...pids.entries()].filter(([, pid]) => isAlive(pid))).toEqual([]);
+    expect(launcherCpuS).toBeLessThan(LAUNCHER_CPU_BUDGET_S);
+  });
+
+  it('a lost terminal (SIGHUP, its output gone with it) stops every service and the launcher exits, without spinning', async () => {
+    const marker = `GC_LAUNCH_RUN=${tag}-hup`;
+    const launcher = await startHealthyLauncher('hup', { env: { [marker.split('=')[0]]: marker.split('=')[1] } });
+    const pids = launcher.pids();
+
+    // The terminal window closed: the session's SIGHUP, and nothing reads stdout or stderr any more.
+    launcher.child.stdout?.destroy();
+    launcher.child.stderr?.destroy();
+    launcher.child.kill('SIGHUP');
+    const { launcherCpuS } = await waitAllGone(marker);
+
+    expect(await launcher.exited).toBe(0);
+    expect([...pids.entries()].filter(([, pid]) => isAlive(pid))).toEqual([]);
+    expect(launcherCpuS).toBeLessThan(LAUNCHER_CPU_BUDGET_S);
   });
 
   it('refuses to start, naming the dependency, when Redis or Postgres does not answer', async () => {

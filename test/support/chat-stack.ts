@@ -22,6 +22,7 @@ export interface ChatStackOptions {
   agentEnv?: Record<string, string>;
   /** Where the agent and chat reach Postgres and the relays, e.g. through a TcpProxy (the test keeps direct URLs). */
   via?: { database?: (url: string) => Promise<string>; relay?: (url: string) => Promise<string> };
+  relayEnv?: Record<string, string>;
 }
 
 export interface ChatStackRelay {
@@ -103,6 +104,7 @@ export async function startChatStack(opts: ChatStackOptions): Promise<ChatStack>
           REDIS_URL: redisUrl,
           RELAY_NAME: name,
           RELAY_ADMIN_TOKEN: RELAY_TEST_ADMIN_TOKEN,
+          ...opts.relayEnv,
         });
         processes.push(process);
         relays[i] = { name, url: process.url, process, setFaults: (f) => setRelayFaults(process.url, RELAY_TEST_ADMIN_TOKEN, f).then(() => undefined) };

@@ -22,6 +22,45 @@ export function recordSuiteLog(logFile: string): void {
   appendFileSync(join(TEST_OUTPUT_DIR, 'suite-logs.tsv'), `${relative(ROOT, state.testPath)}\t${relative(ROOT, logFile)}\n`);
 }
 
+/**
+ * Node's own process warnings, as it prints them to stderr: `(node:123) MaxListenersExceededWarning:
+ * …`, `(node:123) [DEP0005] DeprecationWarning: …`, `(node:123) Warning: …`. Each one names a real
+ * defect (issue 15: an abort-listener leak the agent printed during the demo), so any of them fails
+ * the suite whose processes printed it (test/support/no-process-warnings.ts, run after every file).
+ */
+const PROCESS_WARNING = /\(node:\d+\) (?:\[[A-Z0-9]+\] )?\w*Warning: .*/;
+
+export interface ProcessWarning {
+  label: string;
+  logFile: string;
+  line: string;
+}
+
+const warningsSeen: ProcessWarning[] = [];
+
+/** The process warnings printed by every process this test file started so far. */
+export function processWarnings(): readonly ProcessWarning[] {
+  return warningsSeen;
+}
+
+/** For the spec that provokes a warning on purpose: it must not fail its own file. */
+export function forgetProcessWarnings(): void {
+  warningsSeen.length = 0;
+}
+
+/** Watches a child's stderr, line by line, for Node's process warnings. */
+function watchForWarnings(stream: NodeJS.ReadableStream | null, label: string, logFile: string): void {
+  let pending = '';
+  stream?.on('data', (chunk: Buffer) => {
+    const lines = (pending + chunk.toString()).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      const warning = PROCESS_WARNING.exec(line);
+      if (warning) warningsSeen.push({ label, logFile, line: warning[0] });
+    }
+  });
+}
+
 export interface ServiceProcess {
   name: string;
   port: number;
@@ -57,6 +96,7 @@ export async function startService(
   });
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
+  watchForWarnings(child.stderr, label, logFile);
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
   const url = `http://127.0.0.1:${port}`;
   const service: ServiceProcess = {
@@ -119,6 +159,8 @@ export function spawnCaptured(label: string, command: string, args: string[], en
       log.write(chunk);
     });
   }
+  // The launcher passes its children's stderr on to its own, behind their names.
+  watchForWarnings(child.stderr, label, logFile);
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
   return { child, output: () => text, exited };
 }

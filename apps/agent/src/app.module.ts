@@ -4,7 +4,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
-import pino from 'pino';
+import { appLoggerParams } from '@gc/observability';
 import { CommandExecutor } from './commands/command-executor';
 import { CommandJournal } from './commands/command-journal';
 import { CommandWorker } from './commands/command-worker';
@@ -40,9 +40,7 @@ import { RetryModule } from './retry/retry.module';
     RetryModule,
     LoggerModule.forRootAsync({
       inject: [AGENT_CONFIG],
-      // Synchronous stdout: Nest re-raises SIGTERM after its shutdown hooks, and an async logger would
-      // lose the last lines ("relay streams closed") a dying process wrote.
-      useFactory: (c: AgentConfig) => ({ pinoHttp: [{ level: c.LOG_LEVEL, autoLogging: false }, pino.destination({ dest: 1, sync: true })] }),
+      useFactory: (c: AgentConfig) => appLoggerParams({ level: c.LOG_LEVEL, format: c.LOG_FORMAT, autoLogging: false }),
     }),
     PersistenceModule,
     BullModule.forRootAsync({

@@ -1,3 +1,5 @@
+// First: OpenTelemetry must patch http and pg before anything loads them (no-op without an endpoint).
+import '@gc/observability/tracing/register/agent';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';

@@ -5,7 +5,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
-import pino from 'pino';
+import { appLoggerParams } from '@gc/observability';
 import { CommandsController } from './commands/commands.controller';
 import { CHAT_CONFIG, ChatConfig } from './config/chat-config';
 import { ChatConfigModule } from './config/chat-config.module';
@@ -29,13 +29,12 @@ import { UsersController } from './users/users.controller';
     ChatConfigModule,
     LoggerModule.forRootAsync({
       inject: [CHAT_CONFIG],
-      useFactory: (config: ChatConfig) => ({
-        // Synchronous stdout, so the last lines before Nest re-raises SIGTERM are not lost.
-        pinoHttp: [
-          { level: config.LOG_LEVEL, autoLogging: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' },
-          pino.destination({ dest: 1, sync: true }),
-        ],
-      }),
+      useFactory: (config: ChatConfig) =>
+        appLoggerParams({
+          level: config.LOG_LEVEL,
+          format: config.LOG_FORMAT,
+          autoLogging: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace',
+        }),
     }),
     DatabaseModule,
     BullModule.forRootAsync({

@@ -1,3 +1,5 @@
+// First: OpenTelemetry must patch http and pg before anything loads them (no-op without an endpoint).
+import '@gc/observability/tracing/register/chat';
 import 'reflect-metadata';
 import { awaitStartupRequirements } from '@gc/persistence';
 import { NestFactory } from '@nestjs/core';

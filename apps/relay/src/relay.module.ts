@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { appLoggerParams } from '@gc/observability';
 import { LoggerModule } from 'nestjs-pino';
-import pino from 'pino';
 import { RelayConfig } from './config/relay-config';
 import { RelayConfigModule } from './config/relay-config.module';
 import { BoundsModule } from './bounds/bounds.module';
@@ -20,24 +20,23 @@ export class RelayModule {
       module: RelayModule,
       imports: [
         RelayConfigModule.forRoot(config),
-        LoggerModule.forRoot({
-          // Synchronous stdout, so the last lines before Nest re-raises SIGTERM are not lost.
-          pinoHttp: [
-            {
-              level: config.logLevel,
+        LoggerModule.forRoot(
+          appLoggerParams({
+            level: config.logLevel,
+            format: config.logFormat,
+            // One line per request, at debug: a relay under test answers thousands of them. Off
+            // unless debug is on, since pino-http's per-request hook costs CPU even when filtered.
+            autoLogging: config.logLevel === 'debug' || config.logLevel === 'trace',
+            pino: {
               base: { app: 'relay', relay: config.name },
-              // One line per request, at debug: a relay under test answers thousands of them. Off
-              // unless debug is on, since pino-http's per-request hook costs CPU even when filtered.
               customLogLevel: () => 'debug',
-              autoLogging: config.logLevel === 'debug' || config.logLevel === 'trace',
               serializers: {
                 req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
                 res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
               },
             },
-            pino.destination({ dest: 1, sync: true }),
-          ],
-        }),
+          }),
+        ),
         RelayRedisModule,
         QueuesModule,
         SessionsModule,

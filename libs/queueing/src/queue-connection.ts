@@ -1,4 +1,5 @@
 import { DEFAULT_QUEUE_PREFIX } from '@gc/contracts';
+import { queueTelemetry } from '@gc/observability/tracing/queue-telemetry';
 import { ConnectionOptions, Queue, QueueOptions } from 'bullmq';
 import { redisOptionsFromUrl } from './redis-connection';
 
@@ -8,10 +9,11 @@ export interface QueueConnectionConfig {
 }
 
 /** The one place BullMQ connection options are made, for Nest's BullModule and for plain scripts. */
-export function bullConnectionOptions(config: QueueConnectionConfig): Pick<QueueOptions, 'connection' | 'prefix'> {
+export function bullConnectionOptions(config: QueueConnectionConfig): Pick<QueueOptions, 'connection' | 'prefix' | 'telemetry'> {
   // ioredis' and BullMQ's option types differ only in typing; the object is the same.
   const connection = redisOptionsFromUrl(config.redisUrl) as ConnectionOptions;
-  return { connection, prefix: config.prefix ?? DEFAULT_QUEUE_PREFIX };
+  // Trace context through the queues when the process traces (OTEL_EXPORTER_OTLP_ENDPOINT).
+  return { connection, prefix: config.prefix ?? DEFAULT_QUEUE_PREFIX, ...queueTelemetry() };
 }
 
 /** A producer-side queue outside Nest (tests, demo, bench). */

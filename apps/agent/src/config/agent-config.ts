@@ -1,4 +1,5 @@
 import { DEFAULT_QUEUE_PREFIX } from '@gc/contracts';
+import { LogFormatSchema, TRACING_ENV_SHAPE } from '@gc/observability';
 import { z } from 'zod';
 
 const positiveInt = (def: number) => z.coerce.number().int().positive().default(def);
@@ -7,6 +8,7 @@ const positiveInt = (def: number) => z.coerce.number().int().positive().default(
 export const AgentConfigSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65_535).default(3001),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: LogFormatSchema,
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379/0'),
   QUEUE_PREFIX: z.string().min(1).default(DEFAULT_QUEUE_PREFIX),
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/postgres'),
@@ -26,6 +28,7 @@ export const AgentConfigSchema = z.object({
   // Failures of no known kind (not a network error, timeout, 5xx, 408 or 429) a command may meet
   // before it fails with UNKNOWN_FAILURE: such an error rarely heals, and retrying it forever holds a slot.
   UNKNOWN_ERROR_ATTEMPTS: positiveInt(10),
+  ...TRACING_ENV_SHAPE,
 });
 export type AgentConfig = z.infer<typeof AgentConfigSchema>;
 

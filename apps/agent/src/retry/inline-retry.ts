@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { delaysOf } from './abortable-delays';
 import { classifyError } from './error-classification';
 import { RetryPolicy } from './retry-policy';
 
@@ -21,7 +21,8 @@ export async function retryInline<T>(
       if (cls.kind === 'permanent' || opts.signal.aborted) throw err;
       const delay = opts.policy.delayMs(attempt);
       opts.logger.log({ ...opts.context, what: opts.what, attempt: attempt + 1, error: cls.message, delay }, 'inline retry');
-      await sleep(delay, undefined, { signal: opts.signal });
+      // Not timers/promises with the signal: many retries wait on one shutdown signal at once.
+      await delaysOf(opts.signal).wait(delay);
     }
   }
 }

@@ -1,4 +1,5 @@
 import { DEFAULT_QUEUE_PREFIX } from '@gc/contracts';
+import { LogFormatSchema, TRACING_ENV_SHAPE } from '@gc/observability';
 import { z } from 'zod';
 
 const positiveMs = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -7,6 +8,7 @@ const positiveMs = (fallback: number) => z.coerce.number().int().positive().defa
 export const ChatConfigSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: LogFormatSchema,
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be redis://host:port[/db]').default('redis://127.0.0.1:6379/0'),
   QUEUE_PREFIX: z.string().min(1).default(DEFAULT_QUEUE_PREFIX),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be postgres://...').default('postgres://postgres@127.0.0.1:5432/postgres'),
@@ -23,6 +25,7 @@ export const ChatConfigSchema = z.object({
     .pipe(z.array(z.string().url()).min(1, 'at least one relay URL')),
   BULL_BOARD_USER: z.string().min(1).default('admin'),
   BULL_BOARD_PASSWORD: z.string().min(1).optional(),
+  ...TRACING_ENV_SHAPE,
 });
 export type ChatConfig = z.infer<typeof ChatConfigSchema>;
 

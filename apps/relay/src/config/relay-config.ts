@@ -1,3 +1,4 @@
+import { LogFormatSchema, TRACING_ENV_SHAPE } from '@gc/observability';
 import { z } from 'zod';
 
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379/0';
@@ -10,6 +11,7 @@ export const RelayConfigSchema = z
     NODE_ENV: z.string().optional(),
     PORT: z.coerce.number().int().min(1).max(65_535).default(4000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_FORMAT: LogFormatSchema,
     REDIS_URL: z.string().min(1).optional(),
     RELAY_REDIS_URL: z.string().min(1).optional(),
     RELAY_ADMIN_TOKEN: z.string().min(1).optional(),
@@ -28,6 +30,7 @@ export const RelayConfigSchema = z
     RELAY_STREAM_BUFFER_BYTES: positiveInt(8 * 1024 * 1024),
     RELAY_STREAM_STALL_MS: positiveInt(30_000),
     RELAY_BOOKKEEPING_TTL_SECONDS: positiveInt(7 * 24 * 3600),
+    ...TRACING_ENV_SHAPE,
   })
   .superRefine((env, ctx) => {
     // A production relay with the well-known dev token would let anyone break it.
@@ -43,6 +46,7 @@ export const RelayConfigSchema = z
   .transform((env) => ({
     port: env.PORT,
     logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT,
     redisUrl: env.RELAY_REDIS_URL ?? env.REDIS_URL ?? DEFAULT_REDIS_URL,
     adminToken: env.RELAY_ADMIN_TOKEN ?? DEV_ADMIN_TOKEN,
     name: env.RELAY_NAME ?? `relay-${env.PORT}`,
