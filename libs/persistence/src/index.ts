@@ -3,3 +3,4 @@ export * from './migrated-data-source';
 export * from './sql-rows';
 export * from './pg-connection-options';
 export * from './postgres-requirements';
+export * from './dependency-wait';
