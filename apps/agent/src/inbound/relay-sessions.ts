@@ -8,7 +8,7 @@ import { RelayHttpError } from '../relay/relay-http-error';
 import { classifyError } from '../retry/error-classification';
 import { RetryPolicy } from '../retry/retry-policy';
 import { AGENT_LEASE_MS, AgentMembership } from './agent-membership';
-import { InboundProcessor } from './inbound-processor';
+import { INBOUND_MAX_BUFFERED, InboundProcessor } from './inbound-processor';
 import { idleSession, OwnedQueueSubscriber, RelaySession as Session } from './owned-queue-subscriber';
 import { RelayDelivery } from './relay-delivery';
 import { SseParser } from './sse-parser';
@@ -57,6 +57,23 @@ export class RelaySessions implements OnApplicationBootstrap {
       registers: [metrics.registry],
       collect() {
         for (const [relay, s] of sessions) this.set({ relay }, s.sessionId ? s.subscribed.size : 0);
+      },
+    });
+    const processor = this.inbound;
+    new Gauge({
+      name: 'gc_agent_inbound_buffered',
+      help: `Relay messages received and not yet processed (the stream is not read past ${INBOUND_MAX_BUFFERED})`,
+      registers: [metrics.registry],
+      collect() {
+        this.set(processor.bufferedNow());
+      },
+    });
+    new Gauge({
+      name: 'gc_agent_inbound_buffered_peak',
+      help: 'The most relay messages received and not yet processed at once since the agent started',
+      registers: [metrics.registry],
+      collect() {
+        this.set(processor.bufferedPeak());
       },
     });
     new Gauge({
@@ -187,16 +204,18 @@ export class RelaySessions implements OnApplicationBootstrap {
             this.logger.log({ relay, sessionId: session.sessionId }, 'relay stream open');
             this.subscriber.enqueue(relay, session, 'all');
           } else if (event.event === 'message') {
+            // Backpressure: while the inbound buffer is full, neither this chunk's next message is
+            // taken nor the stream read, so TCP holds the rest at the relay. The silence is ours,
+            // not the relay's, so the watchdog is kept quiet meanwhile.
+            while (this.inbound.isFull() && !session.abort.signal.aborted) {
+              await this.inbound.whenRoom(STREAM_SILENCE_MS / 3);
+              watchdog.refresh();
+            }
+            if (session.abort.signal.aborted) return;
             const delivery = RelayDelivery.safeParse(parseJson(event.data));
             if (delivery.success) this.inbound.accept(relay, delivery.data);
             else this.logger.warn({ relay, data: event.data.slice(0, 200) }, 'unreadable relay message');
           }
-        }
-        // Backpressure: stop reading while the inbound buffer is full. The silence is ours, not the
-        // relay's, so the watchdog is kept quiet while we wait.
-        while (this.inbound.isFull() && !session.abort.signal.aborted) {
-          await this.inbound.whenRoom(STREAM_SILENCE_MS / 3);
-          watchdog.refresh();
         }
       }
     } finally {
