@@ -10,12 +10,15 @@ import {
   waitForNoCommandLeft,
 } from '../support/chat-stack';
 import { RedisServerProcess, startRedisServer } from '../support/redis-server-process';
-import { startTcpProxy, TcpProxy } from '../support/tcp-proxy';
+import { ProxyMode, startTcpProxy, TcpProxy } from '../support/tcp-proxy';
 import { readLedger } from './fault-ledger';
 
 const MEMBERS = ['F1', 'F2', 'F3', 'F4', 'F5'];
 const FAULT_AFTER_JOINS_MS = 3_000;
 const BLACK_HOLE_MS = 20_000;
+const PG_OUTAGE_MS = 120_000;
+/** Issue 10, item 3: after a 2-minute outage the group converges within seconds, not another outage's length. */
+const CONVERGE_AFTER_OUTAGE_MS = 30_000;
 /** After new sockets pass again: detection (≤ 20 s silence bounds) is over by then, so this is recovery. */
 const CONVERGE_AFTER_MS = 90_000;
 
@@ -65,22 +68,26 @@ describe('faults: frozen Redis, Postgres and relay connections mid-joins', () =>
     await redis?.stop();
   }, STACK_TIMEOUT_MS);
 
-  async function freezeMidJoins(kind: keyof typeof proxies, host: string): Promise<void> {
+  async function freezeMidJoins(
+    kind: keyof typeof proxies,
+    host: string,
+    fault: { mode: ProxyMode; ms: number; convergeWithinMs: number } = { mode: 'freeze-all', ms: BLACK_HOLE_MS, convergeWithinMs: CONVERGE_AFTER_MS },
+  ): Promise<number> {
     const frozen = kind === 'relay' ? [proxies.relay[0]] : proxies[kind];
     let passAt = 0;
     let acceptedAtPass: number[] = [];
-    let fault: Promise<void> | undefined;
+    let faultDone: Promise<void> | undefined;
     const setup: GroupSetup = await setUpGroup(stack.api, host, MEMBERS.map((m) => `${host}-${m}`), {
       concurrentJoins: true,
       timeoutMs: 120_000,
       beforeJoins: async () => {
         // The fault's timing is the fault itself (3 s into the joins, 20 s long), not a wait for a condition.
-        fault = (async () => {
+        faultDone = (async () => {
           await new Promise((r) => setTimeout(r, FAULT_AFTER_JOINS_MS));
           const before = frozen.map((p) => p.stats().open);
-          for (const p of frozen) p.setMode('freeze-all');
-          log(`${kind}: ${before.join('+')} live socket(s) frozen for good, new ones black-holed for ${BLACK_HOLE_MS} ms`);
-          await new Promise((r) => setTimeout(r, BLACK_HOLE_MS));
+          for (const p of frozen) p.setMode(fault.mode);
+          log(`${kind}: ${fault.mode} for ${fault.ms} ms (${before.join('+')} live socket(s))`);
+          await new Promise((r) => setTimeout(r, fault.ms));
           for (const p of frozen) p.setMode('pass');
           passAt = Date.now();
           acceptedAtPass = frozen.map((p) => p.stats().accepted);
@@ -88,8 +95,8 @@ describe('faults: frozen Redis, Postgres and relay connections mid-joins', () =>
         })();
       },
     });
-    await fault;
-    await waitForGroupConverged(stack.api, setup, CONVERGE_AFTER_MS);
+    await faultDone;
+    await waitForGroupConverged(stack.api, setup, fault.convergeWithinMs);
     const convergedAfter = Date.now() - passAt;
     log(`${kind}: group converged ${convergedAfter} ms after new sockets passed again (${frozen.map((p) => `${p.stats().accepted} sockets accepted`).join(', ')})`);
     await exchangeGroupMessages(stack.api, setup, 1, 60_000, `after frozen ${kind}`);
@@ -102,6 +109,7 @@ describe('faults: frozen Redis, Postgres and relay connections mid-joins', () =>
     for (const p of [stack.agent, stack.chat]) expect(p.child.exitCode).toBeNull();
     // The services replaced their frozen sockets (the proxy never gives one up): new ones after the black hole.
     frozen.forEach((p, i) => expect(p.stats().accepted).toBeGreaterThan(acceptedAtPass[i]));
+    return convergedAfter;
   }
 
   it('Redis: every live socket frozen for good, new ones black-holed 20 s → the group converges, messages exactly once', async () => {
@@ -115,4 +123,8 @@ describe('faults: frozen Redis, Postgres and relay connections mid-joins', () =>
   it('relay 0: every live socket frozen for good, new ones black-holed 20 s → the group converges, messages exactly once', async () => {
     await freezeMidJoins('relay', 'RelayHost');
   }, 400_000);
+
+  it('Postgres unreachable for 2 minutes (every socket reset) mid-joins → converged within 30 s of its end: every backoff is capped', async () => {
+    await freezeMidJoins('postgres', 'OutageHost', { mode: 'reset', ms: PG_OUTAGE_MS, convergeWithinMs: CONVERGE_AFTER_OUTAGE_MS });
+  }, 480_000);
 });

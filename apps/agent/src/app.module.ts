@@ -23,6 +23,7 @@ import { HealthController } from './health/health.controller';
 import { AgentMembership } from './inbound/agent-membership';
 import { InboundProcessor } from './inbound/inbound-processor';
 import { InboxRedelivery } from './inbound/inbox-redelivery';
+import { OwnedQueueSubscriber } from './inbound/owned-queue-subscriber';
 import { RelaySessions } from './inbound/relay-sessions';
 import { AgentMetricsModule } from './metrics/agent-metrics.module';
 import { MeteredCommandExecutor } from './metrics/metered-command-executor';
@@ -62,6 +63,7 @@ import { RetryModule } from './retry/retry.module';
     EventPublisher,
     InboundProcessor,
     AgentMembership,
+    OwnedQueueSubscriber,
     RelaySessions,
     InboxRedelivery,
     ReceiveQueueProvisioner,

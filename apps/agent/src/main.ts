@@ -5,7 +5,8 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { loadAgentConfig } from './config/agent-config';
-import { awaitStartupRequirements } from '@gc/persistence';
+import { awaitDependencies, checkPostgresReachable } from '@gc/persistence';
+import { checkRedisRequirements } from '@gc/queueing';
 
 async function bootstrap(): Promise<void> {
   let config;
@@ -16,7 +17,8 @@ async function bootstrap(): Promise<void> {
     process.exit(1);
   }
   try {
-    await awaitStartupRequirements({ redisUrl: config.REDIS_URL, databaseUrl: config.DATABASE_URL }, (line) => process.stderr.write(`agent: ${line}\n`));
+    const { REDIS_URL, DATABASE_URL } = config;
+    await awaitDependencies([() => checkRedisRequirements(REDIS_URL), () => checkPostgresReachable(DATABASE_URL)], (line) => process.stderr.write(`agent: ${line}\n`));
   } catch (err) {
     process.stderr.write(`agent cannot start: ${(err as Error).message}\n`);
     process.exit(1);

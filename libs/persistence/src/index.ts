@@ -4,4 +4,4 @@ export * from './sql-rows';
 export * from './sql-params';
 export * from './pg-connection-options';
 export * from './postgres-requirements';
-export * from './startup-requirements';
+export * from './dependency-wait';

@@ -30,7 +30,10 @@ export async function checkRedisRequirements(url: string, timeoutMs = 5_000): Pr
   const version = redisVersionOf(info);
   const major = Number(version?.split('.')[0]);
   if (!Number.isInteger(major) || major < MIN_REDIS_MAJOR) {
-    throw new Error(`Redis at ${where} is version ${version ?? 'unknown'}; ${MIN_REDIS_MAJOR}.0 or newer is required (SET … NX GET)`);
+    // Final: waiting for this Redis will not make it newer (see awaitDependencies, @gc/persistence).
+    throw Object.assign(new Error(`Redis at ${where} is version ${version ?? 'unknown'}; ${MIN_REDIS_MAJOR}.0 or newer is required (SET … NX GET)`), {
+      waitingWontHelp: true as const,
+    });
   }
   return version!;
 }

@@ -1,11 +1,21 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { hostname } from 'node:os';
 import { DataSource } from 'typeorm';
+import { AGENT_CONFIG, AgentConfig } from '../config/agent-config';
 import { ownerOf } from './rendezvous-owner';
 
 /** Each agent renews its lease this often; a lease not renewed for AGENT_LEASE_MS has lapsed. */
 export const AGENT_HEARTBEAT_MS = 1_000;
 export const AGENT_LEASE_MS = 5_000;
+
+/**
+ * This process's id: host and port, so an agent restarted in place (compose, `kill -9` and start
+ * again) renews its predecessor's lease instead of waiting AGENT_LEASE_MS for it to lapse with the
+ * queues it owned unsubscribed; replicas differ by host (containers) or port (one host).
+ */
+export function agentIdOf(port: number, host = hostname()): string {
+  return `${host.slice(0, 50)}:${port}`;
+}
 
 /**
  * The live agents, as leases in `agent.agent_members` (Postgres, not Redis: a queue Redis flush
@@ -18,15 +28,21 @@ export const AGENT_LEASE_MS = 5_000;
  */
 @Injectable()
 export class AgentMembership implements OnApplicationBootstrap, OnModuleDestroy {
-  readonly agentId = randomUUID();
+  readonly agentId: string;
   private readonly log = new Logger(AgentMembership.name);
-  private live: string[] = [this.agentId];
+  private live: string[];
   private readonly listeners: Array<(live: readonly string[]) => void> = [];
   private timer: NodeJS.Timeout | undefined;
   private beating: Promise<void> | undefined;
   private first: Promise<void> | undefined;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(AGENT_CONFIG) config: AgentConfig,
+  ) {
+    this.agentId = agentIdOf(config.PORT);
+    this.live = [this.agentId];
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.ready();

@@ -38,6 +38,7 @@ export class InboundProcessor {
   private readonly chains = new Map<string, Promise<void>>();
   private readonly stopping = new AbortController();
   private buffered = 0;
+  private peak = 0;
   private readonly roomWaiters = new Set<() => void>();
 
   constructor(
@@ -50,6 +51,15 @@ export class InboundProcessor {
   ) {
     // Every buffered message's inline retries listen on the one stopping signal: bounded by the buffer.
     setMaxListeners(INBOUND_MAX_BUFFERED * 2 + 16, this.stopping.signal);
+  }
+
+  /** Messages accepted and not yet finished, now and at most since start (gauges). */
+  bufferedNow(): number {
+    return this.buffered;
+  }
+
+  bufferedPeak(): number {
+    return this.peak;
   }
 
   /** True when the buffer is full: the caller stops reading the relay stream. */
@@ -74,7 +84,7 @@ export class InboundProcessor {
 
   accept(relay: string, delivery: RelayDelivery): void {
     const key = `${relay}|${delivery.recipientId}`;
-    this.buffered++;
+    this.peak = Math.max(this.peak, ++this.buffered);
     const next = (this.chains.get(key) ?? Promise.resolve())
       .then(() => this.handle(relay, delivery))
       .catch((err) => {

@@ -1,39 +1,27 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Gauge } from 'prom-client';
-import { DataSource } from 'typeorm';
 import { AGENT_CONFIG, AgentConfig } from '../config/agent-config';
 import { AgentMetrics } from '../metrics/agent-metrics';
 import { RelayClient } from '../relay/relay-client';
 import { RelayHttpError } from '../relay/relay-http-error';
 import { classifyError } from '../retry/error-classification';
-import { retryInline } from '../retry/inline-retry';
 import { RetryPolicy } from '../retry/retry-policy';
 import { AGENT_LEASE_MS, AgentMembership } from './agent-membership';
-import { InboundProcessor } from './inbound-processor';
+import { INBOUND_MAX_BUFFERED, InboundProcessor } from './inbound-processor';
+import { idleSession, OwnedQueueSubscriber, RelaySession as Session } from './owned-queue-subscriber';
 import { RelayDelivery } from './relay-delivery';
 import { SseParser } from './sse-parser';
 
 /** The relay pings every 5 s; three missed pings mean the stream is dead even if the socket is not. */
 export const STREAM_SILENCE_MS = 15_000;
-const SUBSCRIBE_BATCH = 1_000;
 /**
  * How often each session picks up queues it owns but has not subscribed: those another agent
- * created in the last RECENT_WINDOW (commands run on any agent), and every SWEEP_FULL_EVERY-th
- * time all of them (a safety net for anything a recent sweep missed, e.g. while Postgres was away).
+ * created lately (commands run on any agent), and every SWEEP_FULL_EVERY-th time all of them (a
+ * safety net for anything a recent sweep missed, e.g. while Postgres was away).
  */
 export const OWNERSHIP_SWEEP_MS = 1_000;
-const RECENT_WINDOW_S = 15;
 const SWEEP_FULL_EVERY = 30;
-
-interface Session {
-  abort: AbortController;
-  sessionId: string | null;
-  /** Queues this session subscribed (and, as far as we know, still holds at the relay). */
-  subscribed: Set<string>;
-  /** Subscription passes run one at a time per session. */
-  pass: Promise<void>;
-}
 
 /**
  * One SSE stream per relay for this agent process. A receive queue is subscribed by exactly one
@@ -56,9 +44,9 @@ export class RelaySessions implements OnApplicationBootstrap {
     @Inject(AGENT_CONFIG) private readonly config: AgentConfig,
     private readonly relays: RelayClient,
     private readonly policy: RetryPolicy,
-    private readonly dataSource: DataSource,
     private readonly inbound: InboundProcessor,
     private readonly membership: AgentMembership,
+    private readonly subscriber: OwnedQueueSubscriber,
     metrics: AgentMetrics,
   ) {
     const sessions = this.sessions;
@@ -69,6 +57,23 @@ export class RelaySessions implements OnApplicationBootstrap {
       registers: [metrics.registry],
       collect() {
         for (const [relay, s] of sessions) this.set({ relay }, s.sessionId ? s.subscribed.size : 0);
+      },
+    });
+    const processor = this.inbound;
+    new Gauge({
+      name: 'gc_agent_inbound_buffered',
+      help: `Relay messages received and not yet processed (the stream is not read past ${INBOUND_MAX_BUFFERED})`,
+      registers: [metrics.registry],
+      collect() {
+        this.set(processor.bufferedNow());
+      },
+    });
+    new Gauge({
+      name: 'gc_agent_inbound_buffered_peak',
+      help: 'The most relay messages received and not yet processed at once since the agent started',
+      registers: [metrics.registry],
+      collect() {
+        this.set(processor.bufferedPeak());
       },
     });
     new Gauge({
@@ -97,7 +102,7 @@ export class RelaySessions implements OnApplicationBootstrap {
       for (const [relay, session] of this.sessions) {
         if (!session.sessionId) continue;
         session.subscribed.clear();
-        this.enqueuePass(relay, session, 'all');
+        this.subscriber.enqueue(relay, session, 'all');
       }
     };
     resubscribe();
@@ -107,22 +112,7 @@ export class RelaySessions implements OnApplicationBootstrap {
 
   private sweep(): void {
     const scope = ++this.sweeps % SWEEP_FULL_EVERY === 0 ? 'all' : 'recent';
-    for (const [relay, session] of this.sessions) if (session.sessionId) this.enqueuePass(relay, session, scope, true);
-  }
-
-  private enqueuePass(relay: string, session: Session, scope: 'all' | 'recent', skipIfBusy = false): void {
-    if (skipIfBusy && session.pass !== DONE) return;
-    const next: Promise<void> = session.pass
-      .then(() => this.subscribeOwned(relay, session, scope))
-      .catch((err) => {
-        if (session.abort.signal.aborted) return;
-        this.logger.warn({ relay, error: classifyError(err).message }, 'resubscribe failed; reconnecting');
-        session.abort.abort();
-      })
-      .finally(() => {
-        if (session.pass === next) session.pass = DONE;
-      });
-    session.pass = next;
+    for (const [relay, session] of this.sessions) if (session.sessionId) this.subscriber.enqueue(relay, session, scope, true);
   }
 
   isConnected(relay: string): boolean {
@@ -177,7 +167,7 @@ export class RelaySessions implements OnApplicationBootstrap {
     await this.membership.ready();
     let attempt = 0;
     while (!this.stopping.signal.aborted) {
-      const session: Session = { abort: new AbortController(), sessionId: null, subscribed: new Set(), pass: DONE };
+      const session: Session = idleSession();
       this.sessions.set(relay, session);
       let failure = 'stream ended';
       try {
@@ -212,18 +202,20 @@ export class RelaySessions implements OnApplicationBootstrap {
             session.sessionId = (JSON.parse(event.data) as { sessionId: string }).sessionId;
             onSession();
             this.logger.log({ relay, sessionId: session.sessionId }, 'relay stream open');
-            this.enqueuePass(relay, session, 'all');
+            this.subscriber.enqueue(relay, session, 'all');
           } else if (event.event === 'message') {
+            // Backpressure: while the inbound buffer is full, neither this chunk's next message is
+            // taken nor the stream read, so TCP holds the rest at the relay. The silence is ours,
+            // not the relay's, so the watchdog is kept quiet meanwhile.
+            while (this.inbound.isFull() && !session.abort.signal.aborted) {
+              await this.inbound.whenRoom(STREAM_SILENCE_MS / 3);
+              watchdog.refresh();
+            }
+            if (session.abort.signal.aborted) return;
             const delivery = RelayDelivery.safeParse(parseJson(event.data));
             if (delivery.success) this.inbound.accept(relay, delivery.data);
             else this.logger.warn({ relay, data: event.data.slice(0, 200) }, 'unreadable relay message');
           }
-        }
-        // Backpressure: stop reading while the inbound buffer is full. The silence is ours, not the
-        // relay's, so the watchdog is kept quiet while we wait.
-        while (this.inbound.isFull() && !session.abort.signal.aborted) {
-          await this.inbound.whenRoom(STREAM_SILENCE_MS / 3);
-          watchdog.refresh();
         }
       }
     } finally {
@@ -231,45 +223,8 @@ export class RelaySessions implements OnApplicationBootstrap {
       reader?.releaseLock();
     }
   }
-
-  /**
-   * The receive queues of our live connections on this relay that we own and this session does not
-   * hold yet (all of them, or those of connections changed lately), in batches the relay accepts.
-   */
-  private async subscribeOwned(relay: string, session: Session, scope: 'all' | 'recent'): Promise<void> {
-    const sessionId = session.sessionId;
-    if (!sessionId || session.abort.signal.aborted) return;
-    const recent = scope === 'recent' ? `AND updated_at > now() - interval '${RECENT_WINDOW_S} seconds'` : '';
-    let after = '';
-    let total = 0;
-    for (;;) {
-      const rows: Array<{ rcv_recipient_id: string }> = await this.dataSource.query(
-        `SELECT rcv_recipient_id FROM "agent"."connections"
-          WHERE rcv_relay = $1 AND rcv_recipient_id IS NOT NULL AND status <> 'deleted' AND rcv_recipient_id > $2 ${recent}
-          ORDER BY rcv_recipient_id LIMIT ${SUBSCRIBE_BATCH}`,
-        [relay, after],
-      );
-      if (rows.length === 0) break;
-      const ids = rows.map((r) => r.rcv_recipient_id).filter((id) => !session.subscribed.has(id) && this.membership.owns(id));
-      if (ids.length > 0) {
-        await retryInline(() => this.relays.subscribe(relay, sessionId, ids), {
-          policy: this.policy,
-          signal: session.abort.signal,
-          logger: this.logger,
-          what: 'subscribe',
-          context: { relay },
-        });
-        for (const id of ids) session.subscribed.add(id);
-        total += ids.length;
-      }
-      after = rows[rows.length - 1].rcv_recipient_id;
-      if (rows.length < SUBSCRIBE_BATCH) break;
-    }
-    if (scope === 'all' || total > 0) this.logger.log({ relay, sessionId, scope, queues: total, held: session.subscribed.size }, 'relay queues subscribed');
-  }
 }
 
-const DONE: Promise<void> = Promise.resolve();
 
 function parseJson(text: string): unknown {
   try {
