@@ -20,6 +20,7 @@ export interface ChatStackOptions {
   relayRedisUrl?: string;
   chatEnv?: Record<string, string>;
   agentEnv?: Record<string, string>;
+  relayEnv?: Record<string, string>;
 }
 
 export interface ChatStackRelay {
@@ -99,6 +100,7 @@ export async function startChatStack(opts: ChatStackOptions): Promise<ChatStack>
           REDIS_URL: redisUrl,
           RELAY_NAME: name,
           RELAY_ADMIN_TOKEN: RELAY_TEST_ADMIN_TOKEN,
+          ...opts.relayEnv,
         });
         processes.push(process);
         relays[i] = { name, url: process.url, process, setFaults: (f) => setRelayFaults(process.url, RELAY_TEST_ADMIN_TOKEN, f).then(() => undefined) };
