@@ -7,6 +7,9 @@ export interface ProgressView {
 }
 
 export class ChatClient {
+  /** Each user's bearer token (POST /users shows it once); sent on that user's /users/:u/... calls. */
+  private readonly tokens = new Map<string, string>();
+
   constructor(readonly baseUrl: string) {}
 
   async health(): Promise<boolean> {
@@ -20,7 +23,9 @@ export class ChatClient {
   }
 
   async createUser(displayName: string): Promise<string> {
-    return (await this.call<{ userId: string }>('POST', '/users', { displayName })).userId;
+    const { userId, token } = await this.call<{ userId: string; token: string }>('POST', '/users', { displayName });
+    this.tokens.set(userId, token);
+    return userId;
   }
   async createInvitation(userId: string): Promise<string> {
     return (await this.call<{ contactId: string }>('POST', `/users/${userId}/invitations`)).contactId;
@@ -49,17 +54,34 @@ export class ChatClient {
   async sendMessage(userId: string, groupId: string, text: string): Promise<string> {
     return (await this.call<{ messageId: string }>('POST', `/users/${userId}/groups/${groupId}/messages`, { text })).messageId;
   }
-  messages(userId: string, groupId: string) {
-    return this.call<Array<{ messageId: string; fromMemberId: string; text: string }>>('GET', `/users/${userId}/groups/${groupId}/messages`);
+  /** Every message of the group: the API pages them, so this follows `after` to the end. */
+  async messages(userId: string, groupId: string) {
+    type Message = { messageId: string; fromMemberId: string; text: string };
+    const all: Message[] = [];
+    for (;;) {
+      const after = all.length ? `&after=${all[all.length - 1].messageId}` : '';
+      const page = await this.call<Message[]>('GET', `/users/${userId}/groups/${groupId}/messages?limit=1000${after}`);
+      all.push(...page);
+      if (page.length < 1000) return all;
+    }
   }
-  commands(userId: string) {
-    return this.call<Array<{ corrId: string; function: string; status: string; attempts: number; lastError: string | null }>>('GET', `/users/${userId}/commands`);
+  /** Every command of the user: the API pages them (1,000 at most a page), so this follows `after` to the end. */
+  async commands(userId: string) {
+    type Command = { corrId: string; function: string; status: string; attempts: number; lastError: string | null };
+    const all: Command[] = [];
+    for (;;) {
+      const after = all.length ? `&after=${all[all.length - 1].corrId}` : '';
+      const page = await this.call<Command[]>('GET', `/users/${userId}/commands?limit=1000${after}`);
+      all.push(...page);
+      if (page.length < 1000) return all;
+    }
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const token = this.tokens.get(/^\/users\/([^/?]+)\//.exec(path)?.[1] ?? '');
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(10_000),
     });

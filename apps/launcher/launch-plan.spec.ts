@@ -13,6 +13,7 @@ describe('planLaunch', () => {
     expect(relayA.env).toMatchObject({ PORT: '4000', RELAY_NAME: 'relay-a', PATH: '/usr/bin' });
     expect(relayB.env).toMatchObject({ PORT: '4001', RELAY_NAME: 'relay-b' });
     expect(agent.env.RELAY_URLS).toBe('http://127.0.0.1:4000,http://127.0.0.1:4001');
+    expect(chat.env.RELAY_URLS).toBe(agent.env.RELAY_URLS);
     expect(chat.env.DATABASE_URL).toBe(LAUNCHER_DEFAULT_DATABASE_URL);
     expect(chat.links.map((l) => l.path)).toEqual(expect.arrayContaining(['/queues', '/docs']));
     expect(plan.shutdownTimeoutMs).toBe(20_000);

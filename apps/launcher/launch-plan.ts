@@ -110,7 +110,8 @@ export function planLaunch(env: NodeJS.ProcessEnv): LaunchPlan {
         name: 'chat',
         app: 'chat',
         port: chatPort,
-        env: { ...shared, PORT: String(chatPort) },
+        // The same relays as the agent: the chat accepts invitations naming them (design §8).
+        env: { ...shared, PORT: String(chatPort), RELAY_URLS: relayUrls },
         links: [
           { label: 'Bull Board', path: '/queues' },
           { label: 'API docs', path: '/docs' },

@@ -44,11 +44,11 @@ export async function driveThroughput(opts: {
   return { commands: opts.commands, seconds, perSecond: opts.commands / seconds, acceptedPerSecond: opts.commands / ((accepted - started) / 1000), cpuMsPerCommand };
 }
 
-/** POSTs and expects 202, with a clear error otherwise. */
-export async function post202(url: string, body?: unknown): Promise<any> {
+/** POSTs and expects 202, with a clear error otherwise; `token`: the bearer token of the path's user, if any. */
+export async function post202(url: string, body?: unknown, token?: string): Promise<any> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(30_000),
   });

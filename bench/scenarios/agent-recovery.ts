@@ -30,12 +30,12 @@ export async function runAgentRecovery(
   const probe = new CommandCompletionProbe(system.pg, 5);
   probe.start();
   try {
-    const before = await Promise.all(Array.from({ length: inFlight }, (_, i) => post202(`${system.chat.url}/users/${users[i % users.length]}/invitations`)));
+    const before = await Promise.all(Array.from({ length: inFlight }, (_, i) => post202(`${system.chat.url}/users/${users[i % users.length]}/invitations`, undefined, system.api.tokenOf(users[i % users.length]))));
     const inFlightDone = Promise.all(before.map((b) => probe.completion(b.contactId)));
     const killedAt = performance.now();
     const killedAtWall = Date.now();
     await system.killAgent();
-    const after = await post202(`${system.chat.url}/users/${users[0]}/invitations`);
+    const after = await post202(`${system.chat.url}/users/${users[0]}/invitations`, undefined, system.api.tokenOf(users[0]));
     const nextDone = probe.completion(after.contactId);
     // With a standby agent running nothing is restarted: it takes the new command and the stalled ones.
     if (opts.restart) await system.startAgent();

@@ -45,7 +45,7 @@ export async function runOurThroughput(ctx: BenchContext, system: BenchSystem, u
   const run = await driveThroughput({
     commands,
     concurrency: ctx.opts.concurrency,
-    send: (i) => post202(`${system.chat.url}/users/${users[i % users.length]}/invitations`),
+    send: (i) => post202(`${system.chat.url}/users/${users[i % users.length]}/invitations`, undefined, system.api.tokenOf(users[i % users.length])),
     completed: () => completedCount(system.pg, 'CREATE_CONTACT_INVITATION'),
     cpu: systemCpuMeter(system),
   });

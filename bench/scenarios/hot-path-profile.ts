@@ -34,7 +34,7 @@ export async function runHotPathProfile(ctx: BenchContext, commands: number): Pr
     run = await driveThroughput({
       commands,
       concurrency: ctx.opts.concurrency,
-      send: (i) => post202(`${system.chat.url}/users/${users[i % users.length]}/invitations`),
+      send: (i) => post202(`${system.chat.url}/users/${users[i % users.length]}/invitations`, undefined, system.api.tokenOf(users[i % users.length])),
       completed: () => completedCount(system.pg, 'CREATE_CONTACT_INVITATION'),
     });
   } finally {

@@ -7,7 +7,7 @@ import { BenchContext } from './bench-context';
 /** One CREATE round trip: POST /users/:u/invitations → the command seen `completed` in Postgres. */
 async function roundTrip(system: BenchSystem, probe: CommandCompletionProbe, userId: string): Promise<number> {
   const started = performance.now();
-  const { contactId } = await post202(`${system.chat.url}/users/${userId}/invitations`);
+  const { contactId } = await post202(`${system.chat.url}/users/${userId}/invitations`, undefined, system.api.tokenOf(userId));
   return (await probe.completion(contactId)) - started;
 }
 

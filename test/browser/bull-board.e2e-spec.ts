@@ -57,9 +57,10 @@ describe('Bull Board at /queues in chromium', () => {
       BULL_BOARD_PASSWORD: PASSWORD,
     });
     const user = await fetch(`${chat.url}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ displayName: 'Alice' }) });
-    const { userId } = (await user.json()) as { userId: string };
-    expect((await fetch(`${chat.url}/users/${userId}/invitations`, { method: 'POST' })).status).toBe(202);
-    const commands = (await (await fetch(`${chat.url}/users/${userId}/commands`)).json()) as Array<{ corrId: string }>;
+    const { userId, token } = (await user.json()) as { userId: string; token: string };
+    const bearer = { authorization: `Bearer ${token}` };
+    expect((await fetch(`${chat.url}/users/${userId}/invitations`, { method: 'POST', headers: bearer })).status).toBe(202);
+    const commands = (await (await fetch(`${chat.url}/users/${userId}/commands`, { headers: bearer })).json()) as Array<{ corrId: string }>;
     corrId = commands[0].corrId;
   });
 

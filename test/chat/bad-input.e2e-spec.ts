@@ -6,6 +6,8 @@ interface Case {
   path: () => string;
   body?: unknown | (() => unknown);
   raw?: string;
+  /** Whose token to send (default: the path's own user's); an unknown user's path gets Alice's. */
+  as?: string;
   status: number;
 }
 
@@ -40,21 +42,21 @@ describe('chat: every endpoint refuses bad input with 4xx {error, message}', () 
     { name: 'POST /users with an array body', method: 'POST', path: () => '/users', body: [{ displayName: 'A' }], status: 400 },
     { name: 'POST /users with malformed JSON', method: 'POST', path: () => '/users', raw: '{"displayName": ', status: 400 },
     { name: 'POST /users with a body over 64 KiB', method: 'POST', path: () => '/users', body: { displayName: 'x'.repeat(70_000) }, status: 413 },
-    { name: 'POST invitations of an unknown user', method: 'POST', path: () => `/users/${UNKNOWN}/invitations`, status: 404 },
-    { name: 'POST invitations of a malformed user id', method: 'POST', path: () => '/users/not-an-id/invitations', status: 404 },
+    { name: 'POST invitations of an unknown user', as: 'alice', method: 'POST', path: () => `/users/${UNKNOWN}/invitations`, status: 404 },
+    { name: 'POST invitations of a malformed user id', as: 'alice', method: 'POST', path: () => '/users/not-an-id/invitations', status: 404 },
     { name: 'POST contacts without invitation', method: 'POST', path: () => `/users/${ids.bob}/contacts`, body: {}, status: 400 },
     { name: 'POST contacts with a numeric invitation', method: 'POST', path: () => `/users/${ids.bob}/contacts`, body: { invitation: 7 }, status: 400 },
     { name: 'POST contacts with an empty invitation', method: 'POST', path: () => `/users/${ids.bob}/contacts`, body: { invitation: '' }, status: 400 },
     { name: 'POST contacts with an oversized invitation', method: 'POST', path: () => `/users/${ids.bob}/contacts`, body: { invitation: 'x'.repeat(5_000) }, status: 400 },
-    { name: 'GET contacts of an unknown user', method: 'GET', path: () => `/users/${UNKNOWN}/contacts`, status: 404 },
+    { name: 'GET contacts of an unknown user', as: 'alice', method: 'GET', path: () => `/users/${UNKNOWN}/contacts`, status: 404 },
     { name: 'GET an unknown contact', method: 'GET', path: () => `/users/${ids.alice}/contacts/${UNKNOWN}`, status: 404 },
     { name: "GET another user's contact", method: 'GET', path: () => `/users/${ids.alice}/contacts/${ids.carolContact}`, status: 404 },
     { name: 'POST groups without name', method: 'POST', path: () => `/users/${ids.alice}/groups`, body: {}, status: 400 },
     { name: 'POST groups with an empty name', method: 'POST', path: () => `/users/${ids.alice}/groups`, body: { name: '' }, status: 400 },
     { name: 'POST groups with 101 characters', method: 'POST', path: () => `/users/${ids.alice}/groups`, body: { name: 'g'.repeat(101) }, status: 400 },
     { name: 'POST groups with a boolean name', method: 'POST', path: () => `/users/${ids.alice}/groups`, body: { name: true }, status: 400 },
-    { name: 'POST groups of an unknown user', method: 'POST', path: () => `/users/${UNKNOWN}/groups`, body: { name: 'g' }, status: 404 },
-    { name: 'GET groups of an unknown user', method: 'GET', path: () => `/users/${UNKNOWN}/groups`, status: 404 },
+    { name: 'POST groups of an unknown user', as: 'alice', method: 'POST', path: () => `/users/${UNKNOWN}/groups`, body: { name: 'g' }, status: 404 },
+    { name: 'GET groups of an unknown user', as: 'alice', method: 'GET', path: () => `/users/${UNKNOWN}/groups`, status: 404 },
     { name: 'POST members without contactId', method: 'POST', path: () => `/users/${ids.alice}/groups/${ids.group}/members`, body: {}, status: 400 },
     { name: 'POST members with a numeric contactId', method: 'POST', path: () => `/users/${ids.alice}/groups/${ids.group}/members`, body: { contactId: 5 }, status: 400 },
     { name: 'POST members with an unknown contact', method: 'POST', path: () => `/users/${ids.alice}/groups/${ids.group}/members`, body: { contactId: UNKNOWN }, status: 404 },
@@ -75,7 +77,7 @@ describe('chat: every endpoint refuses bad input with 4xx {error, message}', () 
     { name: "GET messages of another user's group", method: 'GET', path: () => `/users/${ids.bob}/groups/${ids.group}/messages`, status: 404 },
     { name: 'GET commands with an unknown status', method: 'GET', path: () => `/users/${ids.alice}/commands?status=bogus`, status: 400 },
     { name: 'GET commands with an unknown query parameter', method: 'GET', path: () => `/users/${ids.alice}/commands?state=pending`, status: 400 },
-    { name: 'GET commands of an unknown user', method: 'GET', path: () => `/users/${UNKNOWN}/commands`, status: 404 },
+    { name: 'GET commands of an unknown user', as: 'alice', method: 'GET', path: () => `/users/${UNKNOWN}/commands`, status: 404 },
   ];
 
   it.each(cases)('$name → $status', async (c) => {
@@ -84,6 +86,7 @@ describe('chat: every endpoint refuses bad input with 4xx {error, message}', () 
       c.path(),
       typeof c.body === 'function' ? (c.body as () => unknown)() : c.body,
       c.raw,
+      c.as ? stack.api.tokenOf(ids[c.as]) : undefined,
     );
     expect(answer.status).toBe(c.status);
     expect(answer.body).toEqual({ error: expect.any(String), message: expect.any(String) });

@@ -77,9 +77,10 @@ describe('Bull Board as an operator console that cannot rewrite history', () => 
   /** With no agent running, a contact invitation's CREATE job waits in agent-commands: a job to act on. */
   async function waitingJob(chat: ServiceProcess): Promise<{ queue: string; jobId: string }> {
     const user = await call(chat.url, 'POST', '/users', { body: { displayName: 'Alice' } });
-    const created = await call(chat.url, 'POST', `/users/${user.body.userId}/invitations`);
+    const bearer = `Bearer ${user.body.token}`;
+    const created = await call(chat.url, 'POST', `/users/${user.body.userId}/invitations`, { authorization: bearer });
     expect(created.status).toBe(202);
-    const [command] = (await call(chat.url, 'GET', `/users/${user.body.userId}/commands`)).body as Array<{ corrId: string }>;
+    const [command] = (await call(chat.url, 'GET', `/users/${user.body.userId}/commands`, { authorization: bearer })).body as Array<{ corrId: string }>;
     const queues = (await call(chat.url, 'GET', '/queues/api/queues', { authorization: basic(USER, PASSWORD) })).body.queues as Array<{ name: string }>;
     const queue = queues.map((q) => q.name).find((n) => n.includes('agent-commands'))!;
     return { queue, jobId: command.corrId };

@@ -27,16 +27,18 @@ function bodies(): Array<[string, string]> {
 }
 
 /** The corpus: every chat and relay endpoint with a body, each with every bad body; plus unknown ids and invalid invitations. */
-export function badInputCases(opts: { chatUrl: string; relayUrl: string; setup: GroupSetup }): BadRequest[] {
+/** `hostToken`: the host's bearer token, sent on every chat call, so each bad input meets the check it names, not the 401 before it. */
+export function badInputCases(opts: { chatUrl: string; relayUrl: string; setup: GroupSetup; hostToken: string }): BadRequest[] {
   const { chatUrl, relayUrl, setup } = opts;
   const u = setup.host.userId;
   const g = setup.groupId;
+  const auth = { authorization: `Bearer ${opts.hostToken}` };
   const withBody: Array<[string, string, Record<string, string>?]> = [
     [`${chatUrl}/users`, 'POST'],
-    [`${chatUrl}/users/${u}/contacts`, 'POST'],
-    [`${chatUrl}/users/${u}/groups`, 'POST'],
-    [`${chatUrl}/users/${u}/groups/${g}/members`, 'POST'],
-    [`${chatUrl}/users/${u}/groups/${g}/messages`, 'POST'],
+    [`${chatUrl}/users/${u}/contacts`, 'POST', auth],
+    [`${chatUrl}/users/${u}/groups`, 'POST', auth],
+    [`${chatUrl}/users/${u}/groups/${g}/members`, 'POST', auth],
+    [`${chatUrl}/users/${u}/groups/${g}/messages`, 'POST', auth],
     [`${relayUrl}/queues`, 'POST'],
     [`${relayUrl}/queues/${'A'.repeat(22)}/secure`, 'PUT'],
     [`${relayUrl}/queues/${'A'.repeat(22)}/messages`, 'POST'],
@@ -52,13 +54,13 @@ export function badInputCases(opts: { chatUrl: string; relayUrl: string; setup: 
     }
   }
   cases.push(
-    { name: 'invitations of an unknown user', method: 'POST', url: `${chatUrl}/users/${UNKNOWN_UUID}/invitations`, status: 404 },
-    { name: 'contacts of a malformed user id', method: 'GET', url: `${chatUrl}/users/not-a-uuid/contacts`, status: 404 },
-    { name: 'an unknown group', method: 'GET', url: `${chatUrl}/users/${u}/groups/${UNKNOWN_UUID}/members`, status: 404 },
-    { name: 'join an unknown group', method: 'POST', url: `${chatUrl}/users/${u}/groups/${UNKNOWN_UUID}/join`, status: 404 },
-    { name: 'commands with a bad status', method: 'GET', url: `${chatUrl}/users/${u}/commands?status=nope`, status: 400 },
-    { name: 'progress of an unknown group', method: 'GET', url: `${chatUrl}/users/${u}/groups/${UNKNOWN_UUID}/progress`, status: 404 },
-    { name: 'an invitation of 4,097 characters', method: 'POST', url: `${chatUrl}/users/${u}/contacts`, body: JSON.stringify({ invitation: 'i'.repeat(4_097) }), status: 400 },
+    { name: 'invitations of an unknown user', method: 'POST', url: `${chatUrl}/users/${UNKNOWN_UUID}/invitations`, status: 404 , headers: auth },
+    { name: 'contacts of a malformed user id', method: 'GET', url: `${chatUrl}/users/not-a-uuid/contacts`, status: 404 , headers: auth },
+    { name: 'an unknown group', method: 'GET', url: `${chatUrl}/users/${u}/groups/${UNKNOWN_UUID}/members`, status: 404 , headers: auth },
+    { name: 'join an unknown group', method: 'POST', url: `${chatUrl}/users/${u}/groups/${UNKNOWN_UUID}/join`, status: 404 , headers: auth },
+    { name: 'commands with a bad status', method: 'GET', url: `${chatUrl}/users/${u}/commands?status=nope`, status: 400 , headers: auth },
+    { name: 'progress of an unknown group', method: 'GET', url: `${chatUrl}/users/${u}/groups/${UNKNOWN_UUID}/progress`, status: 404 , headers: auth },
+    { name: 'an invitation of 4,097 characters', method: 'POST', url: `${chatUrl}/users/${u}/contacts`, body: JSON.stringify({ invitation: 'i'.repeat(4_097) }), status: 400 , headers: auth },
     { name: 'relay: send to an unknown queue', method: 'POST', url: `${relayUrl}/queues/${'B'.repeat(22)}/messages`, body: JSON.stringify({ msgId: 'm1', body: 'hi' }), status: 404 },
     { name: 'relay: a msgId with a bad character', method: 'POST', url: `${relayUrl}/queues/${'B'.repeat(22)}/messages`, body: JSON.stringify({ msgId: 'a:b', body: 'hi' }) },
     { name: 'relay: a body over 64 KiB', method: 'POST', url: `${relayUrl}/queues/${'B'.repeat(22)}/messages`, body: JSON.stringify({ msgId: 'm2', body: 'b'.repeat(70_000) }) },

@@ -9,6 +9,12 @@ export interface CommandLedger {
   executedTwice: Array<{ corrId: string; function: string; executions: number }>;
   /** Completed commands whose continuation never ran (must stay empty). */
   completedUnexecuted: number;
+  /**
+   * Group messages handed to the agent more than once over one connection (must stay empty): the
+   * receivers' primary key would hide such a copy, so it is counted on the sending side, where each
+   * SEND command becomes one relay message (its relay msgId is derived from its corrId).
+   */
+  sentTwice: Array<{ userId: string; connId: string; msgId: string; sends: number }>;
 }
 
 /** Users whose commands are meant to fail (invalid-invitation probes) are left out of the ledger. */
@@ -24,12 +30,20 @@ export async function readLedger(db: Client): Promise<CommandLedger> {
     `SELECT corr_id, function, executions FROM chat.commands WHERE executions > 1`,
   );
   const unexecuted = await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM chat.commands WHERE status = 'completed' AND executions <> 1`);
+  const twiceSent = await db.query<{ user_id: string; conn_id: string; msg_id: string; sends: number }>(
+    `SELECT user_id::text, conn_id, body->>'msgId' AS msg_id, count(*)::int AS sends
+       FROM (SELECT user_id, conn_id, (command->>'body')::jsonb AS body FROM chat.commands
+              WHERE command->>'type' = 'SEND' AND left(command->>'body', 1) = '{') s
+      WHERE body->>'type' = 'x.msg.new'
+      GROUP BY 1, 2, 3 HAVING count(*) > 1`,
+  );
   return {
     pending: by.pending ?? 0,
     failed: by.failed ?? 0,
     completed: by.completed ?? 0,
     executedTwice: twice.rows.map((r) => ({ corrId: r.corr_id, function: r.function, executions: r.executions })),
     completedUnexecuted: Number(unexecuted.rows[0].n),
+    sentTwice: twiceSent.rows.map((r) => ({ userId: r.user_id, connId: r.conn_id, msgId: r.msg_id, sends: r.sends })),
   };
 }
 

@@ -78,7 +78,7 @@ export async function startFaultStack(label: string): Promise<FaultStack> {
       RETRY_FACTOR: '1.5',
       RETRY_MAX_MS: '1000',
     };
-    const chatEnv = { REDIS_URL: s.redisUrl, QUEUE_PREFIX: s.prefix, DATABASE_URL: s.db.url, BULL_BOARD_PASSWORD: BOARD_PASSWORD, ...TEST_RECONCILE_ENV };
+    const chatEnv = { REDIS_URL: s.redisUrl, QUEUE_PREFIX: s.prefix, DATABASE_URL: s.db.url, RELAY_URLS: agentEnv.RELAY_URLS, BULL_BOARD_PASSWORD: BOARD_PASSWORD, ...TEST_RECONCILE_ENV };
     const [agentPort, chatPort] = [await freePort(), await freePort()];
     const startAgent2 = () => startService('agent', `${label}-agent2`, agentPort, agentEnv, { healthTimeoutMs: 90_000 });
     const startChat2 = () => startService('chat', `${label}-chat2`, chatPort, chatEnv, { healthTimeoutMs: 90_000 });

@@ -69,6 +69,8 @@ export interface AgentStackOptions {
   env?: Record<string, string>;
   /** Redis for queues and relays; the shared one by default. */
   redisUrl?: string;
+  /** The relays' storage, when it must survive a FLUSHDB of the queues' database. */
+  relayRedisUrl?: string;
 }
 
 /**
@@ -95,12 +97,12 @@ export async function startAgentStack(opts: AgentStackOptions): Promise<AgentSta
     await eventsQueue?.obliterate({ force: true }).catch(() => undefined);
     await commandsQueue?.close();
     await eventsQueue?.close();
-    await Promise.allSettled(relays.map((r) => dropKeys(redisUrl, `relay:${r.name}:*`)));
+    await Promise.allSettled(relays.map((r) => dropKeys(opts.relayRedisUrl ?? redisUrl, `relay:${r.name}:*`)));
     await db.drop();
   };
 
   try {
-    for (let i = 0; i < opts.relays; i++) relays.push(await startStackRelay(`${label}-relay${i}`, redisUrl));
+    for (let i = 0; i < opts.relays; i++) relays.push(await startStackRelay(`${label}-relay${i}`, opts.relayRedisUrl ?? redisUrl));
     commandsQueue = openQueue(AGENT_COMMANDS_QUEUE, { redisUrl, prefix });
     eventsQueue = openQueue(AGENT_EVENTS_QUEUE, { redisUrl, prefix });
     events = collectEvents(redisUrl, prefix);

@@ -21,6 +21,8 @@ export interface ChatStackOptions {
   chatEnv?: Record<string, string>;
   agentEnv?: Record<string, string>;
   relayEnv?: Record<string, string>;
+  /** Where the agent and chat reach Postgres and the relays, e.g. through a TcpProxy (the test keeps direct URLs). */
+  via?: { database?: (url: string) => Promise<string>; relay?: (url: string) => Promise<string> };
 }
 
 export interface ChatStackRelay {
@@ -43,6 +45,8 @@ export interface ChatStack {
   withAgentDown(between: () => Promise<void>): Promise<void>;
   /** Starts the chat again (after kill9/stop) on the same port, database and prefix. */
   restartChat(): Promise<void>;
+  /** Starts one more chat replica (same database, prefix and relays, its own port), stopped with the stack. */
+  addChat(): Promise<ServiceProcess>;
   stop(): Promise<void>;
 }
 
@@ -108,11 +112,13 @@ export async function startChatStack(opts: ChatStackOptions): Promise<ChatStack>
     );
     for (const r of relayStarts) if (r.status === 'rejected') throw r.reason;
     const agentPort = await freePort();
+    const serviceDbUrl = opts.via?.database ? await opts.via.database(db.url) : db.url;
+    const serviceRelayUrls = await Promise.all(relays.map((r) => (opts.via?.relay ? opts.via.relay(r.url) : r.url)));
     const agentEnv = {
       REDIS_URL: redisUrl,
       QUEUE_PREFIX: prefix,
-      DATABASE_URL: db.url,
-      RELAY_URLS: relays.map((r) => r.url).join(','),
+      DATABASE_URL: serviceDbUrl,
+      RELAY_URLS: serviceRelayUrls.join(','),
       RELAY_TIMEOUT_MS: '1000',
       RETRY_BASE_MS: '100',
       RETRY_FACTOR: '1.5',
@@ -120,7 +126,7 @@ export async function startChatStack(opts: ChatStackOptions): Promise<ChatStack>
       ...opts.agentEnv,
     };
     const chatPort = await freePort();
-    const chatEnv = { REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, DATABASE_URL: db.url, ...TEST_RECONCILE_ENV, ...opts.chatEnv };
+    const chatEnv = { REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, DATABASE_URL: serviceDbUrl, RELAY_URLS: agentEnv.RELAY_URLS, ...TEST_RECONCILE_ENV, ...opts.chatEnv };
     // Different schemas of one database: agent and chat migrate independently.
     const [agentStart, chatStart] = await Promise.allSettled([
       startService('agent', `${label}-agent`, agentPort, agentEnv),
@@ -153,6 +159,11 @@ export async function startChatStack(opts: ChatStackOptions): Promise<ChatStack>
         await chat?.stop();
         chat = await startService('chat', `${label}-chat`, chatPort, chatEnv);
         stack.chat = chat;
+      },
+      async addChat() {
+        const replica = await startService('chat', `${label}-chat${processes.length}`, await freePort(), chatEnv);
+        processes.push(replica);
+        return replica;
       },
       stop,
     };
@@ -200,14 +211,38 @@ export interface CommandView {
   lastError: string | null;
 }
 
-/** Small typed functions over fetch; each throws on an unexpected status. */
+/**
+ * Small typed functions over fetch; each throws on an unexpected status. It keeps the token of each
+ * user it created and sends it on that user's paths (`/users/:u/...`), as a client would.
+ */
 export class ChatApi {
+  private readonly tokens = new Map<string, string>();
+
   constructor(readonly baseUrl: string) {}
 
-  async request<T = unknown>(method: string, path: string, body?: unknown, raw?: string): Promise<HttpAnswer<T>> {
+  /** A client of another chat replica that knows the same users' tokens. */
+  at(baseUrl: string): ChatApi {
+    const other = new ChatApi(baseUrl);
+    for (const [userId, token] of this.tokens) other.tokens.set(userId, token);
+    return other;
+  }
+
+  /** The bearer token POST /users gave this user (through this client). */
+  tokenOf(userId: string): string {
+    const token = this.tokens.get(userId);
+    if (!token) throw new Error(`no token known for user ${userId}`);
+    return token;
+  }
+
+  /** `token`: undefined = the path's user's own (if known), null = none, a string = that one. */
+  async request<T = unknown>(method: string, path: string, body?: unknown, raw?: string, token?: string | null): Promise<HttpAnswer<T>> {
+    const bearer = token === undefined ? this.tokens.get(/^\/users\/([^/?]+)\//.exec(path)?.[1] ?? '') : token;
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: body !== undefined || raw !== undefined ? { 'content-type': 'application/json' } : {},
+      headers: {
+        ...(body !== undefined || raw !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+      },
       body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
       signal: AbortSignal.timeout(10_000),
     });
@@ -221,7 +256,11 @@ export class ChatApi {
     return answer.body;
   }
 
-  createUser = async (displayName: string) => (await this.expect<{ userId: string }>(201, 'POST', '/users', { displayName })).userId;
+  createUser = async (displayName: string) => {
+    const { userId, token } = await this.expect<{ userId: string; token: string }>(201, 'POST', '/users', { displayName });
+    this.tokens.set(userId, token);
+    return userId;
+  };
   createInvitation = async (u: string) => (await this.expect<{ contactId: string }>(202, 'POST', `/users/${u}/invitations`)).contactId;
   joinContact = async (u: string, invitation: string) =>
     (await this.expect<{ contactId: string }>(202, 'POST', `/users/${u}/contacts`, { invitation })).contactId;
@@ -235,8 +274,26 @@ export class ChatApi {
   members = (u: string, g: string) => this.expect<MemberView[]>(200, 'GET', `/users/${u}/groups/${g}/members`);
   sendMessage = async (u: string, g: string, text: string) =>
     (await this.expect<{ messageId: string }>(202, 'POST', `/users/${u}/groups/${g}/messages`, { text })).messageId;
-  messages = (u: string, g: string) => this.expect<MessageView[]>(200, 'GET', `/users/${u}/groups/${g}/messages`);
-  commands = (u: string, status?: string) => this.expect<CommandView[]>(200, 'GET', `/users/${u}/commands${status ? `?status=${status}` : ''}`);
+  /** Every message of the group, oldest first (the API pages them: this follows `after` to the end, `pageSize` at a time). */
+  messages = async (u: string, g: string, pageSize = 1000): Promise<MessageView[]> => {
+    const all: MessageView[] = [];
+    for (;;) {
+      const query = new URLSearchParams({ limit: String(pageSize), ...(all.length ? { after: all[all.length - 1].messageId } : {}) });
+      const page = await this.expect<MessageView[]>(200, 'GET', `/users/${u}/groups/${g}/messages?${query}`);
+      all.push(...page);
+      if (page.length < pageSize) return all;
+    }
+  };
+  /** Every command of the user (the API pages them: this follows `after` to the end). */
+  commands = async (u: string, status?: string): Promise<CommandView[]> => {
+    const all: CommandView[] = [];
+    for (;;) {
+      const query = new URLSearchParams({ limit: '1000', ...(status ? { status } : {}), ...(all.length ? { after: all[all.length - 1].corrId } : {}) });
+      const page = await this.expect<CommandView[]>(200, 'GET', `/users/${u}/commands?${query}`);
+      all.push(...page);
+      if (page.length < 1000) return all;
+    }
+  };
 }
 
 export interface Party {

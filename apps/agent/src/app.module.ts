@@ -20,6 +20,7 @@ import { AGENT_CONFIG, AgentConfig } from './config/agent-config';
 import { AgentConfigModule } from './config/agent-config.module';
 import { EventPublisher } from './events/event-publisher';
 import { HealthController } from './health/health.controller';
+import { AgentMembership } from './inbound/agent-membership';
 import { InboundProcessor } from './inbound/inbound-processor';
 import { InboxRedelivery } from './inbound/inbox-redelivery';
 import { RelaySessions } from './inbound/relay-sessions';
@@ -62,6 +63,7 @@ import { RetryModule } from './retry/retry.module';
     CommandJournal,
     EventPublisher,
     InboundProcessor,
+    AgentMembership,
     RelaySessions,
     InboxRedelivery,
     ReceiveQueueProvisioner,

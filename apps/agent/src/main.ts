@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { loadAgentConfig } from './config/agent-config';
+import { awaitStartupRequirements } from '@gc/persistence';
 
 async function bootstrap(): Promise<void> {
   let config;
@@ -10,6 +11,12 @@ async function bootstrap(): Promise<void> {
     config = loadAgentConfig();
   } catch (err) {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+  try {
+    await awaitStartupRequirements({ redisUrl: config.REDIS_URL, databaseUrl: config.DATABASE_URL }, (line) => process.stderr.write(`agent: ${line}\n`));
+  } catch (err) {
+    process.stderr.write(`agent cannot start: ${(err as Error).message}\n`);
     process.exit(1);
   }
   const app = await NestFactory.create(AppModule, { bufferLogs: true });

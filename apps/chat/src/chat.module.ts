@@ -6,26 +6,27 @@ import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import pino from 'pino';
-import { CommandPublisher } from './commands/command-publisher';
 import { CommandsController } from './commands/commands.controller';
-import { OutboxReconciler } from './commands/outbox-reconciler.service';
-import { UnitOfWork } from './commands/unit-of-work';
 import { CHAT_CONFIG, ChatConfig } from './config/chat-config';
-import { ConfigModule } from './config/config.module';
+import { ChatConfigModule } from './config/chat-config.module';
 import { ContactsController } from './contacts/contacts.controller';
 import { DatabaseModule } from './database/database.module';
 import { AgentEventsProcessor } from './events/agent-events.processor';
+import { EventMetricsObserver } from './events/event-metrics.observer';
 import { GroupsController } from './groups/groups.controller';
 import { HealthController } from './health/health.controller';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 import { BoardModule } from './board/board.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { CommandPublisher } from './outbox/command-publisher';
+import { UnitOfWork } from './outbox/unit-of-work';
 import { ProgressModule } from './progress/progress.module';
+import { OutboxReconciler } from './recovery/outbox-reconciler.service';
 import { UsersController } from './users/users.controller';
 
 @Module({
   imports: [
-    ConfigModule,
+    ChatConfigModule,
     LoggerModule.forRootAsync({
       inject: [CHAT_CONFIG],
       useFactory: (config: ChatConfig) => ({
@@ -53,6 +54,7 @@ import { UsersController } from './users/users.controller';
     CommandPublisher,
     UnitOfWork,
     AgentEventsProcessor,
+    EventMetricsObserver,
     OutboxReconciler,
   ],
 })

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { awaitStartupRequirements } from '@gc/persistence';
 import { NestFactory } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
 import { json } from 'express';
@@ -19,6 +20,13 @@ async function bootstrap(): Promise<void> {
     boardCredentials(config);
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  // Redis ≥ 7 (the reconciler's SET … NX GET) and Postgres, with a clear line for each failure.
+  try {
+    await awaitStartupRequirements({ redisUrl: config.REDIS_URL, databaseUrl: config.DATABASE_URL }, (line) => process.stderr.write(`chat: ${line}\n`));
+  } catch (err) {
+    process.stderr.write(`chat cannot start: ${(err as Error).message}\n`);
     process.exit(1);
   }
   const app = await NestFactory.create(ChatModule, { bufferLogs: true, bodyParser: false });

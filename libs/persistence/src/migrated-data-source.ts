@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { survivePostgresDisconnects } from './pg-client-errors';
+import { PG_CONNECT_TIMEOUT_MS } from './pg-connection-options';
 
 /**
  * Opens an app's TypeORM data source in its own schema, with its migrations applied.
@@ -11,7 +12,8 @@ import { survivePostgresDisconnects } from './pg-client-errors';
  * and the loser would exit.
  */
 export async function openMigratedDataSource(options: DataSourceOptions & { url: string; schema: string }): Promise<DataSource> {
-  const client = new Client({ connectionString: options.url });
+  // No statement_timeout here: waiting for another replica's migrations is the point of the lock.
+  const client = new Client({ connectionString: options.url, connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS, keepAlive: true });
   await client.connect();
   try {
     await client.query(`SELECT pg_advisory_lock(hashtext($1))`, [`gc-migrations:${options.schema}`]);

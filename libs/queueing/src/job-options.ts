@@ -1,4 +1,5 @@
 import type { JobsOptions } from 'bullmq';
+import { EVENT_BACKOFF_TYPE, EVENT_MAX_ATTEMPTS, EVENT_RETRY_BASE_MS } from './event-backoff';
 
 /**
  * Completed jobs are kept for a while so a re-enqueue with the same job id is deduplicated by
@@ -13,9 +14,13 @@ export const CONTRACT_JOB_OPTIONS: JobsOptions = {
   removeOnFail: { age: 7 * 24 * 3_600, count: 20_000 },
 };
 
-/** Event jobs are retried by BullMQ when the chat's handler throws (e.g. Postgres briefly down). */
+/**
+ * Event jobs are retried by BullMQ when the chat's handler throws (e.g. Postgres briefly down), with
+ * the capped backoff of event-backoff.ts; the worker must carry `eventBackoffStrategy` in its
+ * settings (RESILIENT_WORKER_OPTIONS does).
+ */
 export const EVENT_JOB_OPTIONS: JobsOptions = {
   ...CONTRACT_JOB_OPTIONS,
-  attempts: 1_000_000,
-  backoff: { type: 'exponential', delay: 200 },
+  attempts: EVENT_MAX_ATTEMPTS,
+  backoff: { type: EVENT_BACKOFF_TYPE, delay: EVENT_RETRY_BASE_MS },
 };

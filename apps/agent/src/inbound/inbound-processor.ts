@@ -1,5 +1,6 @@
 import { AgentEvent } from '@gc/contracts';
 import { Injectable, Logger } from '@nestjs/common';
+import { setMaxListeners } from 'node:events';
 import { EventPublisher } from '../events/event-publisher';
 import { ConnectionEntity } from '../persistence/connection.entity';
 import { ConnectionStore } from '../persistence/connection-store';
@@ -14,6 +15,15 @@ import { RetryPolicy } from '../retry/retry-policy';
 import { applyEnvelope } from './envelope-effect';
 import { RelayDelivery } from './relay-delivery';
 
+/**
+ * Backpressure: at most this many received messages wait or run here; past it the relay stream is
+ * not read (RelaySessions waits for `whenRoom`), so TCP holds the rest at the relay, where they stay
+ * stored until acked. Without it a re-subscribe pushing an outage's backlog lands in memory at
+ * once, under the agent's 160 MB heap cap. Reading resumes below the low-water mark.
+ */
+export const INBOUND_MAX_BUFFERED = 256;
+export const INBOUND_RESUME_AT = 128;
+
 type FirstPhase = { kind: 'done'; events: AgentEvent[] } | { kind: 'handshake'; conn: ConnectionEntity } | { kind: 'orphan' };
 
 /**
@@ -27,6 +37,8 @@ export class InboundProcessor {
   private readonly logger = new Logger(InboundProcessor.name);
   private readonly chains = new Map<string, Promise<void>>();
   private readonly stopping = new AbortController();
+  private buffered = 0;
+  private readonly roomWaiters = new Set<() => void>();
 
   constructor(
     private readonly connections: ConnectionStore,
@@ -35,16 +47,44 @@ export class InboundProcessor {
     private readonly events: EventPublisher,
     private readonly policy: RetryPolicy,
     private readonly channel: PeerChannel,
-  ) {}
+  ) {
+    // Every buffered message's inline retries listen on the one stopping signal: bounded by the buffer.
+    setMaxListeners(INBOUND_MAX_BUFFERED * 2 + 16, this.stopping.signal);
+  }
+
+  /** True when the buffer is full: the caller stops reading the relay stream. */
+  isFull(): boolean {
+    return this.buffered >= INBOUND_MAX_BUFFERED;
+  }
+
+  /** Resolves once the buffer drained below INBOUND_RESUME_AT, or after `maxWaitMs` (false). */
+  whenRoom(maxWaitMs: number): Promise<boolean> {
+    if (this.buffered <= INBOUND_RESUME_AT) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (room: boolean) => {
+        clearTimeout(timer);
+        this.roomWaiters.delete(wake);
+        resolve(room);
+      };
+      const wake = () => done(true);
+      const timer = setTimeout(() => done(false), maxWaitMs);
+      this.roomWaiters.add(wake);
+    });
+  }
 
   accept(relay: string, delivery: RelayDelivery): void {
     const key = `${relay}|${delivery.recipientId}`;
+    this.buffered++;
     const next = (this.chains.get(key) ?? Promise.resolve())
       .then(() => this.handle(relay, delivery))
       .catch((err) => {
         if (this.stopping.signal.aborted) return;
         // Left unacked: the relay redelivers it on the next subscription, and the inbox dedupes.
         this.logger.warn({ relay, recipientId: delivery.recipientId, msgId: delivery.msgId, error: classifyError(err).message }, 'message not processed');
+      })
+      .finally(() => {
+        this.buffered--;
+        if (this.buffered <= INBOUND_RESUME_AT) for (const wake of [...this.roomWaiters]) wake();
       });
     this.chains.set(key, next);
     void next.then(() => {

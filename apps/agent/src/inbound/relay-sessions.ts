@@ -1,12 +1,15 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { AGENT_CONFIG, AgentConfig } from '../config/agent-config';
+import { AgentMetrics } from '../metrics/agent-metrics';
 import { RelayClient } from '../relay/relay-client';
 import { RelayHttpError } from '../relay/relay-http-error';
 import { classifyError } from '../retry/error-classification';
 import { retryInline } from '../retry/inline-retry';
 import { RetryPolicy } from '../retry/retry-policy';
+import { AGENT_LEASE_MS, AgentMembership } from './agent-membership';
 import { InboundProcessor } from './inbound-processor';
 import { RelayDelivery } from './relay-delivery';
 import { SseParser } from './sse-parser';
@@ -14,16 +17,33 @@ import { SseParser } from './sse-parser';
 /** The relay pings every 5 s; three missed pings mean the stream is dead even if the socket is not. */
 export const STREAM_SILENCE_MS = 15_000;
 const SUBSCRIBE_BATCH = 1_000;
+/**
+ * How often each session picks up queues it owns but has not subscribed: those another agent
+ * created in the last RECENT_WINDOW (commands run on any agent), and every SWEEP_FULL_EVERY-th
+ * time all of them (a safety net for anything a recent sweep missed, e.g. while Postgres was away).
+ */
+export const OWNERSHIP_SWEEP_MS = 1_000;
+const RECENT_WINDOW_S = 15;
+const SWEEP_FULL_EVERY = 30;
 
 interface Session {
   abort: AbortController;
   sessionId: string | null;
+  /** Queues this session subscribed (and, as far as we know, still holds at the relay). */
+  subscribed: Set<string>;
+  /** Subscription passes run one at a time per session. */
+  pass: Promise<void>;
 }
 
 /**
- * One SSE stream per relay for this agent process. Each new session subscribes every receive queue
- * of our non-deleted connections on that relay (the relay forgets subscriptions with the stream),
- * and new queues are added to the live session as commands create them.
+ * One SSE stream per relay for this agent process. A receive queue is subscribed by exactly one
+ * live agent: its owner by rendezvous hashing over the live agents (AgentMembership); the relay's
+ * latest subscriber takes a queue over, so an owner's subscribe moves it from whoever held it.
+ * Each new session subscribes the queues we own on that relay (the relay forgets subscriptions
+ * with the stream); when the live set changes every session re-subscribes what it now owns, once
+ * at once and once more a lease later (other agents see the change up to a heartbeat apart, and a
+ * subscribe of theirs based on the old view may land after ours); new queues created by a command
+ * are subscribed at once by their owner if that is us, or by the owner's next sweep.
  */
 @Injectable()
 export class RelaySessions implements OnApplicationBootstrap {
@@ -38,10 +58,71 @@ export class RelaySessions implements OnApplicationBootstrap {
     private readonly policy: RetryPolicy,
     private readonly dataSource: DataSource,
     private readonly inbound: InboundProcessor,
-  ) {}
+    private readonly membership: AgentMembership,
+    metrics: AgentMetrics,
+  ) {
+    const sessions = this.sessions;
+    new Gauge({
+      name: 'gc_agent_subscribed_queues',
+      help: 'Receive queues this agent holds subscribed on each relay (the ones it owns among the live agents)',
+      labelNames: ['relay'] as const,
+      registers: [metrics.registry],
+      collect() {
+        for (const [relay, s] of sessions) this.set({ relay }, s.sessionId ? s.subscribed.size : 0);
+      },
+    });
+    new Gauge({
+      name: 'gc_agent_live_agents',
+      help: 'Live agents (unlapsed leases) as this agent last read them',
+      registers: [metrics.registry],
+      collect() {
+        this.set(membership.liveAgents().length);
+      },
+    });
+  }
+
+  private sweeper: NodeJS.Timeout | undefined;
+  private settle: NodeJS.Timeout | undefined;
+  private sweeps = 0;
 
   onApplicationBootstrap(): void {
+    this.membership.onChange(() => this.rebalance());
     this.loops = this.config.RELAY_URLS.map((relay) => this.run(relay));
+    this.sweeper = setInterval(() => this.sweep(), OWNERSHIP_SWEEP_MS);
+  }
+
+  /** The live set changed: every session re-subscribes what it owns now, and again a lease later. */
+  private rebalance(): void {
+    const resubscribe = () => {
+      for (const [relay, session] of this.sessions) {
+        if (!session.sessionId) continue;
+        session.subscribed.clear();
+        this.enqueuePass(relay, session, 'all');
+      }
+    };
+    resubscribe();
+    clearTimeout(this.settle);
+    this.settle = setTimeout(resubscribe, AGENT_LEASE_MS);
+  }
+
+  private sweep(): void {
+    const scope = ++this.sweeps % SWEEP_FULL_EVERY === 0 ? 'all' : 'recent';
+    for (const [relay, session] of this.sessions) if (session.sessionId) this.enqueuePass(relay, session, scope, true);
+  }
+
+  private enqueuePass(relay: string, session: Session, scope: 'all' | 'recent', skipIfBusy = false): void {
+    if (skipIfBusy && session.pass !== DONE) return;
+    const next: Promise<void> = session.pass
+      .then(() => this.subscribeOwned(relay, session, scope))
+      .catch((err) => {
+        if (session.abort.signal.aborted) return;
+        this.logger.warn({ relay, error: classifyError(err).message }, 'resubscribe failed; reconnecting');
+        session.abort.abort();
+      })
+      .finally(() => {
+        if (session.pass === next) session.pass = DONE;
+      });
+    session.pass = next;
   }
 
   isConnected(relay: string): boolean {
@@ -61,9 +142,16 @@ export class RelaySessions implements OnApplicationBootstrap {
    */
   async subscribeNew(relay: string, recipientId: string, subscribedOn: string | null = null): Promise<void> {
     const session = this.sessions.get(relay);
-    if (!session?.sessionId || session.sessionId === subscribedOn) return;
+    // Another agent's queue: its owner's next sweep subscribes it (and takes it from our session if
+    // the create named it).
+    if (!session?.sessionId || !this.membership.owns(recipientId)) return;
+    if (session.sessionId === subscribedOn) {
+      session.subscribed.add(recipientId);
+      return;
+    }
     try {
       await this.relays.subscribe(relay, session.sessionId, [recipientId]);
+      session.subscribed.add(recipientId);
     } catch (err) {
       // The relay no longer knows the session (it restarted): a fresh stream resubscribes everything.
       if (err instanceof RelayHttpError && err.status >= 400 && err.status < 500) {
@@ -77,15 +165,19 @@ export class RelaySessions implements OnApplicationBootstrap {
   /** Closes the streams and waits for received messages being processed. */
   async stop(): Promise<void> {
     this.stopping.abort();
+    clearInterval(this.sweeper);
+    clearTimeout(this.settle);
     for (const s of this.sessions.values()) s.abort.abort();
     await Promise.allSettled(this.loops);
     await this.inbound.drain();
   }
 
   private async run(relay: string): Promise<void> {
+    // Subscribing before we know the other agents would take their queues from them.
+    await this.membership.ready();
     let attempt = 0;
     while (!this.stopping.signal.aborted) {
-      const session: Session = { abort: new AbortController(), sessionId: null };
+      const session: Session = { abort: new AbortController(), sessionId: null, subscribed: new Set(), pass: DONE };
       this.sessions.set(relay, session);
       let failure = 'stream ended';
       try {
@@ -120,16 +212,18 @@ export class RelaySessions implements OnApplicationBootstrap {
             session.sessionId = (JSON.parse(event.data) as { sessionId: string }).sessionId;
             onSession();
             this.logger.log({ relay, sessionId: session.sessionId }, 'relay stream open');
-            void this.subscribeAll(relay, session).catch((err) => {
-              if (session.abort.signal.aborted) return;
-              this.logger.warn({ relay, error: classifyError(err).message }, 'resubscribe failed; reconnecting');
-              session.abort.abort();
-            });
+            this.enqueuePass(relay, session, 'all');
           } else if (event.event === 'message') {
             const delivery = RelayDelivery.safeParse(parseJson(event.data));
             if (delivery.success) this.inbound.accept(relay, delivery.data);
             else this.logger.warn({ relay, data: event.data.slice(0, 200) }, 'unreadable relay message');
           }
+        }
+        // Backpressure: stop reading while the inbound buffer is full. The silence is ours, not the
+        // relay's, so the watchdog is kept quiet while we wait.
+        while (this.inbound.isFull() && !session.abort.signal.aborted) {
+          await this.inbound.whenRoom(STREAM_SILENCE_MS / 3);
+          watchdog.refresh();
         }
       }
     } finally {
@@ -138,34 +232,44 @@ export class RelaySessions implements OnApplicationBootstrap {
     }
   }
 
-  /** Every receive queue of our live connections on this relay, in batches the relay accepts. */
-  private async subscribeAll(relay: string, session: Session): Promise<void> {
-    const sessionId = session.sessionId!;
+  /**
+   * The receive queues of our live connections on this relay that we own and this session does not
+   * hold yet (all of them, or those of connections changed lately), in batches the relay accepts.
+   */
+  private async subscribeOwned(relay: string, session: Session, scope: 'all' | 'recent'): Promise<void> {
+    const sessionId = session.sessionId;
+    if (!sessionId || session.abort.signal.aborted) return;
+    const recent = scope === 'recent' ? `AND updated_at > now() - interval '${RECENT_WINDOW_S} seconds'` : '';
     let after = '';
     let total = 0;
     for (;;) {
       const rows: Array<{ rcv_recipient_id: string }> = await this.dataSource.query(
         `SELECT rcv_recipient_id FROM "agent"."connections"
-          WHERE rcv_relay = $1 AND rcv_recipient_id IS NOT NULL AND status <> 'deleted' AND rcv_recipient_id > $2
+          WHERE rcv_relay = $1 AND rcv_recipient_id IS NOT NULL AND status <> 'deleted' AND rcv_recipient_id > $2 ${recent}
           ORDER BY rcv_recipient_id LIMIT ${SUBSCRIBE_BATCH}`,
         [relay, after],
       );
       if (rows.length === 0) break;
-      const ids = rows.map((r) => r.rcv_recipient_id);
-      await retryInline(() => this.relays.subscribe(relay, sessionId, ids), {
-        policy: this.policy,
-        signal: session.abort.signal,
-        logger: this.logger,
-        what: 'subscribe',
-        context: { relay },
-      });
-      total += ids.length;
-      after = ids[ids.length - 1];
+      const ids = rows.map((r) => r.rcv_recipient_id).filter((id) => !session.subscribed.has(id) && this.membership.owns(id));
+      if (ids.length > 0) {
+        await retryInline(() => this.relays.subscribe(relay, sessionId, ids), {
+          policy: this.policy,
+          signal: session.abort.signal,
+          logger: this.logger,
+          what: 'subscribe',
+          context: { relay },
+        });
+        for (const id of ids) session.subscribed.add(id);
+        total += ids.length;
+      }
+      after = rows[rows.length - 1].rcv_recipient_id;
       if (rows.length < SUBSCRIBE_BATCH) break;
     }
-    this.logger.log({ relay, sessionId, queues: total }, 'relay queues subscribed');
+    if (scope === 'all' || total > 0) this.logger.log({ relay, sessionId, scope, queues: total, held: session.subscribed.size }, 'relay queues subscribed');
   }
 }
+
+const DONE: Promise<void> = Promise.resolve();
 
 function parseJson(text: string): unknown {
   try {

@@ -39,6 +39,10 @@ export class InboxMessageEntity {
   @Column({ name: 'acked_at', type: 'timestamptz', nullable: true })
   ackedAt: Date | null;
 
+  /** MSG only: when InboxRedelivery last re-added its event (it takes the least recent first). */
+  @Column({ name: 'redelivered_at', type: 'timestamptz', nullable: true })
+  redeliveredAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

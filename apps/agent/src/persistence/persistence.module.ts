@@ -1,4 +1,4 @@
-import { openMigratedDataSource } from '@gc/persistence';
+import { openMigratedDataSource, resilientPgPoolOptions } from '@gc/persistence';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSourceOptions } from 'typeorm';
@@ -26,7 +26,7 @@ export const AGENT_SCHEMA = 'agent';
           migrationsTransactionMode: 'each' as const,
           synchronize: false,
           // Transactions are short (no relay IO inside one); a small pool leaves Postgres room for replicas.
-          extra: { options: `-c search_path=${AGENT_SCHEMA}`, max: 10 },
+          extra: resilientPgPoolOptions(AGENT_SCHEMA, 10),
         };
       },
     }),

@@ -5,9 +5,7 @@ export function digest(...parts: string[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 32);
 }
 
-/** The eventId of a command's result: a repeated command re-adds exactly this id. */
-export const resultEventId = (corrId: string, suffix?: string | number): string =>
-  suffix === undefined ? `r-${corrId}` : `r-${corrId}-${suffix}`;
+export { resultEventId } from '@gc/contracts';
 
 /** The eventIds caused by one relay message, so a redelivery re-adds the same ids. */
 export const inboundEventId = (relay: string, recipientId: string, msgId: string, type: string): string =>

@@ -12,6 +12,15 @@ export const ChatConfigSchema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be postgres://...').default('postgres://postgres@127.0.0.1:5432/postgres'),
   RECONCILE_INTERVAL_MS: positiveMs(5_000),
   RECONCILE_STALE_MS: positiveMs(15_000),
+  /**
+   * Design §8: the same list the agents get — "this deployment's own relays", the only internal
+   * (loopback, private, link-local) addresses an invitation may name (see libs/contracts invitation).
+   */
+  RELAY_URLS: z
+    .string()
+    .default('http://127.0.0.1:4000')
+    .transform((raw) => raw.split(',').map((u) => u.trim().replace(/\/+$/, '')).filter((u) => u.length > 0))
+    .pipe(z.array(z.string().url()).min(1, 'at least one relay URL')),
   BULL_BOARD_USER: z.string().min(1).default('admin'),
   BULL_BOARD_PASSWORD: z.string().min(1).optional(),
 });

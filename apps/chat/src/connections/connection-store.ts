@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { ChatTx } from '../commands/chat-tx';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { SqlParams } from '@gc/persistence';
+import { ChatTx } from '../outbox/chat-tx';
 import { advances } from './connection-stage';
 import { Connection, ConnectionPurpose, ConnectionRole, ConnectionStage } from './connection.entity';
 import { CONNECTION_SELECT, connectionFromRow, ConnectionRow } from './connection-row';
@@ -33,24 +35,26 @@ export function newConnection(spec: NewConnection): Connection {
   } satisfies Connection);
 }
 
-/** INSERT columns and parameters of a new connection, for one statement that writes it with more. */
-export const NEW_CONNECTION_COLUMNS = `id, user_id, role, purpose, stage, contact_id, group_id, member_id`;
-export function newConnectionParams(conn: Connection): unknown[] {
-  return [conn.id, conn.userId, conn.role, conn.purpose, conn.stage, conn.contactId, conn.groupId, conn.memberId];
-}
-
-/** VALUES rows and parameters of new connections, numbered from $offset+1 on. */
-export function newConnectionValues(conns: Connection[], offset = 0): { values: string; params: unknown[] } {
-  const width = NEW_CONNECTION_COLUMNS.split(',').length;
-  const values = conns.map((_, i) => `(${Array.from({ length: width }, (_, j) => `$${offset + i * width + j + 1}`).join(', ')})`);
-  return { values: values.join(', '), params: conns.flatMap(newConnectionParams) };
-}
+const NEW_CONNECTION_COLUMNS = `id, user_id, role, purpose, stage, contact_id, group_id, member_id`;
+const newConnectionParams = (c: Connection) => [c.id, c.userId, c.role, c.purpose, c.stage, c.contactId, c.groupId, c.memberId];
+const NEW_CONNECTION_CASTS = ['text', 'uuid', 'text', 'text', 'text', 'uuid', 'uuid', 'uuid'];
 
 export async function openConnection(tx: ChatTx, spec: NewConnection): Promise<Connection> {
   const conn = newConnection(spec);
   await tx.em.query(`INSERT INTO connections (${NEW_CONNECTION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, newConnectionParams(conn));
   tx.opened(conn.id);
   return conn;
+}
+
+/**
+ * New connections as a WITH item `name` of a larger statement (see SqlParams); with `guard` (a
+ * relation of that statement), written only if it has a row. They count as opened in `tx`.
+ */
+export function connectionsItem(tx: ChatTx, name: string, conns: Connection[], p: SqlParams, guard?: string): string {
+  const values = conns.map((c) => `(${newConnectionParams(c).map((v, i) => p.add(v, NEW_CONNECTION_CASTS[i])).join(', ')})`);
+  for (const c of conns) tx.opened(c.id);
+  return `${name} AS (INSERT INTO connections (${NEW_CONNECTION_COLUMNS})
+    SELECT * FROM (VALUES ${values.join(', ')}) AS v ${guard ? `WHERE EXISTS (SELECT 1 FROM ${guard})` : ''})`;
 }
 
 /** Locks the connection row: every event of one connection is handled one at a time. */
@@ -85,6 +89,46 @@ export async function advanceStage(tx: ChatTx, conn: Connection, to: ConnectionS
 
 export async function failConnection(tx: ChatTx, conn: Connection, reason: string): Promise<boolean> {
   return advanceStage(tx, conn, 'failed', { failureReason: reason });
+}
+
+/** Locks and fails a connection by id; the connection (null if there is none). */
+export async function failConnectionOf(tx: ChatTx, userId: string, connId: string, reason: string): Promise<Connection | null> {
+  const conn = await lockConnection(tx, userId, connId);
+  if (conn) await failConnection(tx, conn, reason);
+  return conn;
+}
+
+/** The peer's connInfo (INFO), kept once. */
+export async function recordPeerInfo(tx: ChatTx, conn: Connection, connInfo: string): Promise<boolean> {
+  if (conn.peerInfo !== null) return false;
+  await tx.em.query(`UPDATE connections SET peer_info = $2, updated_at = now() WHERE id = $1`, [conn.id, connInfo]);
+  conn.peerInfo = connInfo;
+  return true;
+}
+
+/** Locks connections FOR SHARE (their stage cannot change under us) and returns their stages. */
+export async function lockConnectionsShared(tx: ChatTx, ids: string[]): Promise<Pick<Connection, 'id' | 'stage'>[]> {
+  if (ids.length === 0) return [];
+  return tx.em.query(`SELECT id, stage FROM connections WHERE id = ANY($1) FOR SHARE`, [ids]);
+}
+
+/** Connections by id, of one user (the API's views). */
+export async function connectionsOf(db: DataSource | EntityManager, userId: string, ids: string[]): Promise<Connection[]> {
+  if (ids.length === 0) return [];
+  const rows: ConnectionRow[] = await db.query(`SELECT ${CONNECTION_SELECT} FROM connections WHERE user_id = $1 AND id = ANY($2)`, [userId, ids]);
+  return rows.map(connectionFromRow);
+}
+
+/**
+ * The connections of a group, of one user or (null) of every user of this chat service that has a
+ * copy of it: the host's progress view also shows the steps its members' copies wait on.
+ */
+export async function connectionsOfGroup(db: DataSource | EntityManager, groupId: string, userId: string | null): Promise<Pick<Connection, 'id' | 'userId' | 'memberId'>[]> {
+  const rows: { id: string; user_id: string; member_id: string | null }[] = await db.query(
+    `SELECT id, user_id, member_id FROM connections WHERE group_id = $1 AND ($2::uuid IS NULL OR user_id = $2::uuid)`,
+    [groupId, userId],
+  );
+  return rows.map((r) => ({ id: r.id, userId: r.user_id, memberId: r.member_id }));
 }
 
 /** INV may be seen after a later stage (reordered or recovered from STATUS): keep the link anyway. */

@@ -1,15 +1,19 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, Post, UseGuards } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Invitation } from '@gc/contracts';
-import { DataSource, In } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { UnitOfWork } from '../commands/unit-of-work';
-import { Connection } from '../connections/connection.entity';
+import { connectionsOf } from '../connections/connection-store';
 import { requireId } from '../http/api-ids';
 import { ZodPipe } from '../http/zod-body.pipe';
-import { requireUserParam } from '../users/user-guard';
+import { checkInvitation } from '../protocol/invitation-policy';
+import { UnitOfWork } from '../outbox/unit-of-work';
+import { CurrentUser } from '../users/current-user.decorator';
+import { UserAuthGuard } from '../users/user-auth.guard';
+import { User } from '../users/user.entity';
 import { Contact } from './contact.entity';
 import { contactStatus, createContactInvitation, joinContact } from './contact-flow';
+import { contactsOf, findContact } from './contact-store';
 
 export const JoinContactBody = z.object({ invitation: Invitation });
 
@@ -20,6 +24,7 @@ export interface ContactView {
   invitation?: string;
 }
 
+@UseGuards(UserAuthGuard)
 @Controller('users/:userId')
 export class ContactsController {
   constructor(
@@ -29,38 +34,35 @@ export class ContactsController {
 
   @Post('invitations')
   @HttpCode(202)
-  async invite(@Param('userId') userId: string): Promise<{ contactId: string }> {
+  async invite(@CurrentUser() user: User): Promise<{ contactId: string }> {
     // The user check is part of the one statement that writes the invitation (the hot path).
-    const contactId = await this.work.runOneStatement((tx) => createContactInvitation(tx, requireId(userId, 'user')));
-    if (!contactId) throw new NotFoundException(`user ${userId} not found`);
+    const contactId = await this.work.runOneStatement((tx) => createContactInvitation(tx, user.id));
+    if (!contactId) throw new NotFoundException(`user ${user.id} not found`);
     return { contactId };
   }
 
   @Post('contacts')
   @HttpCode(202)
-  async join(@Param('userId') userId: string, @Body(new ZodPipe(JoinContactBody)) body: z.infer<typeof JoinContactBody>) {
-    const user = await requireUserParam(this.db.manager, userId);
+  async join(@CurrentUser() user: User, @Body(new ZodPipe(JoinContactBody)) body: z.infer<typeof JoinContactBody>) {
+    const check = checkInvitation(body.invitation);
+    if (!check.ok) throw new BadRequestException(`invalid body: invitation: ${check.reason}`);
     return { contactId: await this.work.run((tx) => joinContact(tx, user.id, body.invitation)) };
   }
 
   @Get('contacts')
-  async list(@Param('userId') userId: string): Promise<ContactView[]> {
-    const user = await requireUserParam(this.db.manager, userId);
-    const contacts = await this.db.manager.find(Contact, { where: { userId: user.id }, order: { createdAt: 'ASC' } });
-    return this.views(contacts);
+  async list(@CurrentUser() user: User): Promise<ContactView[]> {
+    return this.views(user.id, await contactsOf(this.db, user.id));
   }
 
   @Get('contacts/:contactId')
-  async one(@Param('userId') userId: string, @Param('contactId') contactId: string): Promise<ContactView> {
-    const user = await requireUserParam(this.db.manager, userId);
-    const contact = await this.db.manager.findOne(Contact, { where: { userId: user.id, id: requireId(contactId, 'contact') } });
+  async one(@CurrentUser() user: User, @Param('contactId') contactId: string): Promise<ContactView> {
+    const contact = await findContact(this.db, user.id, requireId(contactId, 'contact'));
     if (!contact) throw new NotFoundException(`contact ${contactId} not found`);
-    return (await this.views([contact]))[0];
+    return (await this.views(user.id, [contact]))[0];
   }
 
-  private async views(contacts: Contact[]): Promise<ContactView[]> {
-    if (contacts.length === 0) return [];
-    const conns = await this.db.manager.find(Connection, { where: { id: In(contacts.map((c) => c.connId)) } });
+  private async views(userId: string, contacts: Contact[]): Promise<ContactView[]> {
+    const conns = await connectionsOf(this.db, userId, contacts.map((c) => c.connId));
     const byId = new Map(conns.map((c) => [c.id, c]));
     return contacts.map((c) => {
       const conn = byId.get(c.connId)!;

@@ -1,9 +1,11 @@
+import { resilientPgPoolOptions } from '@gc/persistence';
 import { DataSourceOptions } from 'typeorm';
 import { CHAT_ENTITIES, CHAT_MIGRATIONS, CHAT_SCHEMA } from './chat-entities';
 
 /**
  * The chat's database as the app and its specs open it: schema `chat` with migrations (never
- * synchronize), and `search_path` set too, since the hot paths' raw SQL names tables unqualified.
+ * synchronize), and `search_path` set too, since the hot paths' raw SQL names tables unqualified;
+ * statement, lock and idle-in-transaction timeouts and a silence bound on every socket (@gc/persistence).
  */
 export function chatDataSourceOptions(url: string, poolSize = 20): DataSourceOptions & { url: string; schema: string } {
   return {
@@ -14,6 +16,6 @@ export function chatDataSourceOptions(url: string, poolSize = 20): DataSourceOpt
     migrations: CHAT_MIGRATIONS,
     migrationsRun: true,
     synchronize: false,
-    extra: { options: `-c search_path=${CHAT_SCHEMA}`, max: poolSize },
+    extra: resilientPgPoolOptions(CHAT_SCHEMA, poolSize),
   };
 }

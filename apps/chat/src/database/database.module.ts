@@ -3,13 +3,13 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSourceOptions } from 'typeorm';
 import { CHAT_CONFIG, ChatConfig } from '../config/chat-config';
-import { ConfigModule } from '../config/config.module';
+import { ChatConfigModule } from '../config/chat-config.module';
 import { chatDataSourceOptions } from './chat-data-source-options';
 
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
-      imports: [ConfigModule],
+      imports: [ChatConfigModule],
       inject: [CHAT_CONFIG],
       dataSourceFactory: (options) => openMigratedDataSource(options as DataSourceOptions & { url: string; schema: string }),
       useFactory: (config: ChatConfig) => chatDataSourceOptions(config.DATABASE_URL),

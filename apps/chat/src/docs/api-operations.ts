@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CommandsQuery } from '../commands/commands.controller';
 import { JoinContactBody } from '../contacts/contacts.controller';
-import { AddMemberBody, CreateGroupBody, SendMessageBody } from '../groups/groups.controller';
+import { AddMemberBody, CreateGroupBody, MessagesQuery, SendMessageBody } from '../groups/groups.controller';
 import { CreateUserBody } from '../users/users.controller';
 
 /**
@@ -29,7 +29,7 @@ const CORR = '0d2f4a6c-8e1b-4d3f-a5c7-9e1b3d5f7a91';
 const ApiError = z.object({ error: z.string(), message: z.string() });
 const errors = {
   bad: { description: 'Invalid body or query value (`{error, message}`)', schema: ApiError, example: { error: 'bad_request', message: 'invalid body: displayName: Too small: expected string to have >=1 characters' } },
-  notFound: { description: 'No such user, or an id of another user\'s object', schema: ApiError, example: { error: 'not_found', message: `user ${U} not found` } },
+  notFound: { description: 'A token of another user, or an id of another user\'s object', schema: ApiError, example: { error: 'not_found', message: `user ${U} not found` } },
   conflict: { description: 'Not possible in the current state', schema: ApiError, example: { error: 'conflict', message: `contact ${C} is not connected yet (invited)` } },
   tooLarge: { description: 'Body over 64 KiB', schema: ApiError, example: { error: 'payload_too_large', message: 'request entity too large' } },
 };
@@ -66,9 +66,13 @@ const Progress = z.object({
 export const API_OPERATIONS: Record<string, ApiOperationDoc> = {
   'POST /users': {
     tag: 'users',
-    summary: 'Create a user',
+    summary: 'Create a user; its bearer token is shown here only (every /users/{userId}/... call needs it)',
     body: { schema: CreateUserBody, example: { displayName: 'Alice' } },
-    responses: { 201: { description: 'Created', schema: z.object({ userId: z.uuid() }), example: { userId: U } }, 400: errors.bad, 413: errors.tooLarge },
+    responses: {
+      201: { description: 'Created', schema: z.object({ userId: z.uuid(), token: z.string() }), example: { userId: U, token: 'q3Zr0hN2u8yX1bVwK5mT7cLd9fGj4sAe6pQiRoUvWxY' } },
+      400: errors.bad,
+      413: errors.tooLarge,
+    },
   },
   'POST /users/{userId}/invitations': {
     tag: 'contacts',
@@ -166,15 +170,17 @@ export const API_OPERATIONS: Record<string, ApiOperationDoc> = {
   },
   'GET /users/{userId}/groups/{groupId}/messages': {
     tag: 'messages',
-    summary: 'Group messages, oldest first, each exactly once',
+    summary: "Group messages, oldest first (one sender's always in the order sent), each exactly once; paged by limit and after (the last messageId of the previous page)",
+    query: MessagesQuery,
     responses: {
       200: { description: 'Messages', schema: z.array(Message), example: [{ messageId: CORR, fromMemberId: M, text: 'hello', at: '2026-11-25T21:04:05.000Z' }] },
+      400: errors.bad,
       404: errors.notFound,
     },
   },
   'GET /users/{userId}/commands': {
     tag: 'commands',
-    summary: 'The user\'s commands (outbox rows), optionally by status',
+    summary: 'The user\'s commands (outbox rows), optionally by status; paged by limit and after (the last corrId of the previous page)',
     query: CommandsQuery,
     responses: {
       200: {

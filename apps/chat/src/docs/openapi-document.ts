@@ -24,6 +24,7 @@ export function buildOpenApiDocument(app: INestApplication): { document: OpenAPI
         'progress is read back with GET. Errors are 4xx {error, message}. Ids are uuids; an id of another user\'s object is a 404.',
     )
     .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The token POST /users answered for that user' }, USER_TOKEN)
     .build();
   const document = SwaggerModule.createDocument(app, config);
   const undocumented: string[] = [];
@@ -37,9 +38,22 @@ export function buildOpenApiDocument(app: INestApplication): { document: OpenAPI
         continue;
       }
       describe(operation, doc);
+      if (path.startsWith('/users/{userId}')) authenticated(operation);
     }
   }
   return { document, undocumented };
+}
+
+const USER_TOKEN = 'userToken';
+const Unauthorized = z.object({ error: z.literal('unauthorized'), message: z.string() });
+
+/** Design §7: every /users/{userId}/... call needs that user's bearer token. */
+function authenticated(operation: NonNullable<OpenAPIObject['paths'][string]['get']>): void {
+  operation.security = [{ [USER_TOKEN]: [] }];
+  operation.responses['401'] = {
+    description: 'No token, a malformed one or an unknown one',
+    content: { 'application/json': { schema: toSchema(Unauthorized), example: { error: 'unauthorized', message: 'unknown token' } } },
+  };
 }
 
 function describe(operation: NonNullable<OpenAPIObject['paths'][string]['get']>, doc: ApiOperationDoc): void {

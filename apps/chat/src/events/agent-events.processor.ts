@@ -3,11 +3,11 @@ import { RESILIENT_WORKER_OPTIONS } from '@gc/queueing';
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnModuleDestroy } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
-import { ChatTx } from '../commands/chat-tx';
-import { claimOnlyCompletion, resumeCommand, UnexpectedEvent } from '../commands/command-resumer';
-import { UnitOfWork } from '../commands/unit-of-work';
-import { onConfirmation, onConnected, onInfo, onMessage } from './connection-events';
-import { onStatus } from './status-recovery';
+import { ChatTx } from '../outbox/chat-tx';
+import { UnitOfWork } from '../outbox/unit-of-work';
+import { UnexpectedEvent } from './command-resumer';
+import { claimOnlyCompletion } from './continuation-handlers';
+import { EVENT_ROUTES } from './event-routes';
 
 export const EVENTS_CONCURRENCY = 8;
 
@@ -29,8 +29,8 @@ export class AgentEventsProcessor extends WorkerHost implements OnModuleDestroy 
       throw new UnrecoverableError((err as ContractViolation).message);
     }
     try {
-      if (await this.work.runOneStatement((tx) => claimOnlyCompletion(tx, event))) return 'resumed';
-      return await this.work.run((tx) => applyEvent(tx, event));
+      if (await this.work.runOneStatement((tx) => claimOnlyCompletion(tx, event), { awaitPublish: true })) return 'resumed';
+      return await this.work.run((tx) => applyEvent(tx, event), { awaitPublish: true });
     } catch (err) {
       if (err instanceof UnexpectedEvent) throw new UnrecoverableError(err.message);
       const corrId = 'corrId' in event ? event.corrId : undefined;
@@ -45,26 +45,7 @@ export class AgentEventsProcessor extends WorkerHost implements OnModuleDestroy 
   }
 }
 
-export async function applyEvent(tx: ChatTx, event: AgentEvent): Promise<string> {
-  switch (event.type) {
-    case 'STATUS':
-      await onStatus(tx, event);
-      return 'status';
-    case 'CONF':
-      await onConfirmation(tx, event);
-      return 'conf';
-    case 'INFO':
-      await onInfo(tx, event);
-      return 'info';
-    case 'CON':
-      await onConnected(tx, event);
-      return 'con';
-    case 'MSG':
-      await onMessage(tx, event);
-      return 'msg';
-    case 'END':
-      return 'ignored';
-    default:
-      return resumeCommand(tx, event.corrId, event);
-  }
+/** Applies one event in the caller's transaction, by the one routing table. */
+export function applyEvent(tx: ChatTx, event: AgentEvent): Promise<string> {
+  return (EVENT_ROUTES[event.type] as (tx: ChatTx, e: AgentEvent) => Promise<string>)(tx, event);
 }

@@ -1,11 +1,10 @@
 import type { AgentEvent, AgentEventOf } from '@gc/contracts';
-import { ChatTx } from '../commands/chat-tx';
 import { findConnection } from '../connections/connection-store';
-import { resumeCommand } from '../commands/command-resumer';
-import { Continuation } from '../commands/continuation';
-import { expectedEvent } from '../commands/continuation-handlers';
 import { Connection } from '../connections/connection.entity';
-import { onConfirmation, onConnected, onInfo } from './connection-events';
+import { ChatTx } from '../outbox/chat-tx';
+import { pendingCommandsOn } from '../outbox/command-store';
+import { resumer } from './continuation-handlers';
+import { onConfirmation, onConnected, onInfo } from './event-routes';
 
 /**
  * Seed Proposal 1: a STATUS that shows work we have not seen the event of runs the same handler
@@ -19,14 +18,10 @@ export async function onStatus(tx: ChatTx, status: AgentEventOf<'STATUS'>): Prom
   if (conn.role === 'inviter' && status.confirmation && (s === 'confirmed' || s === 'allowed' || s === 'connected')) {
     await onConfirmation(tx, { type: 'CONF', ...base, ...status.confirmation });
   }
-  const pending: { corr_id: string; continuation: unknown }[] = await tx.em.query(
-    `SELECT corr_id, continuation FROM commands WHERE conn_id = $1 AND status = 'pending' ORDER BY id`,
-    [conn.id],
-  );
-  for (const command of pending) {
-    const fn = Continuation.parse(command.continuation).function;
-    const synthetic = completionShownBy(status, conn, expectedEvent(fn), { ...base, corrId: command.corr_id });
-    if (synthetic) await resumeCommand(tx, command.corr_id, synthetic);
+  for (const command of await pendingCommandsOn(tx.em, conn.id)) {
+    const expects = resumer.expectedEvent(command.continuation.function);
+    const synthetic = completionShownBy(status, conn, expects, { ...base, corrId: command.corrId });
+    if (synthetic) await resumer.resume(tx, command.corrId, synthetic);
   }
   if (s === 'connected') {
     if (conn.role === 'joiner' && status.peerConnInfo !== undefined) {

@@ -1,17 +1,22 @@
 import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import type { AgentEventOf } from '@gc/contracts';
-import { ChatTx } from '../commands/chat-tx';
-import { ContinuationOf } from '../commands/continuation';
-import { failConnection, lockConnection, openConnection, recordInvitation } from '../connections/connection-store';
+import { failConnection, failConnectionOf, lockConnection, openConnection, recordInvitation } from '../connections/connection-store';
 import { Connection } from '../connections/connection.entity';
+import { findContact } from '../contacts/contact-store';
 import { Contact } from '../contacts/contact.entity';
-import { flushPendingDeliveries } from '../messages/group-messaging';
-import { sendProtocolMessage, sendRequest } from '../messages/outbound';
+import { flushPendingDeliveries } from '../group-messages/group-messaging';
+import { findGroup, findMember, insertMember, lockGroup, lockMember, membersByIds, setMemberDisplayName, setMemberStatus } from '../members/group-store';
+import { Group } from '../members/group.entity';
+import { introduceToConnectedMembers, lockIntroduction, markPairConnected, setIntroductionStatus } from '../members/introduction-store';
+import { ChatTx } from '../outbox/chat-tx';
+import { ContinuationOf } from '../outbox/continuation';
 import { encodeProtocolMessage, ProtocolMessageOf } from '../protocol/protocol-message';
+import { checkInvitation } from '../protocol/invitation-policy';
+import { sendProtocolMessage, sendRequest } from '../protocol/protocol-sender';
 import { requireUser } from '../users/user-store';
-import { Group } from './group.entity';
-import { findMember, insertMember, lockGroup, lockMember, setMemberStatus } from './group-store';
-import { Member } from './member.entity';
+
+const log = new Logger('HostFlow');
 
 /** #756 APIAddMember: record the member and a CREATE; the invitation goes out on INV. */
 export async function addMember(tx: ChatTx, group: Group, contact: Contact): Promise<string> {
@@ -24,8 +29,9 @@ export async function addMember(tx: ChatTx, group: Group, contact: Contact): Pro
     displayName: contact.displayName ?? 'unknown',
     status: 'invited',
     connId: conn.id,
+    invitedViaContactId: contact.id,
   });
-  await tx.record(
+  await tx.ask(
     group.userId,
     { function: 'CREATE_GROUP_MEMBER_INVITATION', groupId: group.id, memberId, contactId: contact.id },
     { type: 'CREATE', connId: conn.id },
@@ -42,9 +48,9 @@ export async function onMemberInvitationCreated(
   const conn = await lockConnection(tx, event.userId, event.connId);
   if (!conn) return;
   await recordInvitation(tx, conn, event.invitation);
-  const group = await tx.em.findOne(Group, { where: { userId: event.userId, id: data.groupId } });
+  const group = await findGroup(tx.em, event.userId, data.groupId);
   const member = await findMember(tx, event.userId, data.groupId, data.memberId);
-  const contact = await tx.em.findOne(Contact, { where: { userId: event.userId, id: data.contactId } });
+  const contact = await findContact(tx.em, event.userId, data.contactId);
   if (!group || !member || !contact) return;
   const user = await requireUser(tx, event.userId);
   await sendProtocolMessage(tx, event.userId, contact.connId, {
@@ -69,11 +75,8 @@ export async function onMemberAccept(tx: ChatTx, conn: Connection, event: AgentE
     return;
   }
   await setMemberStatus(tx, member, 'accepted');
-  if (acpt.displayName && acpt.displayName !== member.displayName) {
-    member.displayName = acpt.displayName;
-    await tx.em.update(Member, { userId: member.userId, groupId: member.groupId, id: member.id }, { displayName: acpt.displayName });
-  }
-  await tx.record(
+  if (acpt.displayName && acpt.displayName !== member.displayName) await setMemberDisplayName(tx, member, acpt.displayName);
+  await tx.ask(
     conn.userId,
     { function: 'ALLOW_MEMBER', groupId: member.groupId, memberId: member.id },
     { type: 'ALLOW', connId: conn.id, confirmationId: event.confirmationId, connInfo: encodeProtocolMessage({ type: 'x.ok' }) },
@@ -90,23 +93,12 @@ export async function onMemberConnected(tx: ChatTx, conn: Connection): Promise<v
   const member = await lockMember(tx, conn.userId, conn.groupId!, conn.memberId!);
   if (!group || !member) return;
   if (!(await setMemberStatus(tx, member, 'connected'))) return;
-  // One statement: an introduction row for every other connected member not yet introduced to it;
-  // the rows it wrote are the introductions to make (a row already there was made before).
-  const introduced: { id: string; conn_id: string; display_name: string }[] = await tx.em.query(
-    `WITH others AS (
-       SELECT id, conn_id, display_name, created_at FROM members
-        WHERE user_id = $1 AND group_id = $2 AND NOT is_self AND status = 'connected' AND id <> $3 AND conn_id IS NOT NULL),
-     fresh AS (
-       INSERT INTO introductions (user_id, group_id, new_member_id, existing_member_id, status)
-       SELECT $1, $2, $3, id, 'new' FROM others ON CONFLICT DO NOTHING RETURNING existing_member_id)
-     SELECT o.id, o.conn_id, o.display_name FROM others o JOIN fresh f ON f.existing_member_id = o.id ORDER BY o.created_at, o.id`,
-    [group.userId, group.id, member.id],
-  );
-  await tx.recordAll(
+  const introduced = await introduceToConnectedMembers(tx, group.userId, group.id, member.id);
+  await tx.askAll(
     group.userId,
     introduced.flatMap((other) => [
-      sendRequest(other.conn_id, { type: 'x.grp.mem.new', memberId: member.id, displayName: member.displayName }),
-      sendRequest(conn.id, { type: 'x.grp.mem.intro', memberId: other.id, displayName: other.display_name }),
+      sendRequest(other.connId, { type: 'x.grp.mem.new', memberId: member.id, displayName: member.displayName }),
+      sendRequest(conn.id, { type: 'x.grp.mem.intro', memberId: other.id, displayName: other.displayName }),
     ]),
   );
   await flushPendingDeliveries(tx, conn);
@@ -114,58 +106,42 @@ export async function onMemberConnected(tx: ChatTx, conn: Connection): Promise<v
 
 /** x.grp.mem.inv from the newcomer: forward both invitations to the introduced member, once. */
 export async function onIntroInvitations(tx: ChatTx, conn: Connection, msg: ProtocolMessageOf<'x.grp.mem.inv'>): Promise<void> {
-  const key = [conn.userId, conn.groupId!, conn.memberId!, msg.memberId];
-  const intros: { status: string }[] = await tx.em.query(
-    `SELECT status FROM introductions WHERE user_id = $1 AND group_id = $2 AND new_member_id = $3 AND existing_member_id = $4 FOR UPDATE`,
-    key,
-  );
-  if (intros[0]?.status !== 'new') return;
-  const members: { id: string; display_name: string; status: string; conn_id: string | null }[] = await tx.em.query(
-    `SELECT id, display_name, status, conn_id FROM members WHERE user_id = $1 AND group_id = $2 AND id IN ($3, $4)`,
-    key,
-  );
-  const newcomer = members.find((m) => m.id === conn.memberId);
-  const existing = members.find((m) => m.id === msg.memberId);
+  const key = { userId: conn.userId, groupId: conn.groupId!, newMemberId: conn.memberId!, existingMemberId: msg.memberId };
+  if ((await lockIntroduction(tx, key)) !== 'new') return;
+  const pair = await membersByIds(tx, key.userId, key.groupId, [key.newMemberId, key.existingMemberId]);
+  const newcomer = pair.find((m) => m.id === key.newMemberId);
+  const existing = pair.find((m) => m.id === key.existingMemberId);
+  // A peer's invitations are forwarded only if acceptable: a refused one is never passed on.
+  const refused = [checkInvitation(msg.groupInvitation), checkInvitation(msg.directInvitation)].find((c) => !c.ok);
+  if (refused && !refused.ok) {
+    log.warn({ reason: refused.reason }, 'x.grp.mem.inv with an unacceptable invitation: not forwarded');
+    return;
+  }
   // invited: the newcomer's invitations are in; forwarded once they went to the existing member.
-  const forward = !!newcomer && !!existing?.conn_id && existing.status !== 'failed';
+  const forward = !!newcomer && !!existing?.connId && existing.status !== 'failed';
   if (forward) {
-    await sendProtocolMessage(tx, conn.userId, existing.conn_id!, {
+    await sendProtocolMessage(tx, conn.userId, existing.connId!, {
       type: 'x.grp.mem.fwd',
       memberId: newcomer.id,
-      displayName: newcomer.display_name,
+      displayName: newcomer.displayName,
       groupInvitation: msg.groupInvitation,
       directInvitation: msg.directInvitation,
     });
   }
-  await tx.em.query(
-    `UPDATE introductions SET status = $5, updated_at = now() WHERE user_id = $1 AND group_id = $2 AND new_member_id = $3 AND existing_member_id = $4`,
-    [...key, forward ? 'forwarded' : 'invited'],
-  );
+  await setIntroductionStatus(tx, key, forward ? 'forwarded' : 'invited');
 }
 
 /** x.grp.join.err over the contact we invited: that member could not join, for good. */
 export async function onMemberJoinRefused(tx: ChatTx, contactConn: Connection, msg: ProtocolMessageOf<'x.grp.join.err'>): Promise<void> {
-  // Only the contact the invitation went to may fail that member.
-  const invited: unknown[] = await tx.em.query(
-    `SELECT 1 FROM commands WHERE user_id = $1 AND function = 'CREATE_GROUP_MEMBER_INVITATION'
-        AND continuation->>'groupId' = $2 AND continuation->>'memberId' = $3 AND continuation->>'contactId' = $4`,
-    [contactConn.userId, msg.groupId, msg.memberId, contactConn.contactId],
-  );
-  if (invited.length === 0) return;
   const member = await lockMember(tx, contactConn.userId, msg.groupId, msg.memberId);
-  if (!member || !member.connId) return;
+  // Only the contact the invitation went to may fail that member.
+  if (!member || !member.connId || member.invitedViaContactId !== contactConn.contactId) return;
   const reason = `could not join: ${msg.reason}`;
   await setMemberStatus(tx, member, 'failed', reason);
-  const conn = await lockConnection(tx, contactConn.userId, member.connId);
-  if (conn) await failConnection(tx, conn, reason);
+  await failConnectionOf(tx, contactConn.userId, member.connId, reason);
 }
 
 /** x.grp.mem.con from either side of an introduction: it is done. */
 export async function onIntroConnectedReport(tx: ChatTx, conn: Connection, msg: ProtocolMessageOf<'x.grp.mem.con'>): Promise<void> {
-  await tx.em.query(
-    `UPDATE introductions SET status = 'connected', updated_at = now()
-      WHERE user_id = $1 AND group_id = $2 AND status <> 'connected'
-        AND ((new_member_id = $3 AND existing_member_id = $4) OR (new_member_id = $4 AND existing_member_id = $3))`,
-    [conn.userId, conn.groupId, conn.memberId, msg.memberId],
-  );
+  await markPairConnected(tx, conn.userId, conn.groupId!, conn.memberId!, msg.memberId);
 }

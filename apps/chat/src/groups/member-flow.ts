@@ -1,35 +1,41 @@
 import { randomUUID } from 'node:crypto';
 import type { AgentEventOf } from '@gc/contracts';
-import { ChatTx } from '../commands/chat-tx';
-import { ContinuationOf, IntroPart } from '../commands/continuation';
-import { lockConnection, newConnection, newConnectionValues, NEW_CONNECTION_COLUMNS, openConnection, recordInvitation } from '../connections/connection-store';
+import { connectionsItem, lockConnection, newConnection, openConnection, recordInvitation } from '../connections/connection-store';
+import { SqlParams } from '@gc/persistence';
 import { Connection } from '../connections/connection.entity';
-import { flushPendingDeliveries } from '../messages/group-messaging';
-import { sendProtocolMessage } from '../messages/outbound';
+import { contactItem } from '../contacts/contact-store';
+import { flushPendingDeliveries } from '../group-messages/group-messaging';
+import { hostConnId, insertInvitedGroup, invitationAndHostConnection, insertMember, lockGroup, lockMember, memberConnectionsItem, selfInfo, setMemberConnection, setMemberStatus } from '../members/group-store';
+import { Group } from '../members/group.entity';
+import { Member } from '../members/member.entity';
+import { ChatTx } from '../outbox/chat-tx';
+import { ContinuationOf, IntroPart } from '../outbox/continuation';
 import { encodeProtocolMessage, ProtocolMessageOf } from '../protocol/protocol-message';
+import { checkInvitation } from '../protocol/invitation-policy';
+import { sendProtocolMessage } from '../protocol/protocol-sender';
 import { requireUser } from '../users/user-store';
-import { Group } from './group.entity';
-import { hostConnId, insertMember, lockGroup, lockMember, selfInfo, setMemberStatus } from './group-store';
-import { Member } from './member.entity';
-import { insertIfAbsent } from '../database/insert-if-absent';
 
 /** x.grp.inv over a contact connection: the group, its host and ourselves, all `invited`. */
 export async function receiveGroupInvitation(tx: ChatTx, conn: Connection, inv: ProtocolMessageOf<'x.grp.inv'>): Promise<void> {
   const userId = conn.userId;
-  const inserted = await insertIfAbsent(tx.em, Group, {
+  const groupId = inv.groupProfile.groupId;
+  // An invitation we cannot accept is refused here, never fetched: the group shows failed with why.
+  const check = checkInvitation(inv.invitation);
+  const inserted = await insertInvitedGroup(tx, {
     userId,
-    id: inv.groupProfile.groupId,
+    id: groupId,
     name: inv.groupProfile.name,
     hostMemberId: inv.fromMemberId,
     selfMemberId: inv.invitedMemberId,
-    invitation: inv.invitation,
+    invitation: check.ok ? inv.invitation : null,
     invitedViaConnId: conn.id,
   });
   if (!inserted) return;
   const user = await requireUser(tx, userId);
-  const groupId = inv.groupProfile.groupId;
-  await insertMember(tx, { userId, groupId, id: inv.fromMemberId, displayName: inv.fromDisplayName, status: 'invited', isHost: true });
-  await insertMember(tx, { userId, groupId, id: inv.invitedMemberId, displayName: user.displayName, status: 'invited', isSelf: true });
+  const refused = check.ok ? null : `invitation refused: ${check.reason}`;
+  const status = refused ? 'failed' : 'invited';
+  await insertMember(tx, { userId, groupId, id: inv.fromMemberId, displayName: inv.fromDisplayName, status, isHost: true, failureReason: refused });
+  await insertMember(tx, { userId, groupId, id: inv.invitedMemberId, displayName: user.displayName, status, isSelf: true, failureReason: refused });
 }
 
 /** #779 APIJoinGroup: JOIN the host's invitation with x.grp.acpt; we are `accepted`. */
@@ -38,10 +44,10 @@ export async function joinGroup(tx: ChatTx, group: Group): Promise<boolean> {
   const host = await lockMember(tx, group.userId, group.id, group.hostMemberId);
   if (!self || !host || self.status !== 'invited' || !group.invitation) return false;
   const conn = await openConnection(tx, { userId: group.userId, role: 'joiner', purpose: 'member-host', groupId: group.id, memberId: host.id });
-  await tx.em.update(Member, { userId: group.userId, groupId: group.id, id: host.id }, { connId: conn.id });
+  await setMemberConnection(tx, host, conn.id);
   await setMemberStatus(tx, self, 'accepted');
   await setMemberStatus(tx, host, 'accepted');
-  await tx.record(
+  await tx.ask(
     group.userId,
     { function: 'JOIN_GROUP', groupId: group.id, hostMemberId: host.id },
     {
@@ -65,6 +71,17 @@ export async function onHostConnected(tx: ChatTx, conn: Connection): Promise<voi
   await flushPendingDeliveries(tx, conn);
 }
 
+/** JOIN_GROUP refused for good: our membership failed with the connection to the host; the host hears why. */
+export async function onJoinGroupFailed(tx: ChatTx, conn: Connection, reason: string): Promise<void> {
+  const group = await lockGroup(tx, conn.userId, conn.groupId!);
+  const self = group && (await lockMember(tx, conn.userId, group.id, group.selfMemberId));
+  if (!group || !self) return;
+  await setMemberStatus(tx, self, 'failed', reason);
+  if (group.invitedViaConnId) {
+    await sendProtocolMessage(tx, conn.userId, group.invitedViaConnId, { type: 'x.grp.join.err', groupId: group.id, memberId: self.id, reason });
+  }
+}
+
 /** x.grp.mem.new from the host: a newcomer we will hear from via x.grp.mem.fwd. */
 export async function onMemberAnnounced(tx: ChatTx, conn: Connection, msg: ProtocolMessageOf<'x.grp.mem.new'>): Promise<void> {
   await insertMember(tx, { userId: conn.userId, groupId: conn.groupId!, id: msg.memberId, displayName: msg.displayName, status: 'announced' });
@@ -84,20 +101,17 @@ async function openIntroConnections(
   tx: ChatTx,
   member: Pick<Member, 'userId' | 'groupId' | 'id' | 'displayName'>,
   role: 'inviter' | 'joiner',
-): Promise<{ group: Connection; direct: Connection }> {
+): Promise<Record<IntroPart, Connection>> {
   const base = { userId: member.userId, role, groupId: member.groupId, memberId: member.id };
   const contactId = randomUUID();
   const group = newConnection({ ...base, purpose: 'intro-group' });
   const direct = newConnection({ ...base, purpose: 'intro-direct', contactId });
-  const conns = newConnectionValues([group, direct], 7);
-  await tx.em.query(
-    `WITH conns AS (INSERT INTO connections (${NEW_CONNECTION_COLUMNS}) VALUES ${conns.values}),
-          contact AS (INSERT INTO contacts (id, user_id, conn_id, display_name) VALUES ($5, $1, $4, $6))
-     UPDATE members SET conn_id = $3, direct_conn_id = $4, updated_at = now() WHERE user_id = $1 AND group_id = $2 AND id = $7`,
-    [member.userId, member.groupId, group.id, direct.id, contactId, member.displayName, member.id, ...conns.params],
-  );
-  tx.opened(group.id);
-  tx.opened(direct.id);
+  const p = new SqlParams();
+  const sql = `WITH ${connectionsItem(tx, 'conns', [group, direct], p)},
+         ${contactItem('contact', { id: contactId, userId: member.userId, connId: direct.id, displayName: member.displayName }, p)},
+         ${memberConnectionsItem('member', member, group.id, direct.id, p)}
+    SELECT 1`;
+  await tx.em.query(sql, p.values);
   return { group, direct };
 }
 
@@ -108,7 +122,7 @@ export async function onMemberIntroduced(tx: ChatTx, conn: Connection, msg: Prot
   const member = await lockMember(tx, conn.userId, groupId, msg.memberId);
   if (!member || member.connId || member.isSelf || member.isHost) return;
   const conns = await openIntroConnections(tx, member, 'inviter');
-  await tx.recordAll(
+  await tx.askAll(
     conn.userId,
     IntroPart.options.map((part) => ({
       continuation: { function: 'CREATE_INTRO_INVITATIONS', groupId, memberId: member.id, part },
@@ -118,11 +132,7 @@ export async function onMemberIntroduced(tx: ChatTx, conn: Connection, msg: Prot
 }
 
 /** INV of #2112: whichever of the two INVs arrives second sends x.grp.mem.inv to the host. */
-export async function onIntroInvitationCreated(
-  tx: ChatTx,
-  data: ContinuationOf<'CREATE_INTRO_INVITATIONS'>,
-  event: AgentEventOf<'INV'>,
-): Promise<void> {
+export async function onIntroInvitationCreated(tx: ChatTx, data: ContinuationOf<'CREATE_INTRO_INVITATIONS'>, event: AgentEventOf<'INV'>): Promise<void> {
   const conn = await lockConnection(tx, event.userId, event.connId);
   if (!conn) return;
   await recordInvitation(tx, conn, event.invitation);
@@ -131,24 +141,13 @@ export async function onIntroInvitationCreated(
   if (!member || member.status !== 'introduced' || !member.connId || !member.directConnId) return;
   // This INV's link is in conn; the other connection's link may have come first.
   const otherId = conn.id === member.connId ? member.directConnId : member.connId;
-  const [other]: { invitation: string | null; host_conn_id: string | null }[] = await tx.em.query(
-    `SELECT c.invitation, h.conn_id AS host_conn_id FROM connections c
-       JOIN groups g ON g.user_id = $2 AND g.id = $3
-       LEFT JOIN members h ON h.user_id = g.user_id AND h.group_id = g.id AND h.id = g.host_member_id
-      WHERE c.id = $1`,
-    [otherId, event.userId, data.groupId],
-  );
-  const invitations = { [conn.id]: conn.invitation, [otherId]: other?.invitation ?? null };
+  const { invitation: otherInvitation, hostConnId: hostConn } = await invitationAndHostConnection(tx, event.userId, data.groupId, otherId);
+  const invitations = { [conn.id]: conn.invitation, [otherId]: otherInvitation };
   const groupInvitation = invitations[member.connId];
   const directInvitation = invitations[member.directConnId];
-  if (!groupInvitation || !directInvitation || !other.host_conn_id) return;
+  if (!groupInvitation || !directInvitation || !hostConn) return;
   await setMemberStatus(tx, member, 'intro-invited');
-  await sendProtocolMessage(tx, event.userId, other.host_conn_id, {
-    type: 'x.grp.mem.inv',
-    memberId: member.id,
-    groupInvitation,
-    directInvitation,
-  });
+  await sendProtocolMessage(tx, event.userId, hostConn, { type: 'x.grp.mem.inv', memberId: member.id, groupInvitation, directInvitation });
 }
 
 /** #2147: x.grp.mem.fwd from the host → JOIN both of the newcomer's invitations with our member info. */
@@ -158,11 +157,14 @@ export async function onIntroForwarded(tx: ChatTx, conn: Connection, msg: Protoc
   await insertMember(tx, { userId: conn.userId, groupId, id: msg.memberId, displayName: msg.displayName, status: 'announced' });
   const member = await lockMember(tx, conn.userId, groupId, msg.memberId);
   if (!member || member.connId || member.isSelf || member.isHost) return;
+  // The newcomer's invitations come from a peer: refused (with the reason, on that member) unless acceptable.
+  const refused = [checkInvitation(msg.groupInvitation), checkInvitation(msg.directInvitation)].find((c) => !c.ok);
+  if (refused && !refused.ok) return void (await setMemberStatus(tx, member, 'failed', `invitation refused: ${refused.reason}`));
   await setMemberStatus(tx, member, 'intro-invited');
   const conns = await openIntroConnections(tx, member, 'joiner');
   const connInfo = await ownMemberInfo(tx, conn.userId, groupId);
   const invitations = { group: msg.groupInvitation, direct: msg.directInvitation };
-  await tx.recordAll(
+  await tx.askAll(
     conn.userId,
     IntroPart.options.map((part) => ({
       continuation: { function: 'JOIN_FORWARDED_INTRO', groupId, memberId: member.id, part },
@@ -175,7 +177,7 @@ export async function onIntroForwarded(tx: ChatTx, conn: Connection, msg: Protoc
 export async function onIntroConfirmation(tx: ChatTx, conn: Connection, event: AgentEventOf<'CONF'>): Promise<void> {
   const part: IntroPart = conn.purpose === 'intro-group' ? 'group' : 'direct';
   const connInfo = await ownMemberInfo(tx, conn.userId, conn.groupId!);
-  await tx.record(
+  await tx.ask(
     conn.userId,
     { function: 'ALLOW_INTRO', groupId: conn.groupId!, memberId: conn.memberId!, part },
     { type: 'ALLOW', connId: conn.id, confirmationId: event.confirmationId, connInfo },

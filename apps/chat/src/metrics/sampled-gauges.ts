@@ -6,6 +6,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
+import { countCommands } from '../outbox/command-store';
 import { ChatMetrics } from './chat-metrics';
 
 export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
@@ -33,12 +34,10 @@ export class SampledGauges implements OnModuleInit {
       registers: [this.metrics.registry],
       async collect() {
         // Postgres away: keep the last sample rather than fail the whole scrape.
-        const rows: { function: string; status: string; n: string }[] | undefined = await db
-          .query(`SELECT function, status, count(*) AS n FROM commands GROUP BY function, status`)
-          .catch(() => undefined);
+        const rows = await countCommands(db).catch(() => undefined);
         if (!rows) return;
         this.reset();
-        for (const r of rows) this.set({ function: r.function, status: r.status }, Number(r.n));
+        for (const r of rows) this.set({ function: r.function, status: r.status }, r.count);
       },
     });
     new Gauge({

@@ -1,4 +1,4 @@
-import { groupProgress, ProgressInput, WAITING } from './group-progress';
+import { groupProgress, ProgressInput, STUCK_SHOWN, WAITING } from './group-progress';
 
 const H = 'h0000000-0000-4000-8000-000000000000';
 const [A, B, C] = ['a', 'b', 'c'].map((x) => `${x}0000000-0000-4000-8000-000000000000`);
@@ -45,5 +45,14 @@ describe('groupProgress', () => {
   it('member: only its own pairs', () => {
     const p = groupProgress({ selfMemberId: A, hostMemberId: H, members: [member(H, 'connected'), member(B, 'intro-invited')], introductions: [], pending: [] });
     expect(p).toMatchObject({ pairsConnected: 1, pairsTotal: 2, stuck: [expect.objectContaining({ memberId: B, step: WAITING.connection })] });
+  });
+
+  it('a host of 1,000 members: every pair counted, only the first STUCK_SHOWN of the waiting ones listed', () => {
+    const members = Array.from({ length: 1_000 }, (_, i) => member(`${String(i).padStart(8, '0')}-0000-4000-8000-000000000000`, i % 2 ? 'connected' : 'accepted'));
+    const p = groupProgress({ selfMemberId: H, hostMemberId: H, members, introductions: [], pending: [] });
+    expect(p.pairsTotal).toBe(1_000 + (1_000 * 999) / 2);
+    expect(p.pairsConnected).toBe(500);
+    expect(p.stuck).toHaveLength(STUCK_SHOWN);
+    expect(p.stuckTotal).toBe(p.pairsTotal - p.pairsConnected);
   });
 });

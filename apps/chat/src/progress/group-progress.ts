@@ -1,4 +1,4 @@
-import type { MemberStatus } from '../groups/member.entity';
+import type { MemberStatus } from '../members/member.entity';
 
 export interface ProgressMember {
   memberId: string;
@@ -33,7 +33,10 @@ export interface ProgressInput {
   selfMemberId: string;
   hostMemberId: string;
   members: ProgressMember[];
+  /** The introductions not connected yet (all of them, when connectedIntroductions is not given). */
   introductions: ProgressIntroduction[];
+  /** How many introductions between live members are connected (counted by the store, not listed). */
+  connectedIntroductions?: number;
   pending: PendingStep[];
 }
 
@@ -53,8 +56,13 @@ export interface GroupProgress {
   pairsConnected: number;
   pairsTotal: number;
   members: Array<{ memberId: string; displayName: string; status: MemberStatus; connected: boolean }>;
+  /** The first STUCK_SHOWN pairs that wait (a group of 1,000 has ~500k pairs: the answer stays small). */
   stuck: StuckPair[];
+  /** How many pairs wait in all. */
+  stuckTotal: number;
 }
+
+export const STUCK_SHOWN = 100;
 
 /** Steps a pair waits on when no command of ours is pending: the other side (or the host) must act. */
 export const WAITING = {
@@ -81,7 +89,10 @@ export function groupProgress(input: ProgressInput): GroupProgress {
   const stuck: StuckPair[] = [];
   let pairsConnected = 0;
   let pairsTotal = 0;
-  const waitOn = (a: string, b: string, fallback: Omit<StuckPair, 'attempts'> & { attempts?: number }) => {
+  // `fallback` is made only for the pairs shown: past STUCK_SHOWN a waiting pair is only counted.
+  const waitOn = (a: string, b: string, fallbackOf: () => Omit<StuckPair, 'attempts'> & { attempts?: number }) => {
+    if (stuck.length >= STUCK_SHOWN) return;
+    const fallback = fallbackOf();
     const pending = oldestPending.get(pairKey(a, b));
     stuck.push(
       pending && fallback.step !== WAITING.failed
@@ -106,41 +117,40 @@ export function groupProgress(input: ProgressInput): GroupProgress {
     }
     const since = m.updatedAt.toISOString();
     if (m.status === 'failed') {
-      waitOn(input.selfMemberId, m.memberId, { memberId: m.memberId, peerMemberId: input.selfMemberId, step: WAITING.failed, since, lastError: m.failureReason });
+      waitOn(input.selfMemberId, m.memberId, () => ({ memberId: m.memberId, peerMemberId: input.selfMemberId, step: WAITING.failed, since, lastError: m.failureReason }));
     } else {
       const step = m.status === 'invited' && input.selfMemberId === input.hostMemberId ? WAITING.join : WAITING.connection;
-      waitOn(input.selfMemberId, m.memberId, { memberId: m.memberId, peerMemberId: input.selfMemberId, step, since, lastError: m.failureReason });
+      waitOn(input.selfMemberId, m.memberId, () => ({ memberId: m.memberId, peerMemberId: input.selfMemberId, step, since, lastError: m.failureReason }));
     }
   }
 
-  if (input.selfMemberId !== input.hostMemberId) return { pairsConnected, pairsTotal, members: publicMembers(input.members), stuck };
+  if (input.selfMemberId !== input.hostMemberId) return { pairsConnected, pairsTotal, members: publicMembers(input.members), stuck, stuckTotal: pairsTotal - pairsConnected };
 
-  // Host: every pair of members, which its introductions connect.
-  const intros = new Map(input.introductions.map((i) => [pairKey(i.newMemberId, i.existingMemberId), i]));
-  const byId = new Map(input.members.map((m) => [m.memberId, m]));
-  const members = input.members.filter((m) => m.status !== 'failed');
-  for (let i = 0; i < members.length; i++) {
-    for (let j = i + 1; j < members.length; j++) {
-      const [a, b] = [members[i], members[j]];
-      pairsTotal++;
-      const intro = intros.get(pairKey(a.memberId, b.memberId));
-      if (intro?.status === 'connected') {
-        pairsConnected++;
-        continue;
-      }
-      if (!intro) {
-        // Introduced once both are connected to the host: name the one that is not.
-        const late = [a, b].find((m) => byId.get(m.memberId)?.status !== 'connected') ?? b;
-        const other = late === a ? b : a;
-        waitOn(a.memberId, b.memberId, { memberId: late.memberId, peerMemberId: other.memberId, step: WAITING.hostConnection, since: late.updatedAt.toISOString(), lastError: null });
-        continue;
-      }
-      const [owner, peer] = intro.status === 'new' ? [intro.newMemberId, intro.existingMemberId] : [intro.existingMemberId, intro.newMemberId];
-      const step = intro.status === 'new' ? WAITING.introInvitations : WAITING.introConnection;
-      waitOn(a.memberId, b.memberId, { memberId: owner, peerMemberId: peer, step, since: intro.updatedAt.toISOString(), lastError: null });
+  // Host: every pair of members, which its introductions connect. The work is the introductions not
+  // connected yet plus the pairs of members not connected to the host: a pair of two connected members
+  // always has an introduction (written when the later of them connected), and a member not connected
+  // to the host has none yet. So a group of 1,000 costs its waiting pairs, not its 500k pairs.
+  const live = input.members.filter((m) => m.status !== 'failed');
+  const liveIds = new Set(live.map((m) => m.memberId));
+  pairsTotal += (live.length * (live.length - 1)) / 2;
+  const intros = input.introductions.filter((i) => liveIds.has(i.newMemberId) && liveIds.has(i.existingMemberId));
+  pairsConnected += input.connectedIntroductions ?? intros.filter((i) => i.status === 'connected').length;
+  for (const intro of intros) {
+    if (intro.status === 'connected') continue;
+    const [owner, peer] = intro.status === 'new' ? [intro.newMemberId, intro.existingMemberId] : [intro.existingMemberId, intro.newMemberId];
+    const step = intro.status === 'new' ? WAITING.introInvitations : WAITING.introConnection;
+    waitOn(intro.newMemberId, intro.existingMemberId, () => ({ memberId: owner, peerMemberId: peer, step, since: intro.updatedAt.toISOString(), lastError: null }));
+  }
+  // Introduced once both are connected to the host: name the (first) one that is not.
+  const late = live.map((m, index) => ({ m, index })).filter(({ m }) => m.status !== 'connected');
+  list: for (const { m: l, index } of late) {
+    for (const [j, o] of live.entries()) {
+      if (stuck.length >= STUCK_SHOWN) break list;
+      if (j === index || (o.status !== 'connected' && j < index)) continue; // that pair was named from o
+      waitOn(l.memberId, o.memberId, () => ({ memberId: l.memberId, peerMemberId: o.memberId, step: WAITING.hostConnection, since: l.updatedAt.toISOString(), lastError: null }));
     }
   }
-  return { pairsConnected, pairsTotal, members: publicMembers(input.members), stuck };
+  return { pairsConnected, pairsTotal, members: publicMembers(input.members), stuck, stuckTotal: pairsTotal - pairsConnected };
 }
 
 function publicMembers(members: ProgressMember[]): GroupProgress['members'] {

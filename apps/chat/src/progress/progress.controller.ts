@@ -1,21 +1,24 @@
 import { AGENT_COMMANDS_QUEUE } from '@gc/contracts';
 import { getQueueToken } from '@nestjs/bullmq';
-import { Controller, Get, NotFoundException, OnModuleInit, Param, Query } from '@nestjs/common';
+import { Controller, Get, NotFoundException, OnModuleInit, Param, Query, UseGuards } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { Group } from '../groups/group.entity';
 import { requireId } from '../http/api-ids';
 import { ZodPipe } from '../http/zod-body.pipe';
-import { requireUserParam } from '../users/user-guard';
+import { findGroup } from '../members/group-store';
+import { CurrentUser } from '../users/current-user.decorator';
+import { UserAuthGuard } from '../users/user-auth.guard';
+import { User } from '../users/user.entity';
 import { GroupProgress, groupProgress } from './group-progress';
 import { readProgressInput, RetryNote } from './progress-reader';
 
 /** No query parameters: an unknown one is a 400, as everywhere in the API (design §7). */
 export const ProgressQuery = z.object({}).strict();
 
+@UseGuards(UserAuthGuard)
 @Controller('users/:userId/groups/:groupId/progress')
 export class ProgressController implements OnModuleInit {
   private retryNote: RetryNote;
@@ -36,13 +39,12 @@ export class ProgressController implements OnModuleInit {
 
   @Get()
   async progress(
-    @Param('userId') userId: string,
+    @CurrentUser() user: User,
     @Param('groupId') groupId: string,
     @Query(new ZodPipe(ProgressQuery, 'query')) _query: z.infer<typeof ProgressQuery>,
   ): Promise<GroupProgress> {
-    const user = await requireUserParam(this.db.manager, userId);
-    const group = await this.db.manager.findOne(Group, { where: { userId: user.id, id: requireId(groupId, 'group') } });
+    const group = await findGroup(this.db, user.id, requireId(groupId, 'group'));
     if (!group) throw new NotFoundException(`group ${groupId} not found`);
-    return groupProgress(await readProgressInput(this.db.manager, group, this.retryNote));
+    return groupProgress(await readProgressInput(this.db, group, this.retryNote));
   }
 }

@@ -31,7 +31,12 @@ export const XGrpMemInfo = z.object({ type: z.literal('x.grp.mem.info'), memberI
 export const XGrpMemCon = z.object({ type: z.literal('x.grp.mem.con'), memberId: id });
 /** Not in design §5: an invitee whose JOIN was refused for good tells the host, over their contact. */
 export const XGrpJoinErr = z.object({ type: z.literal('x.grp.join.err'), groupId: id, memberId: id, reason: z.string().min(1).max(2_000) });
-export const XMsgNew = z.object({ type: z.literal('x.msg.new'), msgId: id, text: z.string().min(1).max(16_384) });
+/**
+ * `sentAt`: the sender's time for the message, strictly increasing per sender (see sendGroupMessage):
+ * every receiver lists messages by it, so one sender's messages keep their order wherever they arrive
+ * out of order (events are handled concurrently; pending deliveries flush later).
+ */
+export const XMsgNew = z.object({ type: z.literal('x.msg.new'), msgId: id, text: z.string().min(1).max(16_384), sentAt: z.iso.datetime().optional() });
 
 export const ProtocolMessage = z.discriminatedUnion('type', [
   XContact,

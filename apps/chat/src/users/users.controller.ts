@@ -4,7 +4,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { ZodPipe } from '../http/zod-body.pipe';
-import { User } from './user.entity';
+import { insertUser } from './user-store';
+import { newUserToken } from './user-token';
 
 export const CreateUserBody = z.object({ displayName: z.string().trim().min(1).max(100) });
 
@@ -12,11 +13,13 @@ export const CreateUserBody = z.object({ displayName: z.string().trim().min(1).m
 export class UsersController {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
+  /** The token is shown here once; only its hash is kept. */
   @Post()
   @HttpCode(201)
-  async create(@Body(new ZodPipe(CreateUserBody)) body: z.infer<typeof CreateUserBody>): Promise<{ userId: string }> {
+  async create(@Body(new ZodPipe(CreateUserBody)) body: z.infer<typeof CreateUserBody>): Promise<{ userId: string; token: string }> {
     const id = randomUUID();
-    await this.db.getRepository(User).insert({ id, displayName: body.displayName });
-    return { userId: id };
+    const { token, hash } = newUserToken();
+    await insertUser(this.db, id, body.displayName, hash);
+    return { userId: id, token };
   }
 }

@@ -1,9 +1,10 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
-import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { RELAY_CONFIG, RelayConfig } from '../config/relay-config';
 import { FaultInjector } from '../faults/fault-injector';
+import { SessionRegistry } from '../sessions/session-registry';
 import { routeTemplate } from './route-template';
 
 /** The relay's Prometheus registry: requests by route and status, faults injected by kind. */
@@ -35,6 +36,15 @@ export class RelayMetrics implements OnModuleInit {
 
   onModuleInit(): void {
     this.moduleRef.get(FaultInjector, { strict: false }).onInjected((kind) => this.faults.inc({ kind }));
+    const sessions = this.moduleRef.get(SessionRegistry, { strict: false });
+    new Gauge({
+      name: 'gc_relay_subscribed_queues',
+      help: 'Queues subscribed to an open session (what the agents\' ownership must keep equal to the live queues)',
+      registers: [this.registry],
+      collect() {
+        this.set(sessions.subscribedQueues);
+      },
+    });
   }
 
   /** Installed in front of the fault injector, so injected failures are counted as clients see them. */

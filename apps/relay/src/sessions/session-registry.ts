@@ -60,6 +60,11 @@ export class SessionRegistry implements BeforeApplicationShutdown, OnApplication
     return this.sessions.size;
   }
 
+  /** Queues delivered to an open session: each to exactly one by construction (the latest subscriber). */
+  get subscribedQueues(): number {
+    return this.owners.size;
+  }
+
   private schedule(session: Session, rid: string, fromStart: boolean): void {
     const previous = session.drains.get(rid) ?? Promise.resolve();
     const next = previous

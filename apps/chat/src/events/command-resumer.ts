@@ -1,0 +1,70 @@
+import type { AgentEvent, AgentEventType } from '@gc/contracts';
+import { ChatTx } from '../outbox/chat-tx';
+import { isUnordered } from '../outbox/command-order';
+import { claimCommand, claimCompletion, commandExists } from '../outbox/command-store';
+import { Continuation, ContinuationFunction } from '../outbox/continuation';
+import { nothingMore, type CompletionType, type ContinuationHandler, type ContinuationHandlers } from '../outbox/continuation-handler';
+
+export type ResumeOutcome = 'resumed' | 'failed' | 'duplicate' | 'unknown';
+
+/** An event that cannot be the completion of the command it names: a contract breach, not a retry. */
+export class UnexpectedEvent extends Error {
+  override name = 'UnexpectedEvent';
+}
+
+/** Resumes commands by the handlers it is given; it knows nothing of what the commands were for. */
+export interface CommandResumer {
+  /**
+   * Resumes a command exactly once: claim it by corrId (lock, mark done, count the execution); a
+   * command no longer pending means a duplicate event; otherwise run its handler's `resume` (or, for
+   * a permanent ERR, `fail`), all in the caller's transaction.
+   */
+  resume(tx: ChatTx, corrId: string, event: AgentEvent): Promise<ResumeOutcome>;
+  /**
+   * SENT/ACKED of a pending command of this user and of a function whose continuation is only the
+   * claim: one statement that needs no BEGIN/COMMIT (UnitOfWork.runOneStatement). False when it
+   * claimed nothing: `resume` then tells a duplicate, an unknown or an unexpected event apart.
+   */
+  claimOnlyCompletion(tx: ChatTx, event: AgentEvent): Promise<boolean>;
+  expectedEvent(fn: ContinuationFunction): CompletionType;
+}
+
+export function commandResumer(handlers: ContinuationHandlers): CommandResumer {
+  const handlerOf = (fn: ContinuationFunction) => handlers[fn] as unknown as ContinuationHandler<ContinuationFunction>;
+  const claimOnlyFunction: Partial<Record<AgentEventType, ContinuationFunction>> = {};
+  for (const fn of Object.keys(handlers) as ContinuationFunction[]) {
+    const h = handlerOf(fn);
+    if (h.resume === nothingMore && h.fail === nothingMore) claimOnlyFunction[h.expects] = fn;
+  }
+
+  return {
+    expectedEvent: (fn) => handlerOf(fn).expects,
+
+    async resume(tx, corrId, event) {
+      const reason = event.type === 'ERR' ? `${event.error.code}: ${event.error.message}` : null;
+      const command = await claimCommand(tx.em, corrId, reason === null ? 'completed' : 'failed', reason);
+      if (!command) return (await commandExists(tx.em, corrId)) ? 'duplicate' : 'unknown';
+      if (command.userId !== event.userId) throw new UnexpectedEvent(`event of user ${event.userId} for command ${corrId} of another user`);
+      const data = Continuation.parse(command.continuation);
+      const handler = handlerOf(data.function);
+      tx.touch(command.connId);
+      if (event.type === 'ERR') {
+        await handler.fail(tx, data, { userId: command.userId, connId: command.connId, reason: reason! });
+        return 'failed';
+      }
+      if (event.type !== handler.expects) throw new UnexpectedEvent(`${data.function} (${corrId}) expects ${handler.expects}, got ${event.type}`);
+      await handler.resume(tx, data, event as never);
+      return 'resumed';
+    },
+
+    async claimOnlyCompletion(tx, event) {
+      const fn = claimOnlyFunction[event.type];
+      if (!fn || !('corrId' in event)) return false;
+      const claimed = await claimCompletion(tx.em, event.corrId, fn, event.userId);
+      if (!claimed) return false;
+      // An ACK is outside the per-connection order: its completion frees no head to publish.
+      if (!isUnordered({ type: claimed.type })) tx.touch(claimed.connId);
+      return true;
+    },
+  };
+}

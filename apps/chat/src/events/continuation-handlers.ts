@@ -1,0 +1,16 @@
+import { CONTACT_HANDLERS } from '../contacts/contact-flow';
+import { GROUP_HANDLERS } from '../groups/group-continuations';
+import { ACK_HANDLERS } from '../inbox/message-receipt';
+import type { ContinuationHandlers } from '../outbox/continuation-handler';
+import { SEND_HANDLERS } from '../protocol/protocol-sender';
+import { commandResumer } from './command-resumer';
+
+/**
+ * The one dispatcher's table: every function of the Continuation union, with the handler its own
+ * domain wrote (the type makes a missing or misspelt one a compile error).
+ */
+export const CONTINUATION_HANDLERS: ContinuationHandlers = { ...CONTACT_HANDLERS, ...GROUP_HANDLERS, ...SEND_HANDLERS, ...ACK_HANDLERS };
+
+export const resumer = commandResumer(CONTINUATION_HANDLERS);
+export const resumeCommand = resumer.resume;
+export const claimOnlyCompletion = resumer.claimOnlyCompletion;

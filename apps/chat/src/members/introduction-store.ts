@@ -1,0 +1,89 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { ChatTx } from '../outbox/chat-tx';
+import { IntroductionStatus } from './introduction.entity';
+
+type Db = DataSource | EntityManager;
+
+/** Host side: one row per (newcomer, existing member) pair. Every statement on `introductions` is here. */
+export interface IntroductionKey {
+  userId: string;
+  groupId: string;
+  newMemberId: string;
+  existingMemberId: string;
+}
+const keyParams = (k: IntroductionKey) => [k.userId, k.groupId, k.newMemberId, k.existingMemberId];
+
+/**
+ * One statement: an introduction row (`new`) for every other connected member of the group not yet
+ * introduced to `newMemberId`; returns those members, oldest first — the rows it wrote are the
+ * introductions to make (a row already there was made before). Run under the group lock, so two
+ * members connecting at once are introduced to each other exactly once.
+ */
+export async function introduceToConnectedMembers(
+  tx: ChatTx,
+  userId: string,
+  groupId: string,
+  newMemberId: string,
+): Promise<{ id: string; connId: string; displayName: string }[]> {
+  const rows: { id: string; conn_id: string; display_name: string }[] = await tx.em.query(
+    `WITH others AS (
+       SELECT id, conn_id, display_name, created_at FROM members
+        WHERE user_id = $1 AND group_id = $2 AND NOT is_self AND status = 'connected' AND id <> $3 AND conn_id IS NOT NULL),
+     fresh AS (
+       INSERT INTO introductions (user_id, group_id, new_member_id, existing_member_id, status)
+       SELECT $1, $2, $3, id, 'new' FROM others ON CONFLICT DO NOTHING RETURNING existing_member_id)
+     SELECT o.id, o.conn_id, o.display_name FROM others o JOIN fresh f ON f.existing_member_id = o.id ORDER BY o.created_at, o.id`,
+    [userId, groupId, newMemberId],
+  );
+  return rows.map((r) => ({ id: r.id, connId: r.conn_id, displayName: r.display_name }));
+}
+
+export async function lockIntroduction(tx: ChatTx, key: IntroductionKey): Promise<IntroductionStatus | null> {
+  const rows: { status: IntroductionStatus }[] = await tx.em.query(
+    `SELECT status FROM introductions WHERE user_id = $1 AND group_id = $2 AND new_member_id = $3 AND existing_member_id = $4 FOR UPDATE`,
+    keyParams(key),
+  );
+  return rows[0]?.status ?? null;
+}
+
+export async function setIntroductionStatus(tx: ChatTx, key: IntroductionKey, status: IntroductionStatus): Promise<void> {
+  await tx.em.query(
+    `UPDATE introductions SET status = $5, updated_at = now() WHERE user_id = $1 AND group_id = $2 AND new_member_id = $3 AND existing_member_id = $4`,
+    [...keyParams(key), status],
+  );
+}
+
+/** x.grp.mem.con from either side: the introduction of the pair (in whichever direction it was made) is done. */
+export async function markPairConnected(tx: ChatTx, userId: string, groupId: string, a: string, b: string): Promise<void> {
+  await tx.em.query(
+    `UPDATE introductions SET status = 'connected', updated_at = now()
+      WHERE user_id = $1 AND group_id = $2 AND status <> 'connected'
+        AND ((new_member_id = $3 AND existing_member_id = $4) OR (new_member_id = $4 AND existing_member_id = $3))`,
+    [userId, groupId, a, b],
+  );
+}
+
+/**
+ * A host's introductions for its progress view: how many connect two live (not failed) members, and
+ * the first `limit` of those that wait (a group of 1,000 has ~500k introductions: they are counted in
+ * Postgres, not read).
+ */
+export async function introductionProgress(
+  db: Db,
+  userId: string,
+  groupId: string,
+  limit: number,
+): Promise<{ connected: number; waiting: { newMemberId: string; existingMemberId: string; status: IntroductionStatus; updatedAt: Date }[] }> {
+  const live = `FROM introductions i
+      JOIN members a ON a.user_id = i.user_id AND a.group_id = i.group_id AND a.id = i.new_member_id AND a.status <> 'failed'
+      JOIN members b ON b.user_id = i.user_id AND b.group_id = i.group_id AND b.id = i.existing_member_id AND b.status <> 'failed'
+     WHERE i.user_id = $1 AND i.group_id = $2`;
+  const [[{ connected }], waiting]: [[{ connected: string }], { new_member_id: string; existing_member_id: string; status: IntroductionStatus; updated_at: Date }[]] = await Promise.all([
+    db.query(`SELECT count(*) AS connected ${live} AND i.status = 'connected'`, [userId, groupId]),
+    db.query(`SELECT i.new_member_id, i.existing_member_id, i.status, i.updated_at ${live} AND i.status <> 'connected' ORDER BY i.updated_at LIMIT $3`, [userId, groupId, limit]),
+  ]);
+  return {
+    connected: Number(connected),
+    waiting: waiting.map((r) => ({ newMemberId: r.new_member_id, existingMemberId: r.existing_member_id, status: r.status, updatedAt: new Date(r.updated_at) })),
+  };
+}

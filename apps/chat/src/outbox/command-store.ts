@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto';
+import type { AgentCommand, AgentCommandType } from '@gc/contracts';
+import { sqlRows } from '@gc/persistence';
+import type { DataSource, EntityManager } from 'typeorm';
+import { SqlParams } from '@gc/persistence';
+import type { ConnectionCommand, CommandRequest } from './chat-tx';
+import { ORDERED_SQL } from './command-order';
+import type { CommandStatus } from './command.entity';
+import { Continuation, ContinuationFunction } from './continuation';
+
+type Db = DataSource | EntityManager;
+
+/**
+ * Every statement on `commands` (the outbox) is here: no other file names its columns or reads its
+ * continuation JSON. Flows write through ChatTx.ask*; the resumer, publisher, reconciler and the
+ * API's views read through the functions below.
+ */
+
+/** The values of one outbox row. */
+export interface CommandRow {
+  corrId: string;
+  userId: string;
+  connId: string;
+  function: ContinuationFunction;
+  continuation: Continuation;
+  command: ConnectionCommand;
+}
+
+const COLUMNS = `corr_id, user_id, conn_id, function, continuation, command, status, attempts`;
+export function commandRow(userId: string, continuation: Continuation, request: CommandRequest, corrId: string = randomUUID()): CommandRow {
+  const valid = Continuation.parse(continuation);
+  const command = { ...request, corrId, userId } as ConnectionCommand;
+  return { corrId, userId, connId: request.connId, function: valid.function, continuation: valid, command };
+}
+
+/**
+ * Writes outbox rows in one statement, in the given order (ids are taken row by row, so commands on
+ * one connection keep it). A corrId already there (an ACK's, derived) is skipped: it was published
+ * already. Returns the corrIds written.
+ */
+export async function insertCommands(em: EntityManager, rows: CommandRow[]): Promise<Set<string>> {
+  const p = new SqlParams();
+  const outbox = outboxItem(rows, p);
+  const [written]: { [OUTBOX_WRITTEN]: string[] }[] = await em.query(`WITH ${outbox.item()} SELECT ${outbox.written}`, p.values);
+  return new Set(written[OUTBOX_WRITTEN]);
+}
+
+/** The outbox's part of a domain statement (ChatTx.askWith). */
+export interface OutboxItem {
+  /** The WITH item writing the rows; with `guard` (a relation of the statement), only if it has a row. */
+  item(guard?: string): string;
+  /** The select-list column through which the outbox learns which rows were written. */
+  readonly written: string;
+}
+export const OUTBOX_WRITTEN = 'outbox_written';
+
+export function outboxItem(rows: CommandRow[], p: SqlParams): OutboxItem {
+  return {
+    written: `(SELECT coalesce(array_agg(corr_id), '{}') FROM outbox) AS ${OUTBOX_WRITTEN}`,
+    item: (guard) => {
+      if (rows.length === 0) return `outbox AS (SELECT NULL::text AS corr_id WHERE false)`;
+      // One array parameter per column, whatever the number of rows: a statement's bind parameters are
+      // capped at 65,535, and a host introducing a newcomer to thousands of members writes two rows each.
+      const column = (values: unknown[], type: string) => p.add(values, `${type}[]`);
+      const arrays = [
+        column(rows.map((r) => r.corrId), 'text'),
+        column(rows.map((r) => r.userId), 'uuid'),
+        column(rows.map((r) => r.connId), 'text'),
+        column(rows.map((r) => r.function), 'text'),
+        column(rows.map((r) => JSON.stringify(r.continuation)), 'jsonb'),
+        column(rows.map((r) => JSON.stringify(r.command)), 'jsonb'),
+      ];
+      // ORDER BY the position: ids are taken in the order rows leave the SELECT, so asks keep their order.
+      return `outbox AS (INSERT INTO commands (${COLUMNS})
+           SELECT v.corr_id, v.user_id, v.conn_id, v.fn, v.continuation, v.command, 'pending', 1
+             FROM unnest(${arrays.join(', ')}) WITH ORDINALITY AS v (corr_id, user_id, conn_id, fn, continuation, command, n)
+            ${guard ? `WHERE EXISTS (SELECT 1 FROM ${guard})` : ''}
+            ORDER BY v.n
+           ON CONFLICT (corr_id) DO NOTHING RETURNING corr_id)`;
+    },
+  };
+}
+
+/** A command claimed for its completion. */
+export interface ClaimedCommand {
+  id: string;
+  userId: string;
+  connId: string;
+  continuation: unknown;
+}
+
+/**
+ * Locks a pending command by corrId and marks it done in one statement (an UPDATE takes the row
+ * lock FOR UPDATE would). It is the caller's transaction: if the continuation throws, the rollback
+ * puts the row back to pending and uncounts the execution. A concurrent resume of the same corrId
+ * waits for the lock, then sees the row no longer pending.
+ */
+export async function claimCommand(em: EntityManager, corrId: string, status: 'completed' | 'failed', lastError: string | null): Promise<ClaimedCommand | null> {
+  const [row] = await sqlRows<{ id: string; user_id: string; conn_id: string; continuation: unknown }>(
+    em,
+    `UPDATE commands SET status = $2, last_error = $3, executions = executions + 1, updated_at = now()
+      WHERE corr_id = $1 AND status = 'pending' RETURNING id, user_id, conn_id, continuation`,
+    [corrId, status, lastError],
+  );
+  return row ? { id: row.id, userId: row.user_id, connId: row.conn_id, continuation: row.continuation } : null;
+}
+
+/** Completes a pending command of this user and function in one statement; null when it claimed nothing. */
+export async function claimCompletion(em: EntityManager, corrId: string, fn: ContinuationFunction, userId: string): Promise<{ connId: string; type: AgentCommandType } | null> {
+  const [row] = await sqlRows<{ conn_id: string; type: AgentCommandType }>(
+    em,
+    `UPDATE commands SET status = 'completed', last_error = NULL, executions = executions + 1, updated_at = now()
+      WHERE corr_id = $1 AND status = 'pending' AND function = $2 AND user_id = $3 RETURNING conn_id, command->>'type' AS type`,
+    [corrId, fn, userId],
+  );
+  return row ? { connId: row.conn_id, type: row.type } : null;
+}
+
+export async function commandExists(em: EntityManager, corrId: string): Promise<boolean> {
+  const rows: unknown[] = await em.query(`SELECT 1 FROM commands WHERE corr_id = $1`, [corrId]);
+  return rows.length > 0;
+}
+
+/** The pending commands of one connection, oldest first, with what they continue with. */
+export async function pendingCommandsOn(em: EntityManager, connId: string): Promise<{ corrId: string; continuation: Continuation }[]> {
+  const rows: { corr_id: string; continuation: unknown }[] = await em.query(
+    `SELECT corr_id, continuation FROM commands WHERE conn_id = $1 AND status = 'pending' ORDER BY id`,
+    [connId],
+  );
+  return rows.map((r) => ({ corrId: r.corr_id, continuation: Continuation.parse(r.continuation) }));
+}
+
+/** The oldest pending ordered command of each connection (index commands_pending_by_conn). */
+export async function pendingHeads(db: Db, connIds: string[]): Promise<AgentCommand[]> {
+  if (connIds.length === 0) return [];
+  const rows: { command: AgentCommand }[] = await db.query(
+    `SELECT DISTINCT ON (conn_id) command FROM commands
+      WHERE conn_id = ANY($1) AND status = 'pending' AND ${ORDERED_SQL} ORDER BY conn_id, id`,
+    [connIds],
+  );
+  return rows.map((r) => r.command);
+}
+
+/** Heads (and pending ACKs) unchanged for `staleMs`: only these are worth a look at their job. */
+export async function staleHeads(db: Db, staleMs: number): Promise<{ id: string; corrId: string; command: AgentCommand }[]> {
+  const rows: { id: string; corr_id: string; command: AgentCommand }[] = await db.query(
+    `SELECT id, corr_id, command FROM (
+       (SELECT DISTINCT ON (conn_id) id, corr_id, command, updated_at FROM commands WHERE status = 'pending' AND ${ORDERED_SQL} ORDER BY conn_id, id)
+       UNION ALL (SELECT id, corr_id, command, updated_at FROM commands WHERE status = 'pending' AND NOT (${ORDERED_SQL}))) heads
+      WHERE updated_at < now() - $1 * interval '1 millisecond'`,
+    [staleMs],
+  );
+  return rows.map((r) => ({ id: r.id, corrId: r.corr_id, command: r.command }));
+}
+
+export async function countRepublished(db: Db, id: string): Promise<void> {
+  await db.query(`UPDATE commands SET attempts = attempts + 1, updated_at = now() WHERE id = $1 AND status = 'pending'`, [id]);
+}
+
+/** A pending command as the progress view shows it. */
+export interface PendingStepRow {
+  corrId: string;
+  userId: string;
+  connId: string;
+  function: ContinuationFunction;
+  createdAt: Date;
+  attempts: number;
+  lastError: string | null;
+}
+
+/** The pending commands on these connections (of any user: the caller chose the connections). */
+export async function pendingOnConnections(db: Db, connIds: string[]): Promise<PendingStepRow[]> {
+  if (connIds.length === 0) return [];
+  const rows: { corr_id: string; user_id: string; conn_id: string; function: ContinuationFunction; created_at: Date; attempts: number; last_error: string | null }[] =
+    await db.query(
+      `SELECT corr_id, user_id, conn_id, function, created_at, attempts, last_error FROM commands WHERE conn_id = ANY($1) AND status = 'pending' ORDER BY id`,
+      [connIds],
+    );
+  return rows.map((r) => ({
+    corrId: r.corr_id,
+    userId: r.user_id,
+    connId: r.conn_id,
+    function: r.function,
+    createdAt: new Date(r.created_at),
+    attempts: Number(r.attempts),
+    lastError: r.last_error,
+  }));
+}
+
+/** A page of one user's commands, oldest first, after the one with corrId `after`; null when `after` is not one of them. */
+export async function listCommands(
+  db: Db,
+  userId: string,
+  page: { status?: CommandStatus; limit: number; after?: string },
+): Promise<{ corrId: string; function: string; status: CommandStatus; attempts: number; lastError: string | null }[] | null> {
+  if (page.after !== undefined) {
+    const known: unknown[] = await db.query(`SELECT 1 FROM commands WHERE corr_id = $1 AND user_id = $2`, [page.after, userId]);
+    if (known.length === 0) return null;
+  }
+  const rows: { corr_id: string; function: string; status: CommandStatus; attempts: number; last_error: string | null }[] = await db.query(
+    `SELECT corr_id, function, status, attempts, last_error FROM commands
+      WHERE user_id = $1 AND ($2::text IS NULL OR status = $2)
+        AND ($3::text IS NULL OR id > (SELECT id FROM commands WHERE corr_id = $3 AND user_id = $1))
+      ORDER BY id LIMIT $4`,
+    [userId, page.status ?? null, page.after ?? null, page.limit],
+  );
+  return rows.map((r) => ({ corrId: r.corr_id, function: r.function, status: r.status, attempts: Number(r.attempts), lastError: r.last_error }));
+}
+
+/** How many commands there are by function and status (a gauge sampled on scrape). */
+export async function countCommands(db: Db): Promise<{ function: string; status: CommandStatus; count: number }[]> {
+  const rows: { function: string; status: CommandStatus; n: string }[] = await db.query(`SELECT function, status, count(*) AS n FROM commands GROUP BY function, status`);
+  return rows.map((r) => ({ function: r.function, status: r.status, count: Number(r.n) }));
+}
+
+/** How long each of these commands took from its row's creation to its end (metrics). */
+export async function roundTripsOf(db: Db, corrIds: string[]): Promise<{ corrId: string; function: string; status: CommandStatus; seconds: number }[]> {
+  const rows: { corr_id: string; function: string; status: CommandStatus; seconds: number }[] = await db.query(
+    `SELECT corr_id, function, status, extract(epoch FROM updated_at - created_at)::float8 AS seconds FROM commands WHERE corr_id = ANY($1)`,
+    [corrIds],
+  );
+  return rows.map((r) => ({ corrId: r.corr_id, function: r.function, status: r.status, seconds: r.seconds }));
+}

@@ -1,0 +1,34 @@
+import type { AgentEventOf } from '@gc/contracts';
+import type { ChatTx } from './chat-tx';
+import type { ContinuationFunction, ContinuationOf } from './continuation';
+
+/** The success events a command can complete with. */
+export type CompletionType = 'INV' | 'JOINED' | 'ALLOWED' | 'SENT' | 'ACKED';
+
+/** A permanent ERR of a command: the command row is failed already; this is what it was for. */
+export interface CommandFailure {
+  userId: string;
+  connId: string;
+  /** `CODE: message`, as stored in the command's last_error. */
+  reason: string;
+}
+
+/**
+ * What a function's continuation does, written by the domain that asked for the command: `resume`
+ * on the success event it `expects`, `fail` on a permanent error. Both run in the transaction that
+ * claimed the command, exactly once (the claim and a rollback go together).
+ */
+export interface ContinuationHandler<F extends ContinuationFunction, E extends CompletionType = CompletionType> {
+  expects: E;
+  resume(tx: ChatTx, data: ContinuationOf<F>, event: AgentEventOf<E>): Promise<void>;
+  fail(tx: ChatTx, data: ContinuationOf<F>, failure: CommandFailure): Promise<void>;
+}
+
+/** The one dispatcher's table: a handler for every function of the Continuation union. */
+export type ContinuationHandlers = { [F in ContinuationFunction]: ContinuationHandler<F> };
+
+/**
+ * The continuation of a command whose completion is only its claim (SENT, ACKED), and whose failure
+ * changes nothing else: such a completion is one UPDATE with no transaction around it.
+ */
+export const nothingMore = async (): Promise<void> => {};

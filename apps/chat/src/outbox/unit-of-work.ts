@@ -1,0 +1,63 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { ChatTx } from './chat-tx';
+import { CommandPublisher } from './command-publisher';
+
+// deadlock_detected, serialization_failure: the transaction did nothing; run it again.
+const RETRYABLE = new Set(['40P01', '40001']);
+const MAX_TRIES = 8;
+
+export interface UnitOfWorkOptions {
+  /**
+   * Wait for the publish to Redis before returning. An API call does not: once the rows are
+   * committed the outbox guarantees the commands go out (the reconciler re-publishes what a failed
+   * publish left), so a slow or frozen Redis must not hold the answer. The events worker does, so
+   * that its concurrency also bounds the publishes in flight.
+   */
+  awaitPublish?: boolean;
+}
+
+/** Runs domain work in one transaction, then publishes the commands it asked for (the outbox). */
+@Injectable()
+export class UnitOfWork {
+  private readonly log = new Logger(UnitOfWork.name);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly publisher: CommandPublisher,
+  ) {}
+
+  run<T>(work: (tx: ChatTx) => Promise<T>, opts: UnitOfWorkOptions = {}): Promise<T> {
+    return this.attempt((inTx) => this.db.transaction(inTx), work, opts);
+  }
+
+  /**
+   * For work that is ONE statement (e.g. a CTE writing the domain rows and the outbox row together):
+   * Postgres runs a statement atomically on its own, so BEGIN and COMMIT would only add two round
+   * trips. The work must not issue a second writing statement.
+   */
+  runOneStatement<T>(work: (tx: ChatTx) => Promise<T>, opts: UnitOfWorkOptions = {}): Promise<T> {
+    return this.attempt((inTx) => inTx(this.db.manager), work, opts);
+  }
+
+  private async attempt<T>(open: (inTx: (em: EntityManager) => Promise<T>) => Promise<T>, work: (tx: ChatTx) => Promise<T>, opts: UnitOfWorkOptions): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      let tx: ChatTx | undefined;
+      try {
+        const result = await open((em) => {
+          tx = new ChatTx(em);
+          return work(tx);
+        });
+        if (opts.awaitPublish) await this.publisher.publishAfterCommit(tx!);
+        else await this.publisher.publishInBackground(tx!);
+        return result;
+      } catch (err) {
+        const code = (err as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (err as { code?: string }).code;
+        if (!code || !RETRYABLE.has(code) || attempt >= MAX_TRIES) throw err;
+        this.log.debug(`transaction retried after ${code} (attempt ${attempt})`);
+        await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
+      }
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { ChatTx, CommandAsk } from '../outbox/chat-tx';
+import { nothingMore, type ContinuationHandler } from '../outbox/continuation-handler';
+import { encodeProtocolMessage, ProtocolMessage } from './protocol-message';
+
+/** Asks for a SEND of a protocol message; it goes out after commit, in the connection's order. */
+export function sendProtocolMessage(tx: ChatTx, userId: string, connId: string, message: ProtocolMessage): Promise<string> {
+  const { continuation, request } = sendRequest(connId, message);
+  return tx.ask(userId, continuation, request);
+}
+
+/** The ask of a SEND of a protocol message, for ChatTx.askAll (several in one statement). */
+export function sendRequest(connId: string, message: ProtocolMessage): CommandAsk {
+  return {
+    continuation: { function: 'SEND_MESSAGE', message: message.type },
+    request: { type: 'SEND', connId, msgId: randomUUID(), body: encodeProtocolMessage(message) },
+  };
+}
+
+/** The ACK of a MSG has a corrId derived from the message, so a redelivered MSG records no second ACK. */
+export function ackCorrId(userId: string, connId: string, agentMsgId: string): string {
+  return `ack-${createHash('sha256').update(`${userId}:${connId}:${agentMsgId}`).digest('hex').slice(0, 48)}`;
+}
+
+/** A SEND of a protocol message continues with nothing: the message is on its way. */
+export const SEND_HANDLERS = {
+  SEND_MESSAGE: { expects: 'SENT', resume: nothingMore, fail: nothingMore },
+} satisfies { SEND_MESSAGE: ContinuationHandler<'SEND_MESSAGE', 'SENT'> };

@@ -1,0 +1,36 @@
+import Redis from 'ioredis';
+import { redisOptionsFromUrl } from './redis-connection';
+
+/** The chat's reconciler claims with `SET … NX GET`, which Redis accepts only from 7.0 on. */
+export const MIN_REDIS_MAJOR = 7;
+
+/** The `redis_version` of an `INFO server` answer, e.g. "7.2.4". */
+export function redisVersionOf(info: string): string | undefined {
+  return /^redis_version:([^\r\n]+)/m.exec(info)?.[1]?.trim();
+}
+
+/**
+ * Connects once and reads the server's version: throws a message an operator can act on when
+ * Redis does not answer (within `timeoutMs`) or is older than 7.
+ */
+export async function checkRedisRequirements(url: string, timeoutMs = 5_000): Promise<string> {
+  const where = new URL(url).host;
+  const client = new Redis({ ...redisOptionsFromUrl(url), lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  let socketError: Error | undefined;
+  client.on('error', (err: Error) => (socketError ??= err));
+  let info: string;
+  try {
+    await client.connect();
+    info = await client.info('server');
+  } catch (err) {
+    throw new Error(`Redis at ${where} does not answer (${(socketError ?? (err as Error)).message}); check REDIS_URL and that Redis runs`);
+  } finally {
+    client.disconnect();
+  }
+  const version = redisVersionOf(info);
+  const major = Number(version?.split('.')[0]);
+  if (!Number.isInteger(major) || major < MIN_REDIS_MAJOR) {
+    throw new Error(`Redis at ${where} is version ${version ?? 'unknown'}; ${MIN_REDIS_MAJOR}.0 or newer is required (SET … NX GET)`);
+  }
+  return version!;
+}
