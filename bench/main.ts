@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { BenchOptions, parseBenchOptions, wants } from './bench-options';
 import { agentAttempts, commandTimings } from './measure/command-timings';
+import { CryptoCost, measureCryptoCost } from './measure/crypto-cost';
 import { residentMb } from './measure/process-memory';
 import { Distribution } from './measure/distribution';
 import { ThroughputRun } from './measure/load-driver';
@@ -32,6 +33,7 @@ function convergenceTimeoutMs(members: number, quick: boolean): number {
 interface Results {
   baseline: ThroughputRun[];
   ours?: ThroughputRun;
+  crypto?: CryptoCost;
   unloaded?: Distribution;
   loaded?: { rate: number; dist: Distribution };
   recovery?: RecoveryRun;
@@ -71,6 +73,8 @@ async function main(): Promise<void> {
         log('2. command throughput');
         await runOurThroughput(ctx, system, users, Math.min(50, opts.commands)); // warm-up: JIT, pools, relay sessions
         r.ours = await runOurThroughput(ctx, system, users);
+        r.crypto = measureCryptoCost();
+        log(`  crypto per command: CREATE ${fmt(r.crypto.createUs, 0)} µs, JOIN ${fmt(r.crypto.joinUs, 0)} µs, a 1 KiB message ${fmt(r.crypto.messageUs, 0)} µs`);
       }
       if (wants(opts, 'latency')) {
         log('3. round-trip latency');
@@ -162,6 +166,14 @@ function buildFigures(opts: BenchOptions, r: Results): Figure[] {
       const parts = Object.entries(r.ours.cpuMsPerCommand ?? {}).map(([k, v]) => `${k} ${fmt(v)}`).join(', ');
       f.push({ section: '2 throughput', name: `CPU ms per command, ours (${parts}) / baseline (node + postgres)`, value: `${fmt(ourCpu)} / ${fmt(baseCpu)} = ×${fmt(ourCpu / baseCpu, 1)}` });
     }
+  }
+  if (r.crypto) {
+    const c = r.crypto;
+    f.push({
+      section: '2 throughput',
+      name: 'crypto CPU per command (node:crypto, in-process): CREATE / JOIN / 1 KiB message sent+verified+opened+acked',
+      value: `${fmt(c.createUs, 0)} / ${fmt(c.joinUs, 0)} / ${fmt(c.messageUs, 0)} µs`,
+    });
   }
   if (r.unloaded) {
     f.push({ section: '3 latency', name: `unloaded p50 (n=${r.unloaded.n})`, value: `${fmt(r.unloaded.p50)} ms`, target: '< 10 ms', pass: r.unloaded.p50 < 10 });

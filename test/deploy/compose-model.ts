@@ -30,19 +30,37 @@ export function loadCompose(path: string): ComposeFile {
 }
 
 /**
- * Compose's `${VAR:-default}` / `${VAR-default}` interpolation, resolved to the default: what a
- * fresh checkout with no .env gets. `${VAR}` / `${VAR:?msg}` without a default cannot be resolved.
+ * Compose's interpolation against the operator's environment `env` (shell or .env): `${VAR:-d}` /
+ * `${VAR-d}` fall back to d, `${VAR}` to empty, and `${VAR:?message}` / `${VAR?message}` refuse —
+ * `docker compose` exits before starting anything, naming the variable — so a secret written that
+ * way has no default anyone could guess.
  */
-export function interpolateDefaults(value: string): string {
-  return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*)|(:?\?)([^}]*))?\}/g, (whole, name, dash, def) => {
-    if (dash !== undefined) return def;
-    throw new Error(`${whole}: ${name} has no default, so a fresh checkout cannot start`);
+export function interpolate(value: string, env: Record<string, string | undefined> = {}): string {
+  return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)-([^}]*)|(:?)\?([^}]*))?\}/g, (_whole, name: string, dashColon, def, qColon, message) => {
+    const set = env[name];
+    if (def !== undefined) return dashColon === ':' ? (set ? set : def) : (set ?? def);
+    if (message !== undefined) {
+      if (qColon === ':' ? !set : set === undefined) throw new ComposeRefusal(name, message);
+      return set!;
+    }
+    return set ?? '';
   });
 }
 
-/** The service's environment as the container sees it (list or map form, values as strings). */
-export function serviceEnv(service: ComposeService): Record<string, string> {
-  const env: Record<string, string> = {};
+/** What `docker compose` says and does for a required variable that is unset: refuse to start. */
+export class ComposeRefusal extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`required variable ${variable} is missing a value: ${message}`);
+    this.name = 'ComposeRefusal';
+  }
+}
+
+/** The service's environment as the container sees it (list or map form, values as strings), under the operator's `env`. */
+export function serviceEnv(service: ComposeService, env: Record<string, string | undefined> = {}): Record<string, string> {
+  const out: Record<string, string> = {};
   const raw = service.environment ?? {};
   const entries: [string, unknown][] = Array.isArray(raw)
     ? raw.map((line) => {
@@ -50,8 +68,8 @@ export function serviceEnv(service: ComposeService): Record<string, string> {
         return i < 0 ? [line, ''] : [line.slice(0, i), line.slice(i + 1)];
       })
     : Object.entries(raw);
-  for (const [key, value] of entries) env[key] = interpolateDefaults(value === null ? '' : String(value));
-  return env;
+  for (const [key, value] of entries) out[key] = interpolate(value === null ? '' : String(value), env);
+  return out;
 }
 
 export function commandWords(service: ComposeService): string[] {

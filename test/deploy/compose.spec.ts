@@ -5,12 +5,13 @@ import { AGENT_NODE_FLAGS } from '../../apps/agent/src/runtime/agent-node-flags'
 import { AppConfigSchema, configFile, loadAppConfigSchema } from './app-config-schema';
 import {
   commandWords,
+  ComposeRefusal,
   ComposeService,
   containerPorts,
   dependsOn,
   healthcheckText,
   loadCompose,
-  serviceEnv,
+  serviceEnv as serviceEnvUnder,
 } from './compose-model';
 import { DockerStage, parseDockerfile } from './dockerfile-stages';
 
@@ -24,6 +25,14 @@ const services = compose.services;
 
 /** Vars the platform reads rather than the app's schema: Node itself, and the image's app selector. */
 const PLATFORM_VARS = ['NODE_ENV', 'NODE_OPTIONS', 'APP', 'TZ'];
+
+/** The secrets an operator gives compose (shell or .env): compose has no default for any of them. */
+const OPERATOR_SECRETS = {
+  RELAY_ADMIN_TOKEN: 'an-operator-relay-admin-token',
+  BULL_BOARD_PASSWORD: 'an-operator-board-password',
+  POSTGRES_PASSWORD: 'an-operator-db-password',
+};
+const serviceEnv = (service: ComposeService) => serviceEnvUnder(service, OPERATOR_SECRETS);
 
 const DIST_ENTRY = /^dist\/apps\/([a-z-]+)\/src\/main\.js$/;
 
@@ -167,6 +176,33 @@ describe('docker-compose.yml', () => {
       const secret = app === 'relay' ? 'RELAY_ADMIN_TOKEN' : app === 'chat' ? 'BULL_BOARD_PASSWORD' : undefined;
       if (secret) expect({ name, secret, set: (env[secret] ?? '') !== '' }).toEqual({ name, secret, set: true });
     }
+  });
+
+  it('has no default secrets: without each one compose refuses to start, naming the variable', () => {
+    const needs: Record<string, string[]> = {};
+    for (const [name, service] of Object.entries(services)) {
+      for (const secret of Object.keys(OPERATOR_SECRETS) as Array<keyof typeof OPERATOR_SECRETS>) {
+        const { [secret]: _left, ...others } = OPERATOR_SECRETS;
+        let refusal: unknown;
+        try {
+          serviceEnvUnder(service, others);
+        } catch (err) {
+          refusal = err;
+        }
+        if (refusal === undefined) continue;
+        expect(refusal).toBeInstanceOf(ComposeRefusal);
+        expect((refusal as ComposeRefusal).variable).toBe(secret);
+        expect((refusal as Error).message).toContain(secret);
+        (needs[secret] ??= []).push(name);
+      }
+    }
+    expect(needs).toEqual({
+      RELAY_ADMIN_TOKEN: ['relay-a', 'relay-b'],
+      BULL_BOARD_PASSWORD: ['chat'],
+      POSTGRES_PASSWORD: ['postgres', 'agent', 'chat'],
+    });
+    // An empty value counts as unset (`:?`), as it would get past no production guard either.
+    expect(() => serviceEnvUnder(services.chat, { ...OPERATOR_SECRETS, BULL_BOARD_PASSWORD: '' })).toThrow(/BULL_BOARD_PASSWORD/);
   });
 
   it('points every URL in an app env var at a compose service (and the database POSTGRES_DB creates)', () => {

@@ -20,6 +20,7 @@ export interface ChatStackOptions {
   relayRedisUrl?: string;
   chatEnv?: Record<string, string>;
   agentEnv?: Record<string, string>;
+  relayEnv?: Record<string, string>;
   /** Where the agent and chat reach Postgres and the relays, e.g. through a TcpProxy (the test keeps direct URLs). */
   via?: { database?: (url: string) => Promise<string>; relay?: (url: string) => Promise<string> };
   relayEnv?: Record<string, string>;

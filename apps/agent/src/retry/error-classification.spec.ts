@@ -42,6 +42,22 @@ describe('classifyError', () => {
     expect(classifyError(new RelayHttpError('r', 409, 'secure queue', '{"error":"conflict"}')).kind).toBe('permanent');
   });
 
+  it("never echoes a relay's answer body, only its status and an error code of our shape", () => {
+    const leaky = new RelayHttpError('http://203.0.113.9', 404, 'send', '<html>internal admin page: secret=hunter2</html>');
+    expect(leaky.message).toBe('relay http://203.0.113.9 answered 404 to send');
+    expect(classifyError(leaky).message).not.toContain('hunter2');
+    expect(new RelayHttpError('r', 429, 'send', '{"error":"queue_full","message":"anything at all"}').message).toBe('relay r answered 429 to send (queue_full)');
+    expect(new RelayHttpError('r', 400, 'send', '{"error":"Not A Code <script>","message":"x"}').message).toBe('relay r answered 400 to send');
+  });
+
+  it('marks an error of no known kind (bounded by UNKNOWN_ERROR_ATTEMPTS), not a network or infrastructure one', () => {
+    expect(classifyError(new Error('something nobody expected'))).toEqual({ kind: 'transient', message: 'something nobody expected', unknown: true });
+    const unknownOf = (err: unknown) => 'unknown' in classifyError(err);
+    expect(unknownOf(new Error('Connection is closed.'))).toBe(false);
+    expect(unknownOf(new RelayHttpError('r', 503, 'send', ''))).toBe(false);
+    expect(unknownOf(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe(false);
+  });
+
   it('keeps the code of a refusal and maps a contract violation to VALIDATION', () => {
     expect(classifyError(new CommandRefusal('CONN_STATE', 'not connected'))).toEqual({
       kind: 'permanent',

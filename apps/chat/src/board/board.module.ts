@@ -6,6 +6,8 @@ import { Logger, Module } from '@nestjs/common';
 import { CHAT_CONFIG, ChatConfig } from '../config/chat-config';
 import { basicAuth } from './basic-auth.middleware';
 import { boardCredentials } from './board-credentials';
+import { boardSettings } from './board-settings';
+import { readOnlyBoard } from './read-only.middleware';
 
 export const BOARD_ROUTE = '/queues';
 
@@ -13,22 +15,29 @@ export const BOARD_ROUTE = '/queues';
 // shapes, but TypeScript sees two declarations of a private field. Only the types differ.
 const EXPRESS_ADAPTER = ExpressAdapter as unknown as BullBoardModuleOptions['adapter'];
 
-/** Bull Board at /queues: both contract queues, behind basic auth. */
+/** Bull Board at /queues: both contract queues, behind basic auth, read-only unless BULL_BOARD_READ_ONLY=false. */
 @Module({
   imports: [
     BullBoardModule.forRootAsync({
       inject: [CHAT_CONFIG],
       useFactory: (config: ChatConfig) => {
         const credentials = boardCredentials(config);
+        const settings = boardSettings();
         if (credentials.devDefault) {
           new Logger('BullBoard').warn(
             `BULL_BOARD_PASSWORD is not set: Bull Board at ${BOARD_ROUTE} uses the dev password for user "${credentials.user}" (set it; NODE_ENV=production refuses to start without it)`,
           );
         }
-        return { route: BOARD_ROUTE, adapter: EXPRESS_ADAPTER, middleware: basicAuth(credentials), boardOptions: { uiConfig: { boardTitle: 'group-connections' } } };
+        const auth = basicAuth(credentials, settings);
+        const middleware: typeof auth = settings.readOnly ? (req, res, next) => auth(req, res, (err?: unknown) => (err ? next(err) : readOnlyBoard(req, res, next))) : auth;
+        return { route: BOARD_ROUTE, adapter: EXPRESS_ADAPTER, middleware, boardOptions: { uiConfig: { boardTitle: 'group-connections' } } };
       },
     }),
-    BullBoardModule.forFeature({ name: AGENT_COMMANDS_QUEUE, adapter: BullMQAdapter }, { name: AGENT_EVENTS_QUEUE, adapter: BullMQAdapter }),
+    // readOnlyMode also hides the action buttons in the UI.
+    BullBoardModule.forFeature(
+      { name: AGENT_COMMANDS_QUEUE, adapter: BullMQAdapter, options: { readOnlyMode: boardSettings().readOnly } },
+      { name: AGENT_EVENTS_QUEUE, adapter: BullMQAdapter, options: { readOnlyMode: boardSettings().readOnly } },
+    ),
   ],
 })
 export class BoardModule {}
