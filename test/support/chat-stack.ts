@@ -23,7 +23,6 @@ export interface ChatStackOptions {
   relayEnv?: Record<string, string>;
   /** Where the agent and chat reach Postgres and the relays, e.g. through a TcpProxy (the test keeps direct URLs). */
   via?: { database?: (url: string) => Promise<string>; relay?: (url: string) => Promise<string> };
-  relayEnv?: Record<string, string>;
 }
 
 export interface ChatStackRelay {
