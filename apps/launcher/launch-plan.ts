@@ -115,7 +115,7 @@ export function planLaunch(env: NodeJS.ProcessEnv, terminal: { stdoutIsTTY: bool
         name: 'chat',
         app: 'chat',
         port: chatPort,
-        // The same relays as the agent: the chat accepts invitations naming them (design §8).
+        // The same relays as the agent: the chat accepts invitations naming them (the deployment contract).
         env: { ...shared, PORT: String(chatPort), RELAY_URLS: relayUrls },
         links: [
           { label: 'Bull Board', path: '/queues' },

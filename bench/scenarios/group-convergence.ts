@@ -30,7 +30,7 @@ export interface ConvergenceRun {
 const POLL_MS = 500;
 
 /**
- * Design §7 through the chat API: host ↔ member contacts, a group, members added, then (faults on
+ * Through the chat API: host ↔ member contacts, a group, members added, then (faults on
  * both relays switched on) every member joins at once; GET …/members of every party is polled until
  * each sees each other `connected` with connected: true.
  */

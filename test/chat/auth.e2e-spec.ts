@@ -3,7 +3,7 @@ import { API_OPERATIONS } from '../../apps/chat/src/docs/api-operations';
 import { ChatStack, connectContacts, startChatStack, STACK_TIMEOUT_MS } from '../support/chat-stack';
 
 /**
- * Design §7: every /users/:u/... call needs u's bearer token — none or an unknown token → 401, a
+ * The API's rule: every /users/:u/... call needs u's bearer token — none or an unknown token → 401, a
  * valid token of another user → 404 — whatever the endpoint. The endpoints are taken from the API's
  * own operation list, so a new one is covered (or this fails) without anyone remembering to add it.
  */

@@ -8,7 +8,7 @@ import { eventually } from '../support/eventually';
 import { ChatStack, GroupSetup, setUpGroup, startChatStack, waitForGroupConverged, GROUP_TEST_TIMEOUT_MS, STACK_TIMEOUT_MS } from '../support/chat-stack';
 
 /**
- * Design §7: an invitation is validated where it arrives — the API (400 with the reason) and the
+ * The API's rule: an invitation is validated where it arrives — the API (400 with the reason) and the
  * group protocol (a peer's invitation refused with the reason recorded) — and a refused one is never
  * fetched: a trap listening on a loopback port that is not one of this deployment's relays must see
  * no connection at all.

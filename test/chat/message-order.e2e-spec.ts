@@ -6,7 +6,7 @@ import { ChatStack, setUpGroup, startChatStack, waitForGroupConverged, GroupSetu
 import { eventually } from '../support/eventually';
 
 /**
- * Design §7: messages are listed oldest first, one sender's always in the order that sender sent
+ * The API's rule: messages are listed oldest first, one sender's always in the order that sender sent
  * them, and paged by limit and after. Every member sends a burst at once (the events of one
  * connection are handled concurrently, so arrival order is not send order), at 30% relay faults.
  */

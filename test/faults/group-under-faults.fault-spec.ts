@@ -250,7 +250,7 @@ describe('faults: an 8-member group at 30% relay faults, two agents and two chat
     expect(wrong).toEqual([]);
     log(`${cases.length} malformed requests refused with 4xx {error, message}`);
 
-    // A forged invitation is refused where it arrives (design §7): a 400 with the reason, nothing stored.
+    // A forged invitation is refused where it arrives (the API's rules, docs/architecture.md): a 400 with the reason, nothing stored.
     const eve = await stack.api.createUser('Eve');
     ledgerExclusions.add(eve);
     for (const invitation of INVALID_INVITATIONS) {

@@ -13,7 +13,7 @@ import { loadChatConfig } from './config/chat-config';
 import { setUpApiDocs } from './docs/api-docs';
 import { toApiError } from './http/api-exception.filter';
 
-/** Design §7: a request body over 64 KiB is refused with 413. */
+/** The API's rule: a request body over 64 KiB is refused with 413. */
 export const MAX_BODY = '64kb';
 
 async function bootstrap(): Promise<void> {

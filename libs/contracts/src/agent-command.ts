@@ -3,7 +3,7 @@ import { ConnId, ConnInfo, CorrelationId, Invitation, MessageBody, UserId } from
 
 const base = { corrId: CorrelationId, userId: UserId };
 
-/** contract (design §3): the commands the chat asks the agent to execute, as job data on agent-commands. */
+/** contract (the agent's retry contract, docs/architecture.md "Agent"): the commands the chat asks the agent to execute, as job data on agent-commands. */
 export const CreateCommand = z.object({ type: z.literal('CREATE'), ...base, connId: ConnId }).strict();
 export const JoinCommand = z
   .object({ type: z.literal('JOIN'), ...base, connId: ConnId, invitation: Invitation, connInfo: ConnInfo })

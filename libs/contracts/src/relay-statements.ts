@@ -1,6 +1,6 @@
 /**
  * What a queue's recipient signs (Ed25519, with the recipient key it gave at create) to be allowed a
- * recipient operation at a relay (design §6: knowing a queue id is not enough). Each statement names
+ * recipient operation at a relay (the relay trust model, docs/security.md: knowing a queue id is not enough). Each statement names
  * the operation and everything it acts on, so a captured signature only repeats that same act:
  * re-acking an acked message, re-deleting a deleted queue, or subscribing a queue again to the
  * stream (session) of the recipient who signed it. Shared by the relay (verifies) and the agent (signs).

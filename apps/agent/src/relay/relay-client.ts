@@ -22,7 +22,7 @@ export interface CreatedQueue {
  * idempotent on the relay's side (create by idempotencyKey, send deduplicated by msgId, secure with
  * the same key, ack, delete, subscribe: atomic scripts there), so the caller may repeat any of them,
  * and a request still unanswered after RELAY_HEDGE_MS is sent once more (hedged) on another socket.
- * Every recipient operation is signed with the queue's recipient key (design §6), looked up in the
+ * Every recipient operation is signed with the queue's recipient key (the relay trust model, docs/security.md), looked up in the
  * RecipientKeyring, so callers name a queue by relay and recipient id only.
  */
 @Injectable()

@@ -4,7 +4,7 @@ import { RelayUnreachable } from '../relay/relay-unreachable';
 import { CommandRefusal } from './command-refusal';
 
 export type ErrorClass =
-  /** `unknown`: of no known kind; retried, but only UNKNOWN_ERROR_ATTEMPTS times (design §3). */
+  /** `unknown`: of no known kind; retried, but only UNKNOWN_ERROR_ATTEMPTS times (the agent's retry contract, docs/architecture.md "Agent"). */
   | { kind: 'transient'; message: string; relay?: string; unknown?: true }
   | { kind: 'permanent'; code: AgentErrorCode; message: string; relay?: string };
 

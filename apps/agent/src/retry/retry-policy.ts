@@ -5,7 +5,7 @@ export interface BackoffSettings {
 }
 
 /**
- * The agent's one retry policy (design §3): exponential backoff with full jitter, capped, and no
+ * The agent's one retry policy (the agent's retry contract, docs/architecture.md "Agent"): exponential backoff with full jitter, capped, and no
  * attempt limit — a connection command is retried for as long as the network stays bad.
  * Built from RETRY_BASE_MS / RETRY_FACTOR / RETRY_MAX_MS (see retry.module.ts).
  */

@@ -15,7 +15,7 @@ export const ChatConfigSchema = z.object({
   RECONCILE_INTERVAL_MS: positiveMs(5_000),
   RECONCILE_STALE_MS: positiveMs(15_000),
   /**
-   * Design §8: the same list the agents get — "this deployment's own relays", the only internal
+   * The deployment contract: the same list the agents get — "this deployment's own relays", the only internal
    * (loopback, private, link-local) addresses an invitation may name (see libs/contracts invitation).
    */
   RELAY_URLS: z

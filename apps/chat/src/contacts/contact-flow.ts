@@ -57,7 +57,7 @@ export async function onContactInfo(tx: ChatTx, conn: Connection, connInfo: stri
   if (conn.contactId && (info?.type === 'x.contact' || info?.type === 'x.grp.mem.info')) await setContactName(tx, conn.contactId, info.displayName);
 }
 
-/** Design §7 contact status, from where its connection's handshake is. */
+/** The API's contact status, from where its connection's handshake is. */
 export function contactStatus(conn: Connection): 'creating' | 'invited' | 'joining' | 'connected' | 'failed' {
   // The joiner learns the peer's name from INFO, which the agent sends before CON; events are
   // handled concurrently, so until INFO is in, the contact is shown as still joining.

@@ -47,7 +47,7 @@ export function buildOpenApiDocument(app: INestApplication): { document: OpenAPI
 const USER_TOKEN = 'userToken';
 const Unauthorized = z.object({ error: z.literal('unauthorized'), message: z.string() });
 
-/** Design §7: every /users/{userId}/... call needs that user's bearer token. */
+/** The API's rule: every /users/{userId}/... call needs that user's bearer token. */
 function authenticated(operation: NonNullable<OpenAPIObject['paths'][string]['get']>): void {
   operation.security = [{ [USER_TOKEN]: [] }];
   operation.responses['401'] = {

@@ -7,7 +7,7 @@ import { resumer } from './continuation-handlers';
 import { onConfirmation, onConnected, onInfo } from './event-routes';
 
 /**
- * Seed Proposal 1: a STATUS that shows work we have not seen the event of runs the same handler
+ * Recovery by subscription: a STATUS that shows work we have not seen the event of runs the same handler
  * as that event would have (INV, JOINED, ALLOWED, CONF, INFO, CON).
  */
 export async function onStatus(tx: ChatTx, status: AgentEventOf<'STATUS'>): Promise<void> {

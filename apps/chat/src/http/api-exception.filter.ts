@@ -19,7 +19,7 @@ export interface ApiError {
   message: string;
 }
 
-/** Every error the API answers has the shape {error, message} (design §7), whatever raised it. */
+/** Every error the API answers has the shape {error, message} (the API's rules, docs/architecture.md), whatever raised it. */
 export function toApiError(err: unknown): { status: number; body: ApiError } {
   if (err instanceof HttpException) {
     const status = err.getStatus();

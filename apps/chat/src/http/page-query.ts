@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Design §7: a list is paged by `limit` (1–1000, default 100) and `after` (the last id of the
+ * The API's rule: a list is paged by `limit` (1–1000, default 100) and `after` (the last id of the
  * previous page). Query values arrive as strings.
  */
 export const PageQuery = z.object({

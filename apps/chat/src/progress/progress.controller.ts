@@ -15,7 +15,7 @@ import { User } from '../users/user.entity';
 import { GroupProgress, groupProgress } from './group-progress';
 import { readProgressInput, RetryNote } from './progress-reader';
 
-/** No query parameters: an unknown one is a 400, as everywhere in the API (design §7). */
+/** No query parameters: an unknown one is a 400, as everywhere in the API (the API's rules, docs/architecture.md). */
 export const ProgressQuery = z.object({}).strict();
 
 @UseGuards(UserAuthGuard)

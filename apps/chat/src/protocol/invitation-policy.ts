@@ -10,7 +10,7 @@ function ownRelayOrigins(): readonly string[] {
 }
 
 /**
- * Design §7: an invitation is checked where it arrives — the API and every protocol message that
+ * The API's rule: an invitation is checked where it arrives — the API and every protocol message that
  * carries one — before anything is stored or asked of the agent; one that is refused is never
  * fetched. The same check the agent applies before any IO (libs/contracts validateInvitation).
  */

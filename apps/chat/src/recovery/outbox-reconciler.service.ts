@@ -22,7 +22,7 @@ const SUBSCRIBE_BATCH = 1_000;
  * pending ACK, which is outside the per-connection order) whose job is missing, failed or completed
  * with no result event waiting, and stale (crash between commit and publish; Redis emptied; an
  * event lost). Also asks the agent for the STATUS of connections waiting on their peer, so a lost
- * CONF/INFO/CON is recovered (seed Proposal 1): all of them at start and as soon as the queue Redis
+ * CONF/INFO/CON is recovered (recovery by subscription: a STATUS shows what happened): all of them at start and as soon as the queue Redis
  * is seen to have lost its data (QueueLossMarker), and otherwise each on a backed-off schedule
  * (status-check-schedule.ts) for a loss the marker cannot see.
  */

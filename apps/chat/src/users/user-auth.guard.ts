@@ -14,7 +14,7 @@ export interface AuthenticatedRequest extends Request {
 }
 
 /**
- * Design §7: every /users/:userId/... call carries `Authorization: Bearer <token of that user>`.
+ * The API's rule: every /users/:userId/... call carries `Authorization: Bearer <token of that user>`.
  * None, a malformed or an unknown token → 401; a valid token of another user → 404, exactly as for
  * another user's objects (the caller learns nothing about which user ids exist). The user is then
  * `request.user` (see CurrentUser).

@@ -19,7 +19,7 @@ export const RelayConfigSchema = z
       .string()
       .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'RELAY_NAME must match [A-Za-z0-9_.-]{1,64}')
       .optional(),
-    // Bounds on what one caller (one client address) can make the relay store or do (design §6).
+    // Bounds on what one caller (one client address) can make the relay store or do (the relay trust model, docs/security.md).
     // Defaults leave room for a 100-member group whose agents all come from one address: each member
     // holds 2 queues per other member (group + direct), ~20,000 queues in all.
     RELAY_MAX_QUEUES_PER_CALLER: positiveInt(100_000),
