@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
-import { nodeFlagsOf } from '../agent/src/runtime/agent-node-flags';
+import { nodeFlagsOf } from './agent-node-flags';
 import { distEntry, ServiceSpec } from './launch-plan';
 import { Channel, TerminalOutput } from './terminal-output';
 

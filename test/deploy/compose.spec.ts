@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, resolve } from 'node:path';
-import { AGENT_NODE_FLAGS } from '../../apps/agent/src/runtime/agent-node-flags';
+import { AGENT_NODE_FLAGS } from '../../apps/launcher/agent-node-flags';
 import { AppConfigSchema, configFile, loadAppConfigSchema } from './app-config-schema';
 import {
   commandWords,

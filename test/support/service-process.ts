@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, createWriteStream, mkdirSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { nodeFlagsOf } from '../../apps/agent/src/runtime/agent-node-flags';
+import { nodeFlagsOf } from '../../apps/launcher/agent-node-flags';
 import { eventually } from './eventually';
 
 // test/support under jest, or dist/test/support when the bench imports the compiled harness.

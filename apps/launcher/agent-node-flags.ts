@@ -1,5 +1,6 @@
 /**
- * V8 heap bounds of the agent, on its command line wherever it is started: the launcher, the test
+ * V8 heap bounds of the agent, on its command line wherever it is started (the launcher owns how each
+ * app process is started on a machine, so the list lives here and the others read it): the launcher, the test
  * harness (and so the bench), `npm run start:agent` and docker-compose (test/deploy checks those two).
  *
  * Why: the agent's live heap is ~40 MB at 10k connections (heap snapshot: mostly code and module
