@@ -15,6 +15,12 @@ export const ChatConfigSchema = z.object({
   RECONCILE_INTERVAL_MS: positiveMs(5_000),
   RECONCILE_STALE_MS: positiveMs(15_000),
   /**
+   * A handshake our side finished its part of (a JOIN sent, an ALLOW done) whose peer has not answered
+   * for this long is given up: the connection, and what it was for, fail with the reason, instead of
+   * waiting (and being re-subscribed) for ever. A day by default: far beyond any outage we recover from.
+   */
+  HANDSHAKE_TIMEOUT_MS: positiveMs(24 * 60 * 60_000),
+  /**
    * The deployment contract: the same list the agents get — "this deployment's own relays", the only internal
    * (loopback, private, link-local) addresses an invitation may name (see libs/contracts invitation).
    */

@@ -9,6 +9,8 @@ import { DataSource } from 'typeorm';
 import { CHAT_CONFIG, ChatConfig } from '../config/chat-config';
 import { CommandPublisher } from '../outbox/command-publisher';
 import { countRepublished, staleHeads } from '../outbox/command-store';
+import { UnitOfWork } from '../outbox/unit-of-work';
+import { giveUpAbandonedHandshakes } from '../groups/abandoned-handshakes';
 import { QueueLossMarker, queueLossMarkerKey } from './queue-loss-marker';
 import { LeaseRedis, RecoveryLease, recoveryLeaseKey } from './recovery-lease';
 import { allWaitingConnections, claimDueStatusChecks } from './status-check-schedule';
@@ -44,6 +46,7 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
     private readonly publisher: CommandPublisher,
     @InjectQueue(AGENT_EVENTS_QUEUE) private readonly events: Queue,
     private readonly metrics: ChatMetrics,
+    private readonly work: UnitOfWork,
   ) {
     this.queueLoss = new QueueLossMarker(
       // BullMQ's client interface types only SET's PX/EX; its ioredis client passes NX/GET through.
@@ -88,6 +91,7 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
         this.log.warn('the queue Redis lost its data (marker gone): re-publishing stale commands and re-subscribing every waiting connection now');
       }
       await this.republishStaleHeads();
+      await this.giveUpAbandonedHandshakes();
       if (this.subscribeAllDue) {
         await this.subscribeUnfinished();
         this.subscribeAllDue = false;
@@ -115,6 +119,13 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
     }
     if (republished) this.log.log(`re-published ${republished} stale command(s)`);
     return republished;
+  }
+
+  /** Handshakes whose peer never answered (HANDSHAKE_TIMEOUT_MS): failed with the reason, at most a batch a tick. */
+  async giveUpAbandonedHandshakes(): Promise<number> {
+    const given = await this.work.run((tx) => giveUpAbandonedHandshakes(tx, this.config.HANDSHAKE_TIMEOUT_MS, SUBSCRIBE_BATCH));
+    if (given) this.log.warn(`${given} handshake(s) given up: no answer from the peer for ${this.config.HANDSHAKE_TIMEOUT_MS} ms`);
+    return given;
   }
 
   /**
