@@ -21,7 +21,7 @@ describe('event retry backoff', () => {
     expect(isTransientFailure(new TypeError("Cannot read properties of undefined (reading 'memberId')"))).toBe(false);
   });
 
-  it('grows exponentially, is capped at 30 s whatever the attempt, and fails a deterministic error after a bounded number of tries', () => {
+  it('grows exponentially, is capped at 15 s whatever the attempt, and fails a deterministic error after a bounded number of tries', () => {
     expect(eventRetryDelay(1, pgError('08006'), () => 0.5)).toBe(200);
     expect(eventRetryDelay(4, pgError('08006'), () => 0.5)).toBe(1_600);
     for (const n of [15, 18, 30, 1_000, 999_999]) {
