@@ -123,8 +123,15 @@ describe('relay bounds: what one anonymous caller can make a relay store or do',
     const before = kib(pid, 'VmRSS');
     const stalled = await openStalledStream(streams.url);
     try {
-      // Each subscribe pushes the queue's 4 MB again from the start: 50 of them ask for ~200 MB.
-      for (let i = 0; i < 50; i++) expect((await api.subscribe(stalled.sessionId, [recipientId])).status).toBe(200);
+      // Each subscribe pushes the queue's 4 MB again from the start: 50 of them ask for ~200 MB. The
+      // relay may cut the stream before the 50th (a 404 for a session it forgot): that is the property.
+      let asked = 0;
+      for (; asked < 50; asked++) {
+        const status = (await api.subscribe(stalled.sessionId, [recipientId])).status;
+        if (status === 404) break;
+        expect(status).toBe(200);
+      }
+      expect(asked).toBeGreaterThan(0);
       const grown = () => (kib(pid, 'VmHWM') - before) / 1024;
       await eventually(async () => (await api.subscribe(stalled.sessionId, [recipientId])).status === 404, {
         timeoutMs: 20_000,
