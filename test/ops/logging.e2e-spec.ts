@@ -67,5 +67,16 @@ describe('logs: format and redaction', () => {
     expect(JSON.parse(line).req.headers.authorization).toBe('[redacted]');
     expect(logOf(chat, 0)).not.toContain(credentials);
     expect(logOf(chat, 0)).not.toContain('board-secret-not-for-logs');
+
+    // A user's calls: neither its token nor its userId reaches a log line, not even at debug.
+    const created = await fetch(`${chat.url}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ displayName: 'Logged' }) });
+    const { userId, token } = (await created.json()) as { userId: string; token: string };
+    const groups = await fetch(`${chat.url}/users/${userId}/groups?limit=5`, { headers: { authorization: `Bearer ${token}`, 'x-probe': 'logging-user' } });
+    expect(groups.status).toBe(200);
+    await groups.arrayBuffer();
+    const userLine = await eventually(() => logOf(chat, from).split('\n').find((l) => l.includes('"x-probe":"logging-user"')), { timeoutMs: 10_000, what: "the user's request log line" });
+    expect(JSON.parse(userLine).req.url).toBe('/users/:id/groups');
+    expect(logOf(chat, 0)).not.toContain(token);
+    expect(logOf(chat, 0)).not.toContain(userId);
   });
 });

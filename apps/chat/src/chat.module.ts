@@ -16,6 +16,7 @@ import { EventMetricsObserver } from './events/event-metrics.observer';
 import { GroupsController } from './groups/groups.controller';
 import { HealthController } from './health/health.controller';
 import { ApiExceptionFilter } from './http/api-exception.filter';
+import { requestLogSerializers } from './http/request-log';
 import { BoardModule } from './board/board.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { CommandPublisher } from './outbox/command-publisher';
@@ -34,6 +35,7 @@ import { UsersController } from './users/users.controller';
           level: config.LOG_LEVEL,
           format: config.LOG_FORMAT,
           autoLogging: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace',
+          pino: { serializers: requestLogSerializers },
         }),
     }),
     DatabaseModule,
