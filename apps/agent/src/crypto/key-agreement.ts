@@ -1,4 +1,5 @@
-import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync } from 'node:crypto';
+import { createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync } from 'node:crypto';
+import { privateKeyOf, rememberPrivateKey } from './private-keys';
 
 // The SPKI DER prefix of an X25519 public key: the raw 32 bytes follow it.
 const X25519_SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
@@ -13,11 +14,13 @@ export interface DhKeyPair {
 
 export function generateDhKeyPair(): DhKeyPair {
   const { publicKey, privateKey } = generateKeyPairSync('x25519');
-  return { publicKey: rawPublicKey(publicKey.export({ format: 'der', type: 'spki' })), privateKey: privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64') };
+  const stored = privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');
+  rememberPrivateKey(stored, privateKey);
+  return { publicKey: rawPublicKey(publicKey.export({ format: 'der', type: 'spki' })), privateKey: stored };
 }
 
 export function dhPublicKeyOf(privateKey: string): string {
-  const key = createPublicKey(createPrivateKey({ key: Buffer.from(privateKey, 'base64'), format: 'der', type: 'pkcs8' }));
+  const key = createPublicKey(privateKeyOf(privateKey));
   return rawPublicKey(key.export({ format: 'der', type: 'spki' }));
 }
 
@@ -31,7 +34,7 @@ export function agreeConnectionKey(ownPrivateKey: string, peerPublicKey: string)
     const raw = Buffer.from(peerPublicKey, 'base64url');
     if (raw.length !== 32) return null;
     const peer = createPublicKey({ key: Buffer.concat([X25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
-    const own = createPrivateKey({ key: Buffer.from(ownPrivateKey, 'base64'), format: 'der', type: 'pkcs8' });
+    const own = privateKeyOf(ownPrivateKey);
     const shared = diffieHellman({ privateKey: own, publicKey: peer });
     // An all-zero secret means a low-order peer key: it would make the key public.
     if (shared.every((b) => b === 0)) return null;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { KeyObject, createPrivateKey, sign } from 'node:crypto';
+import { KeyObject, sign } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { privateKeyOf } from '../crypto/private-keys';
 
 /** Keys kept in memory at most; past it the oldest are dropped (they are read again from Postgres). */
 const MAX_CACHED_KEYS = 200_000;
@@ -18,7 +19,7 @@ export class RecipientKeyring {
 
   /** Made known by the command that created the queue (before it is stored, so its subscribe can sign). */
   remember(relay: string, recipientId: string, privateKey: string): void {
-    this.put(relay, recipientId, createPrivateKey({ key: Buffer.from(privateKey, 'base64'), format: 'der', type: 'pkcs8' }));
+    this.put(relay, recipientId, privateKeyOf(privateKey));
   }
 
   /** base64 Ed25519 signature of `statement` with the queue's recipient key. */
@@ -44,7 +45,7 @@ export class RecipientKeyring {
       [relay, missing],
     );
     for (const row of rows) {
-      const key = createPrivateKey({ key: Buffer.from(row.key, 'base64'), format: 'der', type: 'pkcs8' });
+      const key = privateKeyOf(row.key);
       this.put(relay, row.rid, key);
       found.set(row.rid, key);
     }

@@ -1,14 +1,25 @@
 import { KeyObject, createPublicKey, verify } from 'node:crypto';
 
+/** Parsed keys kept at most (oldest dropped first): parsing SPKI costs more than the verify itself. */
+const MAX_PARSED = 50_000;
+const parsed = new Map<string, KeyObject>();
+
 /** Parses an Ed25519 public key given as base64 SPKI DER; null when it is not one. */
 export function parseSenderKey(base64: string): KeyObject | null {
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) return null;
+  const known = parsed.get(base64);
+  if (known) return known;
+  if (base64.length > 1_024 || !/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) return null;
+  let key: KeyObject;
   try {
-    const key = createPublicKey({ key: Buffer.from(base64, 'base64'), format: 'der', type: 'spki' });
-    return key.asymmetricKeyType === 'ed25519' ? key : null;
+    key = createPublicKey({ key: Buffer.from(base64, 'base64'), format: 'der', type: 'spki' });
   } catch {
     return null;
   }
+  if (key.asymmetricKeyType !== 'ed25519') return null;
+  // Every queue verifies with the same few keys again and again (OpenSSL 3's decoder is slow).
+  if (parsed.size >= MAX_PARSED) parsed.delete(parsed.keys().next().value!);
+  parsed.set(base64, key);
+  return key;
 }
 
 /** The key in one canonical spelling, so the same key in another base64 form is "the same key"; null when not a key. */
