@@ -231,6 +231,8 @@ export class ChatApi {
   groups = (u: string) => this.expect<GroupView[]>(200, 'GET', `/users/${u}/groups`);
   joinGroup = (u: string, g: string) => this.expect<unknown>(202, 'POST', `/users/${u}/groups/${g}/join`);
   members = (u: string, g: string) => this.expect<MemberView[]>(200, 'GET', `/users/${u}/groups/${g}/members`);
+  removeMember = (u: string, g: string, memberId: string) => this.expect<unknown>(202, 'DELETE', `/users/${u}/groups/${g}/members/${memberId}`);
+  leaveGroup = (u: string, g: string) => this.expect<unknown>(202, 'POST', `/users/${u}/groups/${g}/leave`);
   sendMessage = async (u: string, g: string, text: string) =>
     (await this.expect<{ messageId: string }>(202, 'POST', `/users/${u}/groups/${g}/messages`, { text })).messageId;
   messages = (u: string, g: string) => this.expect<MessageView[]>(200, 'GET', `/users/${u}/groups/${g}/messages`);

@@ -14,6 +14,7 @@ import { DatabaseModule } from './database/database.module';
 import { AgentEventsProcessor } from './events/agent-events.processor';
 import { EventMetricsObserver } from './events/event-metrics.observer';
 import { GroupsController } from './groups/groups.controller';
+import { MembershipController } from './groups/membership.controller';
 import { HealthController } from './health/health.controller';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 import { BoardModule } from './board/board.module';
@@ -48,7 +49,7 @@ import { UsersController } from './users/users.controller';
     MetricsModule,
     ProgressModule,
   ],
-  controllers: [UsersController, ContactsController, GroupsController, CommandsController, HealthController],
+  controllers: [UsersController, ContactsController, GroupsController, MembershipController, CommandsController, HealthController],
   providers: [
     { provide: APP_FILTER, useClass: ApiExceptionFilter },
     CommandPublisher,

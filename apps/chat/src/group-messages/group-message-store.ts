@@ -36,6 +36,15 @@ export async function takePendingDeliveries(tx: ChatTx, userId: string, groupId:
   return rows.map((r) => ({ messageId: r.message_id, text: r.text }));
 }
 
+/** What waited for these members (a departed one, or every member when we departed ourselves) is never sent. */
+export async function dropPendingDeliveries(tx: ChatTx, userId: string, groupId: string, memberIds: string[] | 'all'): Promise<void> {
+  await tx.em.query(`DELETE FROM pending_deliveries WHERE user_id = $1 AND group_id = $2 AND ($3::uuid[] IS NULL OR member_id = ANY($3::uuid[]))`, [
+    userId,
+    groupId,
+    memberIds === 'all' ? null : memberIds,
+  ]);
+}
+
 /** A group's messages, oldest first. */
 export async function messagesOf(db: Db, userId: string, groupId: string): Promise<GroupMessage[]> {
   const rows: { user_id: string; id: string; group_id: string; from_member_id: string; text: string; at: Date }[] = await db.query(

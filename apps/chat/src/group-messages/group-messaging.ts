@@ -3,6 +3,7 @@ import { lockConnectionsShared } from '../connections/connection-store';
 import { Connection } from '../connections/connection.entity';
 import { otherMembersOf } from '../members/group-store';
 import { Group } from '../members/group.entity';
+import { hasDeparted } from '../members/member.entity';
 import { ChatTx } from '../outbox/chat-tx';
 import { ProtocolMessageOf } from '../protocol/protocol-message';
 import { sendRequest } from '../protocol/protocol-sender';
@@ -12,7 +13,7 @@ import { addPendingDeliveries, insertGroupMessage, takePendingDeliveries } from 
 export async function sendGroupMessage(tx: ChatTx, group: Group, text: string): Promise<string> {
   const msgId = randomUUID();
   await insertGroupMessage(tx, { userId: group.userId, id: msgId, groupId: group.id, fromMemberId: group.selfMemberId, text, at: new Date() });
-  const members = (await otherMembersOf(tx.em, group.userId, group.id)).filter((m) => m.status !== 'failed');
+  const members = (await otherMembersOf(tx.em, group.userId, group.id)).filter((m) => m.status !== 'failed' && !hasDeparted(m.status));
   // FOR SHARE: a CON committing meanwhile waits for us, then flushes what we left pending.
   const conns = await lockConnectionsShared(tx, members.map((m) => m.connId).filter((c): c is string => !!c));
   const connected = new Set(conns.filter((c) => c.stage === 'connected').map((c) => c.id));

@@ -3,7 +3,7 @@ import { failConnectionOf } from '../connections/connection-store';
 import { lockMember, setMemberStatus } from '../members/group-store';
 import { ChatTx } from '../outbox/chat-tx';
 import { ContinuationOf } from '../outbox/continuation';
-import type { CommandFailure, ContinuationHandler } from '../outbox/continuation-handler';
+import { nothingMore, type CommandFailure, type ContinuationHandler } from '../outbox/continuation-handler';
 import { onMemberInvitationCreated } from './host-flow';
 import { onIntroInvitationCreated, onJoinGroupFailed } from './member-flow';
 
@@ -38,6 +38,9 @@ export const GROUP_HANDLERS = {
   CREATE_INTRO_INVITATIONS: { expects: 'INV', resume: onIntroInvitationCreated, fail: introFailed }, // #2112
   JOIN_FORWARDED_INTRO: { expects: 'JOINED', resume: reachStage('joined'), fail: introFailed }, // #2147
   ALLOW_INTRO: { expects: 'ALLOWED', resume: reachStage('allowed'), fail: introFailed }, // #1495, #1419
+  // The connection ended when the DELETE was asked; the agent's answer changes nothing more (a
+  // failure stays visible on the command: the agent may still hold that connection).
+  DELETE_MEMBER_CONNECTION: { expects: 'DELETED', resume: nothingMore, fail: nothingMore },
 } satisfies {
   CREATE_GROUP_MEMBER_INVITATION: ContinuationHandler<'CREATE_GROUP_MEMBER_INVITATION', 'INV'>;
   JOIN_GROUP: ContinuationHandler<'JOIN_GROUP', 'JOINED'>;
@@ -45,4 +48,5 @@ export const GROUP_HANDLERS = {
   CREATE_INTRO_INVITATIONS: ContinuationHandler<'CREATE_INTRO_INVITATIONS', 'INV'>;
   JOIN_FORWARDED_INTRO: ContinuationHandler<'JOIN_FORWARDED_INTRO', 'JOINED'>;
   ALLOW_INTRO: ContinuationHandler<'ALLOW_INTRO', 'ALLOWED'>;
+  DELETE_MEMBER_CONNECTION: ContinuationHandler<'DELETE_MEMBER_CONNECTION', 'DELETED'>;
 };

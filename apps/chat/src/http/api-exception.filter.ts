@@ -3,6 +3,7 @@ import type { Response } from 'express';
 
 const CODES: Record<number, string> = {
   400: 'bad_request',
+  403: 'forbidden',
   404: 'not_found',
   405: 'method_not_allowed',
   409: 'conflict',

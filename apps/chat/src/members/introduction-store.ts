@@ -63,6 +63,14 @@ export async function markPairConnected(tx: ChatTx, userId: string, groupId: str
   );
 }
 
+/**
+ * A departed member's introductions, gone: none of them is forwarded or re-driven any more (a late
+ * x.grp.mem.inv finds no row), and no new one is made (only connected members are introduced).
+ */
+export async function dropIntroductionsOf(tx: ChatTx, userId: string, groupId: string, memberId: string): Promise<void> {
+  await tx.em.query(`DELETE FROM introductions WHERE user_id = $1 AND group_id = $2 AND (new_member_id = $3 OR existing_member_id = $3)`, [userId, groupId, memberId]);
+}
+
 export async function introductionsOf(db: Db, userId: string, groupId: string): Promise<{ newMemberId: string; existingMemberId: string; status: IntroductionStatus; updatedAt: Date }[]> {
   const rows: { new_member_id: string; existing_member_id: string; status: IntroductionStatus; updated_at: Date }[] = await db.query(
     `SELECT new_member_id, existing_member_id, status, updated_at FROM introductions WHERE user_id = $1 AND group_id = $2`,

@@ -3,6 +3,7 @@ import { connectionsOfGroup } from '../connections/connection-store';
 import { groupsCopiesOf, membersWithConnectionState } from '../members/group-store';
 import { Group } from '../members/group.entity';
 import { introductionsOf } from '../members/introduction-store';
+import { hasDeparted } from '../members/member.entity';
 import { pendingOnConnections } from '../outbox/command-store';
 import { pairKey, PendingStep, ProgressInput } from './group-progress';
 
@@ -36,7 +37,8 @@ export async function readProgressInput(db: DataSource | EntityManager, group: G
   return {
     selfMemberId: group.selfMemberId,
     hostMemberId: group.hostMemberId,
-    members,
+    // A removed or departed member is no pair of the group any more.
+    members: members.filter((m) => !hasDeparted(m.status)),
     introductions,
     pending: await withRetryNotes(pending, retryNote),
   };

@@ -31,6 +31,10 @@ export const XGrpMemInfo = z.object({ type: z.literal('x.grp.mem.info'), memberI
 export const XGrpMemCon = z.object({ type: z.literal('x.grp.mem.con'), memberId: id });
 /** Not in design §5: an invitee whose JOIN was refused for good tells the host, over their contact. */
 export const XGrpJoinErr = z.object({ type: z.literal('x.grp.join.err'), groupId: id, memberId: id, reason: z.string().min(1).max(2_000) });
+/** Design §5: the host removes a member (to every member and to the removed one). */
+export const XGrpMemDel = z.object({ type: z.literal('x.grp.mem.del'), memberId: id });
+/** Design §5: a member leaves; from the leaver itself, or relayed by the host to members not connected to it yet. */
+export const XGrpLeave = z.object({ type: z.literal('x.grp.leave'), memberId: id });
 export const XMsgNew = z.object({ type: z.literal('x.msg.new'), msgId: id, text: z.string().min(1).max(16_384) });
 
 export const ProtocolMessage = z.discriminatedUnion('type', [
@@ -45,6 +49,8 @@ export const ProtocolMessage = z.discriminatedUnion('type', [
   XGrpMemInfo,
   XGrpMemCon,
   XGrpJoinErr,
+  XGrpMemDel,
+  XGrpLeave,
   XMsgNew,
 ]);
 export type ProtocolMessage = z.infer<typeof ProtocolMessage>;
