@@ -61,6 +61,7 @@ const Progress = z.object({
       lastError: z.string().nullable(),
     }),
   ),
+  messagesForwarded: z.number().int().describe('deliveries of group messages that went through the host (x.grp.msg.fwd): forwards made by the host, messages received so by a member'),
 });
 
 export const API_OPERATIONS: Record<string, ApiOperationDoc> = {
@@ -164,6 +165,7 @@ export const API_OPERATIONS: Record<string, ApiOperationDoc> = {
             { memberId: U2, displayName: 'Carol', status: 'connected', connected: true },
           ],
           stuck: [{ memberId: M, peerMemberId: U2, step: 'JOIN_FORWARDED_INTRO', since: '2026-11-25T21:04:05.000Z', attempts: 3, lastError: 'relay http://127.0.0.1:4001 answered 503' }],
+          messagesForwarded: 1,
         },
       },
       400: { ...errors.bad, example: { error: 'bad_request', message: 'invalid query: query: Unrecognized key: "x"' } },

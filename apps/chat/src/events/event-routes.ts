@@ -2,7 +2,7 @@ import type { AgentEventOf, AgentEventType } from '@gc/contracts';
 import { advanceStage, failConnection, lockConnection, recordPeerInfo } from '../connections/connection-store';
 import { Connection, ConnectionPurpose } from '../connections/connection.entity';
 import { onContactConfirmation, onContactInfo } from '../contacts/contact-flow';
-import { receiveGroupMessage } from '../group-messages/group-messaging';
+import { receiveForwardedMessage, receiveGroupMessage } from '../group-messages/group-messaging';
 import { onMemberLeft, onMemberRemoved } from '../groups/departure-flow';
 import { onIntroConnectedReport, onIntroInvitations, onMemberAccept, onMemberConnected, onMemberJoinRefused } from '../groups/host-flow';
 import {
@@ -73,6 +73,7 @@ const ON_MESSAGE: { [P in ConnectionPurpose]?: MessageHandlers } = {
     'x.grp.mem.fwd': onIntroForwarded,
     'x.grp.mem.del': onMemberRemoved,
     'x.grp.leave': onMemberLeft,
+    'x.grp.msg.fwd': receiveForwardedMessage,
     'x.msg.new': receiveGroupMessage,
   },
   'host-member': {

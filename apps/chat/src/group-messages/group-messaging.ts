@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { lockConnectionsShared } from '../connections/connection-store';
 import { Connection } from '../connections/connection.entity';
-import { otherMembersOf } from '../members/group-store';
+import { findMember, otherMembersOf } from '../members/group-store';
 import { Group } from '../members/group.entity';
+import { membersNotConnectedWith } from '../members/introduction-store';
 import { hasDeparted } from '../members/member.entity';
 import { ChatTx } from '../outbox/chat-tx';
 import { ProtocolMessageOf } from '../protocol/protocol-message';
 import { sendRequest } from '../protocol/protocol-sender';
-import { addPendingDeliveries, insertGroupMessage, takePendingDeliveries } from './group-message-store';
+import { addPendingDeliveries, insertGroupMessage, recordForwards, takePendingDeliveries } from './group-message-store';
 
 /** POST …/messages: to every member over its group connection, or into its pending queue. */
 export async function sendGroupMessage(tx: ChatTx, group: Group, text: string): Promise<string> {
@@ -23,10 +24,28 @@ export async function sendGroupMessage(tx: ChatTx, group: Group, text: string): 
   return msgId;
 }
 
-/** Receivers drop duplicates by msgId (the primary key). */
+/**
+ * Receivers drop duplicates by msgId (the primary key). The host passes a member's message on, as
+ * x.grp.msg.fwd, to the members whose introduction to that member is not connected yet: they get
+ * it now instead of when the mesh is up (the sender's pending delivery still follows, a duplicate).
+ */
 export async function receiveGroupMessage(tx: ChatTx, conn: Connection, msg: ProtocolMessageOf<'x.msg.new'>): Promise<void> {
   if (!conn.groupId || !conn.memberId) return;
-  await insertGroupMessage(tx, { userId: conn.userId, id: msg.msgId, groupId: conn.groupId, fromMemberId: conn.memberId, text: msg.text, at: new Date() });
+  const fresh = await insertGroupMessage(tx, { userId: conn.userId, id: msg.msgId, groupId: conn.groupId, fromMemberId: conn.memberId, text: msg.text, at: new Date() });
+  if (!fresh || conn.purpose !== 'host-member') return;
+  const waiting = await membersNotConnectedWith(tx, conn.userId, conn.groupId, conn.memberId);
+  if (waiting.length === 0) return;
+  const fwd = { type: 'x.grp.msg.fwd' as const, fromMemberId: conn.memberId, msgId: msg.msgId, text: msg.text };
+  await tx.askAll(conn.userId, waiting.map((m) => sendRequest(m.connId, fwd)));
+  await recordForwards(tx, conn.userId, msg.msgId, waiting.length);
+}
+
+/** x.grp.msg.fwd from the host: a member's message, from a member we know and that is still in the group. */
+export async function receiveForwardedMessage(tx: ChatTx, conn: Connection, msg: ProtocolMessageOf<'x.grp.msg.fwd'>): Promise<void> {
+  if (!conn.groupId) return;
+  const sender = await findMember(tx, conn.userId, conn.groupId, msg.fromMemberId);
+  if (!sender || sender.isSelf || sender.isHost || hasDeparted(sender.status)) return;
+  await insertGroupMessage(tx, { userId: conn.userId, id: msg.msgId, groupId: conn.groupId, fromMemberId: sender.id, text: msg.text, at: new Date(), forwarded: 1 });
 }
 
 /** On CON of a member's group connection: what waited for it goes out now, oldest first. */

@@ -71,6 +71,22 @@ export async function dropIntroductionsOf(tx: ChatTx, userId: string, groupId: s
   await tx.em.query(`DELETE FROM introductions WHERE user_id = $1 AND group_id = $2 AND (new_member_id = $3 OR existing_member_id = $3)`, [userId, groupId, memberId]);
 }
 
+/**
+ * Host: the members a message from `senderId` must be forwarded to — still in the group, connected
+ * with us, and whose introduction to the sender is not connected yet (design §5, forwarding).
+ */
+export async function membersNotConnectedWith(tx: ChatTx, userId: string, groupId: string, senderId: string): Promise<{ id: string; connId: string }[]> {
+  const rows: { id: string; conn_id: string }[] = await tx.em.query(
+    `SELECT m.id, m.conn_id FROM members m JOIN connections c ON c.id = m.conn_id AND c.stage = 'connected'
+      WHERE m.user_id = $1 AND m.group_id = $2 AND NOT m.is_self AND m.id <> $3 AND m.status = 'connected'
+        AND NOT EXISTS (SELECT 1 FROM introductions i WHERE i.user_id = $1 AND i.group_id = $2 AND i.status = 'connected'
+              AND ((i.new_member_id = $3 AND i.existing_member_id = m.id) OR (i.new_member_id = m.id AND i.existing_member_id = $3)))
+      ORDER BY m.created_at, m.id`,
+    [userId, groupId, senderId],
+  );
+  return rows.map((r) => ({ id: r.id, connId: r.conn_id }));
+}
+
 export async function introductionsOf(db: Db, userId: string, groupId: string): Promise<{ newMemberId: string; existingMemberId: string; status: IntroductionStatus; updatedAt: Date }[]> {
   const rows: { new_member_id: string; existing_member_id: string; status: IntroductionStatus; updated_at: Date }[] = await db.query(
     `SELECT new_member_id, existing_member_id, status, updated_at FROM introductions WHERE user_id = $1 AND group_id = $2`,

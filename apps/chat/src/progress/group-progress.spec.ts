@@ -23,7 +23,9 @@ describe('groupProgress', () => {
         { corrId: 'k1', ownerMemberId: H, peerMemberId: C, function: 'ALLOW_MEMBER', createdAt: t(3), attempts: 4, lastError: 'relay answered 503' },
         { corrId: 'k2', ownerMemberId: A, peerMemberId: B, function: 'JOIN_FORWARDED_INTRO', createdAt: t(4), attempts: 2, lastError: null },
       ],
+      messagesForwarded: 3,
     });
+    expect(p.messagesForwarded).toBe(3);
     expect(p.pairsTotal).toBe(6); // H–A, H–B, H–C, A–B, A–C, B–C
     expect(p.pairsConnected).toBe(2);
     expect(p.stuck).toEqual(
@@ -37,13 +39,13 @@ describe('groupProgress', () => {
   });
 
   it('a failed member is stuck with its reason and leaves the member pairs', () => {
-    const p = groupProgress({ selfMemberId: H, hostMemberId: H, members: [member(A, 'connected'), member(B, 'failed')], introductions: [], pending: [] });
+    const p = groupProgress({ selfMemberId: H, hostMemberId: H, members: [member(A, 'connected'), member(B, 'failed')], introductions: [], pending: [], messagesForwarded: 0 });
     expect(p.pairsTotal).toBe(2);
     expect(p.stuck).toEqual([expect.objectContaining({ memberId: B, step: WAITING.failed, lastError: 'INVALID_INVITATION: bad' })]);
   });
 
   it('member: only its own pairs', () => {
-    const p = groupProgress({ selfMemberId: A, hostMemberId: H, members: [member(H, 'connected'), member(B, 'intro-invited')], introductions: [], pending: [] });
+    const p = groupProgress({ selfMemberId: A, hostMemberId: H, members: [member(H, 'connected'), member(B, 'intro-invited')], introductions: [], pending: [], messagesForwarded: 0 });
     expect(p).toMatchObject({ pairsConnected: 1, pairsTotal: 2, stuck: [expect.objectContaining({ memberId: B, step: WAITING.connection })] });
   });
 });

@@ -35,6 +35,8 @@ export interface ProgressInput {
   members: ProgressMember[];
   introductions: ProgressIntroduction[];
   pending: PendingStep[];
+  /** Deliveries of group messages that went through the host (host: forwards made; member: messages received so). */
+  messagesForwarded: number;
 }
 
 export interface StuckPair {
@@ -54,6 +56,7 @@ export interface GroupProgress {
   pairsTotal: number;
   members: Array<{ memberId: string; displayName: string; status: MemberStatus; connected: boolean }>;
   stuck: StuckPair[];
+  messagesForwarded: number;
 }
 
 /** Steps a pair waits on when no command of ours is pending: the other side (or the host) must act. */
@@ -113,7 +116,8 @@ export function groupProgress(input: ProgressInput): GroupProgress {
     }
   }
 
-  if (input.selfMemberId !== input.hostMemberId) return { pairsConnected, pairsTotal, members: publicMembers(input.members), stuck };
+  const { messagesForwarded } = input;
+  if (input.selfMemberId !== input.hostMemberId) return { pairsConnected, pairsTotal, members: publicMembers(input.members), stuck, messagesForwarded };
 
   // Host: every pair of members, which its introductions connect.
   const intros = new Map(input.introductions.map((i) => [pairKey(i.newMemberId, i.existingMemberId), i]));
@@ -140,7 +144,7 @@ export function groupProgress(input: ProgressInput): GroupProgress {
       waitOn(a.memberId, b.memberId, { memberId: owner, peerMemberId: peer, step, since: intro.updatedAt.toISOString(), lastError: null });
     }
   }
-  return { pairsConnected, pairsTotal, members: publicMembers(input.members), stuck };
+  return { pairsConnected, pairsTotal, members: publicMembers(input.members), stuck, messagesForwarded };
 }
 
 function publicMembers(members: ProgressMember[]): GroupProgress['members'] {

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { connectionsOfGroup } from '../connections/connection-store';
+import { forwardedCount } from '../group-messages/group-message-store';
 import { groupsCopiesOf, membersWithConnectionState } from '../members/group-store';
 import { Group } from '../members/group.entity';
 import { introductionsOf } from '../members/introduction-store';
@@ -19,11 +20,12 @@ export type RetryNote = (corrId: string) => Promise<{ attempts?: number; lastErr
 export async function readProgressInput(db: DataSource | EntityManager, group: Group, retryNote?: RetryNote): Promise<ProgressInput> {
   const isHost = group.selfMemberId === group.hostMemberId;
   const viewer = isHost ? null : group.userId;
-  const [members, introductions, conns, copies] = await Promise.all([
+  const [members, introductions, conns, copies, messagesForwarded] = await Promise.all([
     membersWithConnectionState(db, group.userId, group.id),
     isHost ? introductionsOf(db, group.userId, group.id) : Promise.resolve([]),
     connectionsOfGroup(db, group.id, viewer),
     groupsCopiesOf(db, group.id, viewer),
+    forwardedCount(db, group.userId, group.id),
   ]);
   const selfOf = new Map(copies.map((c) => [c.userId, c.selfMemberId]));
   const connById = new Map(conns.map((c) => [c.id, c]));
@@ -41,6 +43,7 @@ export async function readProgressInput(db: DataSource | EntityManager, group: G
     members: members.filter((m) => !hasDeparted(m.status)),
     introductions,
     pending: await withRetryNotes(pending, retryNote),
+    messagesForwarded,
   };
 }
 

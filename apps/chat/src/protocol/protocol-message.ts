@@ -35,6 +35,8 @@ export const XGrpJoinErr = z.object({ type: z.literal('x.grp.join.err'), groupId
 export const XGrpMemDel = z.object({ type: z.literal('x.grp.mem.del'), memberId: id });
 /** Design §5: a member leaves; from the leaver itself, or relayed by the host to members not connected to it yet. */
 export const XGrpLeave = z.object({ type: z.literal('x.grp.leave'), memberId: id });
+/** Design §5: the host passes a member's message on to members whose connection with that member is not up yet. */
+export const XGrpMsgFwd = z.object({ type: z.literal('x.grp.msg.fwd'), fromMemberId: id, msgId: id, text: z.string().min(1).max(16_384) });
 export const XMsgNew = z.object({ type: z.literal('x.msg.new'), msgId: id, text: z.string().min(1).max(16_384) });
 
 export const ProtocolMessage = z.discriminatedUnion('type', [
@@ -51,6 +53,7 @@ export const ProtocolMessage = z.discriminatedUnion('type', [
   XGrpJoinErr,
   XGrpMemDel,
   XGrpLeave,
+  XGrpMsgFwd,
   XMsgNew,
 ]);
 export type ProtocolMessage = z.infer<typeof ProtocolMessage>;
