@@ -14,6 +14,7 @@ import { DatabaseModule } from './database/database.module';
 import { AgentEventsProcessor } from './events/agent-events.processor';
 import { EventMetricsObserver } from './events/event-metrics.observer';
 import { GroupsController } from './groups/groups.controller';
+import { IntroductionRetrier } from './groups/introduction-retrier.service';
 import { MembershipController } from './groups/membership.controller';
 import { HealthController } from './health/health.controller';
 import { ApiExceptionFilter } from './http/api-exception.filter';
@@ -57,6 +58,7 @@ import { UsersController } from './users/users.controller';
     AgentEventsProcessor,
     EventMetricsObserver,
     OutboxReconciler,
+    IntroductionRetrier,
   ],
 })
 export class ChatModule {}

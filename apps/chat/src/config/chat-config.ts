@@ -12,6 +12,10 @@ export const ChatConfigSchema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be postgres://...').default('postgres://postgres@127.0.0.1:5432/postgres'),
   RECONCILE_INTERVAL_MS: positiveMs(5_000),
   RECONCILE_STALE_MS: positiveMs(15_000),
+  // Re-introduction of a member pair whose introduction failed for good: attempts, then a capped backoff.
+  INTRO_RETRY_ATTEMPTS: z.coerce.number().int().min(0).max(20).default(3),
+  INTRO_RETRY_BASE_MS: positiveMs(5_000),
+  INTRO_RETRY_MAX_MS: positiveMs(60_000),
   BULL_BOARD_USER: z.string().min(1).default('admin'),
   BULL_BOARD_PASSWORD: z.string().min(1).optional(),
 });

@@ -62,6 +62,7 @@ const Progress = z.object({
     }),
   ),
   messagesForwarded: z.number().int().describe('deliveries of group messages that went through the host (x.grp.msg.fwd): forwards made by the host, messages received so by a member'),
+  reintroductions: z.number().int().describe('host: re-introductions made after a pair connection failed for good (0 for a member)'),
 });
 
 export const API_OPERATIONS: Record<string, ApiOperationDoc> = {
@@ -166,6 +167,7 @@ export const API_OPERATIONS: Record<string, ApiOperationDoc> = {
           ],
           stuck: [{ memberId: M, peerMemberId: U2, step: 'JOIN_FORWARDED_INTRO', since: '2026-11-25T21:04:05.000Z', attempts: 3, lastError: 'relay http://127.0.0.1:4001 answered 503' }],
           messagesForwarded: 1,
+          reintroductions: 0,
         },
       },
       400: { ...errors.bad, example: { error: 'bad_request', message: 'invalid query: query: Unrecognized key: "x"' } },

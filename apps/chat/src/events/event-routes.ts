@@ -4,6 +4,7 @@ import { Connection, ConnectionPurpose } from '../connections/connection.entity'
 import { onContactConfirmation, onContactInfo } from '../contacts/contact-flow';
 import { receiveForwardedMessage, receiveGroupMessage } from '../group-messages/group-messaging';
 import { onMemberLeft, onMemberRemoved } from '../groups/departure-flow';
+import { onIntroFailedReport, onMemberReset } from '../groups/reintroduction-flow';
 import { onIntroConnectedReport, onIntroInvitations, onMemberAccept, onMemberConnected, onMemberJoinRefused } from '../groups/host-flow';
 import {
   onHostConnected,
@@ -74,12 +75,14 @@ const ON_MESSAGE: { [P in ConnectionPurpose]?: MessageHandlers } = {
     'x.grp.mem.del': onMemberRemoved,
     'x.grp.leave': onMemberLeft,
     'x.grp.msg.fwd': receiveForwardedMessage,
+    'x.grp.mem.reset': onMemberReset,
     'x.msg.new': receiveGroupMessage,
   },
   'host-member': {
     'x.grp.mem.inv': onIntroInvitations,
     'x.grp.mem.con': onIntroConnectedReport,
     'x.grp.leave': onMemberLeft,
+    'x.grp.mem.fail': onIntroFailedReport,
     'x.msg.new': receiveGroupMessage,
   },
   'intro-group': { 'x.grp.leave': onMemberLeft, 'x.msg.new': receiveGroupMessage },

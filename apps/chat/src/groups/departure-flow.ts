@@ -29,7 +29,7 @@ async function deleteConnection(tx: ChatTx, member: Pick<Member, 'userId' | 'gro
   await tx.ask(member.userId, { function: 'DELETE_MEMBER_CONNECTION', groupId: member.groupId, memberId: member.id }, { type: 'DELETE', connId });
 }
 
-async function deleteConnectionsWith(tx: ChatTx, member: Member, reason: string): Promise<void> {
+export async function deleteConnectionsWith(tx: ChatTx, member: Member, reason: string): Promise<void> {
   for (const connId of [member.connId, member.directConnId]) if (connId) await deleteConnection(tx, member, connId, reason);
 }
 

@@ -6,6 +6,7 @@ import { ContinuationOf } from '../outbox/continuation';
 import { nothingMore, type CommandFailure, type ContinuationHandler } from '../outbox/continuation-handler';
 import { onMemberInvitationCreated } from './host-flow';
 import { onIntroInvitationCreated, onJoinGroupFailed } from './member-flow';
+import { reportIntroFailure } from './reintroduction-flow';
 
 /** A permanent ERR of a command on the group connection with a member: the connection and that member fail. */
 async function memberFailed(tx: ChatTx, data: { groupId: string; memberId: string }, failure: CommandFailure): Promise<void> {
@@ -24,10 +25,17 @@ async function joinGroupFailed(tx: ChatTx, data: ContinuationOf<'JOIN_GROUP'>, f
   await onJoinGroupFailed(tx, conn, failure.reason);
 }
 
-/** An introduction's connection failed for good; only the group one fails the member (the direct one is a contact). */
+/**
+ * An introduction's connection failed for good; only the group one fails the member (the direct
+ * one is a contact), and the host hears it, to introduce the pair again (reintroduction-flow.ts).
+ */
 async function introFailed(tx: ChatTx, data: ContinuationOf<'CREATE_INTRO_INVITATIONS' | 'JOIN_FORWARDED_INTRO' | 'ALLOW_INTRO'>, failure: CommandFailure): Promise<void> {
-  if (data.part === 'group') return memberFailed(tx, data, failure);
-  await failConnectionOf(tx, failure.userId, failure.connId, failure.reason);
+  if (data.part !== 'group') {
+    await failConnectionOf(tx, failure.userId, failure.connId, failure.reason);
+    return;
+  }
+  await reportIntroFailure(tx, failure.userId, data.groupId, data.memberId, failure.connId, failure.reason);
+  await memberFailed(tx, data, failure);
 }
 
 /** The continuations of the group protocol (design §5), with the seed's references. */

@@ -128,6 +128,18 @@ export async function membersWithConnections(tx: ChatTx, userId: string, groupId
   return rows.map(memberFromRow);
 }
 
+/**
+ * The host re-introduces us to this member: its old connections are deleted, and its row starts
+ * over from `status` (the one exception to "a status never moves back": only the host asks for it).
+ */
+export async function resetMemberForReintroduction(tx: ChatTx, member: Member, status: 'introduced' | 'announced'): Promise<void> {
+  Object.assign(member, { status, connId: null, directConnId: null, failureReason: null });
+  await tx.em.query(
+    `UPDATE members SET status = $4, conn_id = NULL, direct_conn_id = NULL, failure_reason = NULL, updated_at = now() WHERE user_id = $1 AND group_id = $2 AND id = $3`,
+    [member.userId, member.groupId, member.id, status],
+  );
+}
+
 /** The group connection with a member (set when it is opened). */
 export async function setMemberConnection(tx: ChatTx, member: Pick<Member, 'userId' | 'groupId' | 'id'>, connId: string): Promise<void> {
   await tx.em.query(`UPDATE members SET conn_id = $4, updated_at = now() WHERE user_id = $1 AND group_id = $2 AND id = $3`, [member.userId, member.groupId, member.id, connId]);

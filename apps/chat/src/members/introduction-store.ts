@@ -87,10 +87,77 @@ export async function membersNotConnectedWith(tx: ChatTx, userId: string, groupI
   return rows.map((r) => ({ id: r.id, connId: r.conn_id }));
 }
 
-export async function introductionsOf(db: Db, userId: string, groupId: string): Promise<{ newMemberId: string; existingMemberId: string; status: IntroductionStatus; updatedAt: Date }[]> {
-  const rows: { new_member_id: string; existing_member_id: string; status: IntroductionStatus; updated_at: Date }[] = await db.query(
-    `SELECT new_member_id, existing_member_id, status, updated_at FROM introductions WHERE user_id = $1 AND group_id = $2`,
+export async function introductionsOf(
+  db: Db,
+  userId: string,
+  groupId: string,
+): Promise<{ newMemberId: string; existingMemberId: string; status: IntroductionStatus; updatedAt: Date; attempts: number; lastError: string | null }[]> {
+  const rows: { new_member_id: string; existing_member_id: string; status: IntroductionStatus; updated_at: Date; attempts: number; last_error: string | null }[] = await db.query(
+    `SELECT new_member_id, existing_member_id, status, updated_at, attempts, last_error FROM introductions WHERE user_id = $1 AND group_id = $2`,
     [userId, groupId],
   );
-  return rows.map((r) => ({ newMemberId: r.new_member_id, existingMemberId: r.existing_member_id, status: r.status, updatedAt: new Date(r.updated_at) }));
+  return rows.map((r) => ({
+    newMemberId: r.new_member_id,
+    existingMemberId: r.existing_member_id,
+    status: r.status,
+    updatedAt: new Date(r.updated_at),
+    attempts: Number(r.attempts),
+    lastError: r.last_error,
+  }));
+}
+
+/** The introduction of a pair, in whichever direction it was made, locked. */
+export async function lockIntroductionOfPair(tx: ChatTx, userId: string, groupId: string, a: string, b: string): Promise<{ key: IntroductionKey; status: IntroductionStatus; attempts: number } | null> {
+  const rows: { new_member_id: string; existing_member_id: string; status: IntroductionStatus; attempts: number }[] = await tx.em.query(
+    `SELECT new_member_id, existing_member_id, status, attempts FROM introductions
+      WHERE user_id = $1 AND group_id = $2 AND ((new_member_id = $3 AND existing_member_id = $4) OR (new_member_id = $4 AND existing_member_id = $3)) FOR UPDATE`,
+    [userId, groupId, a, b],
+  );
+  if (rows.length === 0) return null;
+  const r = rows[0];
+  return { key: { userId, groupId, newMemberId: r.new_member_id, existingMemberId: r.existing_member_id }, status: r.status, attempts: Number(r.attempts) };
+}
+
+/** The pair's connection failed for good: `retrying`, to be scheduled (retry_at unset) by scheduleReintroductions. */
+export async function introductionFailed(tx: ChatTx, key: IntroductionKey, reason: string): Promise<void> {
+  await tx.em.query(
+    `UPDATE introductions SET status = 'retrying', retry_at = NULL, last_error = $5, updated_at = now()
+      WHERE user_id = $1 AND group_id = $2 AND new_member_id = $3 AND existing_member_id = $4`,
+    [...keyParams(key), reason],
+  );
+}
+
+/**
+ * One statement: every failed introduction not scheduled yet gets its next attempt at now + base·2^n,
+ * capped at `maxMs` (n: attempts made), or, after `maxAttempts`, ends `failed` with its last reason.
+ */
+export async function scheduleReintroductions(db: Db, maxAttempts: number, baseMs: number, maxMs: number): Promise<void> {
+  await db.query(
+    `UPDATE introductions SET
+        status = CASE WHEN attempts >= $1 THEN 'failed' ELSE 'retrying' END,
+        retry_at = CASE WHEN attempts >= $1 THEN NULL ELSE now() + LEAST($2::float8 * power(2, attempts), $3::float8) * interval '1 millisecond' END,
+        attempts = CASE WHEN attempts >= $1 THEN attempts ELSE attempts + 1 END,
+        updated_at = now()
+      WHERE status = 'retrying' AND retry_at IS NULL`,
+    [maxAttempts, baseMs, maxMs],
+  );
+}
+
+/** Starts a due re-introduction over (`new`: the newcomer's fresh invitations are forwarded again); false if it is not due any more. */
+export async function restartIntroduction(tx: ChatTx, key: IntroductionKey): Promise<boolean> {
+  const rows: unknown[] = await tx.em.query(
+    `UPDATE introductions SET status = 'new', retry_at = NULL, updated_at = now()
+      WHERE user_id = $1 AND group_id = $2 AND new_member_id = $3 AND existing_member_id = $4 AND status = 'retrying' AND retry_at <= now() RETURNING 1`,
+    keyParams(key),
+  );
+  return rows.length > 0;
+}
+
+/** Re-introductions whose backoff is over (any group), oldest first. */
+export async function dueReintroductions(db: Db, limit: number): Promise<IntroductionKey[]> {
+  const rows: { user_id: string; group_id: string; new_member_id: string; existing_member_id: string }[] = await db.query(
+    `SELECT user_id, group_id, new_member_id, existing_member_id FROM introductions WHERE status = 'retrying' AND retry_at <= now() ORDER BY retry_at LIMIT $1`,
+    [limit],
+  );
+  return rows.map((r) => ({ userId: r.user_id, groupId: r.group_id, newMemberId: r.new_member_id, existingMemberId: r.existing_member_id }));
 }

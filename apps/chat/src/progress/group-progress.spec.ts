@@ -18,7 +18,7 @@ describe('groupProgress', () => {
       selfMemberId: H,
       hostMemberId: H,
       members: [member(A, 'connected'), member(B, 'connected'), member(C, 'accepted')],
-      introductions: [{ newMemberId: B, existingMemberId: A, status: 'forwarded', updatedAt: t(2) }],
+      introductions: [{ newMemberId: B, existingMemberId: A, status: 'forwarded', updatedAt: t(2), attempts: 0, lastError: null }],
       pending: [
         { corrId: 'k1', ownerMemberId: H, peerMemberId: C, function: 'ALLOW_MEMBER', createdAt: t(3), attempts: 4, lastError: 'relay answered 503' },
         { corrId: 'k2', ownerMemberId: A, peerMemberId: B, function: 'JOIN_FORWARDED_INTRO', createdAt: t(4), attempts: 2, lastError: null },
@@ -42,6 +42,17 @@ describe('groupProgress', () => {
     const p = groupProgress({ selfMemberId: H, hostMemberId: H, members: [member(A, 'connected'), member(B, 'failed')], introductions: [], pending: [], messagesForwarded: 0 });
     expect(p.pairsTotal).toBe(2);
     expect(p.stuck).toEqual([expect.objectContaining({ memberId: B, step: WAITING.failed, lastError: 'INVALID_INVITATION: bad' })]);
+  });
+
+  it('host: a pair whose connection failed for good waits on its re-introduction, then is failed after the last attempt', () => {
+    const intro = (status: string, attempts: number) => ({ newMemberId: B, existingMemberId: A, status, updatedAt: t(5), attempts, lastError: 'RELAY_REFUSED: unknown queue' });
+    const input = { selfMemberId: H, hostMemberId: H, members: [member(A, 'connected'), member(B, 'connected')], pending: [], messagesForwarded: 0 };
+    const retrying = groupProgress({ ...input, introductions: [intro('retrying', 1)] });
+    expect(retrying.reintroductions).toBe(1);
+    expect(retrying.stuck).toEqual([{ memberId: B, peerMemberId: A, step: WAITING.reintroduction, since: t(5).toISOString(), attempts: 1, lastError: 'RELAY_REFUSED: unknown queue' }]);
+    const failed = groupProgress({ ...input, introductions: [intro('failed', 3)] });
+    expect(failed.stuck).toEqual([expect.objectContaining({ step: WAITING.failed, attempts: 3, lastError: 'RELAY_REFUSED: unknown queue' })]);
+    expect(groupProgress({ ...input, introductions: [intro('connected', 2)] })).toMatchObject({ pairsConnected: 3, stuck: [], reintroductions: 2 });
   });
 
   it('member: only its own pairs', () => {

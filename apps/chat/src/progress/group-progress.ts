@@ -16,6 +16,9 @@ export interface ProgressIntroduction {
   existingMemberId: string;
   status: string;
   updatedAt: Date;
+  /** Re-introductions made after a permanent failure, and the last failure's reason. */
+  attempts: number;
+  lastError: string | null;
 }
 
 /** A pending command of some member of the group, about its connection with `peerMemberId`. */
@@ -57,6 +60,8 @@ export interface GroupProgress {
   members: Array<{ memberId: string; displayName: string; status: MemberStatus; connected: boolean }>;
   stuck: StuckPair[];
   messagesForwarded: number;
+  /** Host: re-introductions made after a pair's connection failed for good (design §5). */
+  reintroductions: number;
 }
 
 /** Steps a pair waits on when no command of ours is pending: the other side (or the host) must act. */
@@ -66,6 +71,7 @@ export const WAITING = {
   hostConnection: 'WAITING_FOR_HOST_CONNECTION',
   introInvitations: 'WAITING_FOR_INTRO_INVITATIONS',
   introConnection: 'WAITING_FOR_INTRO_CONNECTION',
+  reintroduction: 'WAITING_FOR_REINTRODUCTION',
   failed: 'FAILED',
 } as const;
 
@@ -117,7 +123,8 @@ export function groupProgress(input: ProgressInput): GroupProgress {
   }
 
   const { messagesForwarded } = input;
-  if (input.selfMemberId !== input.hostMemberId) return { pairsConnected, pairsTotal, members: publicMembers(input.members), stuck, messagesForwarded };
+  if (input.selfMemberId !== input.hostMemberId) return { pairsConnected, pairsTotal, members: publicMembers(input.members), stuck, messagesForwarded, reintroductions: 0 };
+  const reintroductions = input.introductions.reduce((n, i) => n + i.attempts, 0);
 
   // Host: every pair of members, which its introductions connect.
   const intros = new Map(input.introductions.map((i) => [pairKey(i.newMemberId, i.existingMemberId), i]));
@@ -139,12 +146,18 @@ export function groupProgress(input: ProgressInput): GroupProgress {
         waitOn(a.memberId, b.memberId, { memberId: late.memberId, peerMemberId: other.memberId, step: WAITING.hostConnection, since: late.updatedAt.toISOString(), lastError: null });
         continue;
       }
+      if (intro.status === 'retrying' || intro.status === 'failed') {
+        // The pair's connection failed for good: the host introduces it again, or gave up.
+        const step = intro.status === 'failed' ? WAITING.failed : WAITING.reintroduction;
+        stuck.push({ memberId: intro.newMemberId, peerMemberId: intro.existingMemberId, step, since: intro.updatedAt.toISOString(), attempts: intro.attempts, lastError: intro.lastError });
+        continue;
+      }
       const [owner, peer] = intro.status === 'new' ? [intro.newMemberId, intro.existingMemberId] : [intro.existingMemberId, intro.newMemberId];
       const step = intro.status === 'new' ? WAITING.introInvitations : WAITING.introConnection;
       waitOn(a.memberId, b.memberId, { memberId: owner, peerMemberId: peer, step, since: intro.updatedAt.toISOString(), lastError: null });
     }
   }
-  return { pairsConnected, pairsTotal, members: publicMembers(input.members), stuck, messagesForwarded };
+  return { pairsConnected, pairsTotal, members: publicMembers(input.members), stuck, messagesForwarded, reintroductions };
 }
 
 function publicMembers(members: ProgressMember[]): GroupProgress['members'] {

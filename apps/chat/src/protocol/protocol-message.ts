@@ -37,6 +37,13 @@ export const XGrpMemDel = z.object({ type: z.literal('x.grp.mem.del'), memberId:
 export const XGrpLeave = z.object({ type: z.literal('x.grp.leave'), memberId: id });
 /** Design §5: the host passes a member's message on to members whose connection with that member is not up yet. */
 export const XGrpMsgFwd = z.object({ type: z.literal('x.grp.msg.fwd'), fromMemberId: id, msgId: id, text: z.string().min(1).max(16_384) });
+/** Not in design §5: a member's group connection from an introduction failed for good; the host may re-introduce the pair. */
+export const XGrpMemFail = z.object({ type: z.literal('x.grp.mem.fail'), memberId: id, reason: z.string().min(1).max(2_000) });
+/**
+ * Not in design §5: the host re-introduces us to a member (after x.grp.mem.fail): forget the
+ * connections with it; `as` is where its row starts over (x.grp.mem.intro or x.grp.mem.fwd follows).
+ */
+export const XGrpMemReset = z.object({ type: z.literal('x.grp.mem.reset'), memberId: id, as: z.enum(['introduced', 'announced']) });
 export const XMsgNew = z.object({ type: z.literal('x.msg.new'), msgId: id, text: z.string().min(1).max(16_384) });
 
 export const ProtocolMessage = z.discriminatedUnion('type', [
@@ -54,6 +61,8 @@ export const ProtocolMessage = z.discriminatedUnion('type', [
   XGrpMemDel,
   XGrpLeave,
   XGrpMsgFwd,
+  XGrpMemFail,
+  XGrpMemReset,
   XMsgNew,
 ]);
 export type ProtocolMessage = z.infer<typeof ProtocolMessage>;
