@@ -25,7 +25,7 @@ describe('chat: removing members and leaving a group (design §5, §7)', () => {
     await stack?.stop();
   }, STACK_TIMEOUT_MS);
 
-  it('host + 5 at 20% faults: one removed mid-introductions (agent down), one after convergence (chat kill -9), one leaves; the rest stay a group and nobody holds a connection to the departed', async () => {
+  it('host + 5 at 20% faults: one removed mid-introductions (agent kill -9), one after convergence (chat kill -9), one leaves; the rest stay a group and nobody holds a connection to the departed', async () => {
     const { api } = stack;
     await Promise.all(stack.relays.map((r) => r.setFaults({ failureRate: 0.2 })));
     // M5 joins last, by the test, so that its introductions are under way when it is removed.
@@ -43,14 +43,14 @@ describe('chat: removing members and leaving a group (design §5, §7)', () => {
     expect(unknown.body.error).toBe('not_found');
     expect((await api.request('POST', `/users/${setup.host.userId}/groups/${g}/leave`)).status).toBe(409);
 
-    // M5 is connected to the host: the host introduces it to M1..M4 — and the agent stops, so those
-    // introductions are in flight (not connected) when the removal is asked for.
+    // M5 is connected to the host: the host introduces it to M1..M4 — and the agent is killed (-9, its
+    // jobs mid-way), so those introductions are in flight (not connected) when the removal is asked for.
     await api.joinGroup(m5.userId, g);
     await eventually(async () => (await api.members(setup.host.userId, g)).find((m) => m.memberId === m5.memberId)?.connected === true, {
       timeoutMs: 120_000,
       what: 'the host connected with M5',
     });
-    await stack.withAgentDown(async () => {
+    await stack.withAgentKilled(async () => {
       const m5View = await api.members(m5.userId, g);
       const introduced = m5View.filter((m) => m.memberId !== setup.host.memberId);
       expect(introduced.filter((m) => m.connected).length).toBeLessThan(4); // mid-introductions, by construction

@@ -40,6 +40,8 @@ export interface ChatStack {
   api: ChatApi;
   /** Stops the agent (SIGTERM) and starts it again with `between` run while it is down. */
   withAgentDown(between: () => Promise<void>): Promise<void>;
+  /** Kills the agent (SIGKILL: no graceful end of its jobs) and starts it again with `between` run while it is down. */
+  withAgentKilled(between: () => Promise<void>): Promise<void>;
   /** Starts the chat again (after kill9/stop) on the same port, database and prefix. */
   restartChat(): Promise<void>;
   stop(): Promise<void>;
@@ -141,6 +143,14 @@ export async function startChatStack(opts: ChatStackOptions): Promise<ChatStack>
       api,
       async withAgentDown(between) {
         await agent.stop();
+        await between();
+        processes.splice(processes.indexOf(agent), 1);
+        agent = await startService('agent', `${label}-agent`, agentPort, agentEnv);
+        processes.push(agent);
+        stack.agent = agent;
+      },
+      async withAgentKilled(between) {
+        await agent.kill9();
         await between();
         processes.splice(processes.indexOf(agent), 1);
         agent = await startService('agent', `${label}-agent`, agentPort, agentEnv);

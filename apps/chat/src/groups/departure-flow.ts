@@ -33,7 +33,7 @@ export async function deleteConnectionsWith(tx: ChatTx, member: Member, reason: 
   for (const connId of [member.connId, member.directConnId]) if (connId) await deleteConnection(tx, member, connId, reason);
 }
 
-const REASON: Record<DepartedStatus, string> = { removed: 'deleted: the member was removed', left: 'deleted: the member left' };
+const REASON: Record<DepartedStatus, string> = { removed: 'the member was removed', left: 'the member left' };
 
 /** Another member departed: in our copy it is gone, with our connections with it. False when it was gone already. */
 async function dropMember(tx: ChatTx, member: Member, status: DepartedStatus): Promise<boolean> {
@@ -48,7 +48,7 @@ async function dropMember(tx: ChatTx, member: Member, status: DepartedStatus): P
 async function departOurselves(tx: ChatTx, group: Group, status: DepartedStatus): Promise<void> {
   const self = await lockMember(tx, group.userId, group.id, group.selfMemberId);
   if (!self || !(await setMemberStatus(tx, self, status))) return;
-  const reason = status === 'removed' ? 'deleted: we were removed from the group' : 'deleted: we left the group';
+  const reason = status === 'removed' ? 'we were removed from the group' : 'we left the group';
   for (const member of await membersWithConnections(tx, group.userId, group.id)) await deleteConnectionsWith(tx, member, reason);
   await dropPendingDeliveries(tx, group.userId, group.id, 'all');
 }

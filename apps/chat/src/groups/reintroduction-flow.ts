@@ -56,6 +56,6 @@ export async function onMemberReset(tx: ChatTx, conn: Connection, msg: ProtocolM
   if (!group || !self || hasDeparted(self.status)) return;
   const member = await lockMember(tx, group.userId, group.id, msg.memberId);
   if (!member || member.isSelf || member.isHost || hasDeparted(member.status)) return;
-  await deleteConnectionsWith(tx, member, 'deleted: the host re-introduces this member');
+  await deleteConnectionsWith(tx, member, 'the host re-introduces this member');
   await resetMemberForReintroduction(tx, member, msg.as);
 }
