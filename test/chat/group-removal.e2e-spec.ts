@@ -1,5 +1,6 @@
 import {
   ChatStack,
+  connectContacts,
   exchangeGroupMessages,
   GROUP_TEST_TIMEOUT_MS,
   GroupSetup,
@@ -25,7 +26,7 @@ describe('chat: removing members and leaving a group (design §5, §7)', () => {
     await stack?.stop();
   }, STACK_TIMEOUT_MS);
 
-  it('host + 5 at 20% faults: one removed mid-introductions (agent kill -9), one after convergence (chat kill -9), one leaves; the rest stay a group and nobody holds a connection to the departed', async () => {
+  it('host + 5 at 20% faults: one removed mid-introductions (agent kill -9), one after convergence (chat kill -9), one leaves, an invitee that never joined is removed; the rest stay a group and nobody holds a connection to the departed', async () => {
     const { api } = stack;
     await Promise.all(stack.relays.map((r) => r.setFaults({ failureRate: 0.2 })));
     // M5 joins last, by the test, so that its introductions are under way when it is removed.
@@ -65,6 +66,13 @@ describe('chat: removing members and leaving a group (design §5, §7)', () => {
 
     await api.leaveGroup(m3.userId, g);
 
+    // M6 is invited but never joins: the host never connected with it, and removes it all the same.
+    const m6: Member = { name: 'M6', userId: await api.createUser('M6'), memberId: '' };
+    m6.memberId = await api.addMember(host.userId, g, (await connectContacts(api, host.userId, m6.userId)).onA);
+    await eventually(async () => (await api.groups(m6.userId)).some((x) => x.groupId === g), { timeoutMs: 60_000, what: 'M6 invited' });
+    await api.removeMember(host.userId, g, m6.memberId);
+    await eventually(async () => (await api.members(host.userId, g)).find((m) => m.memberId === m6.memberId)?.status === 'removed', { what: 'M6 removed' });
+
     const remaining: Member[] = [host, m1, m4];
     const departed: Array<{ who: Member; as: 'removed' | 'left' }> = [
       { who: m5, as: 'removed' },
@@ -97,7 +105,7 @@ describe('chat: removing members and leaving a group (design §5, §7)', () => {
     await waitForGroupConverged(api, rest, 60_000);
 
     // Nobody — neither the remaining members' agents nor the departed ones' — holds a connection to a departed member.
-    const departedIds = departed.map((d) => ({ userId: d.who.userId, memberId: d.who.memberId }));
+    const departedIds = [...departed, { who: m6 }].map((d) => ({ userId: d.who.userId, memberId: d.who.memberId }));
     const checked = await eventually(
       async () => {
         const { checked, held } = await connectionsHeldWithDeparted(stack, g, departedIds);
@@ -117,8 +125,8 @@ describe('chat: removing members and leaving a group (design §5, §7)', () => {
     // Removing or leaving again changes nothing; and nothing failed or is left pending, anywhere.
     await api.removeMember(setup.host.userId, g, m2.memberId);
     await api.leaveGroup(m3.userId, g);
-    await waitForNoCommandLeft(api, setup.all, 90_000);
-    const commands = (await Promise.all(setup.all.map((p) => api.commands(p.userId)))).flat();
+    await waitForNoCommandLeft(api, [...setup.all, m6], 90_000);
+    const commands = (await Promise.all([...setup.all, m6].map((p) => api.commands(p.userId)))).flat();
     const deletes = commands.filter((c) => c.function === 'DELETE_MEMBER_CONNECTION');
     const withdrawn = commands.filter((c) => c.lastError?.startsWith('withdrawn'));
     console.log(`removal: ${checked} connections with the departed checked in agent + relays; ${deletes.length} DELETEs; ${withdrawn.length} commands withdrawn: ${withdrawn.map((c) => `${c.function} (${c.lastError})`).join('; ')}`);
