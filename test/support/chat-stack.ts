@@ -43,6 +43,8 @@ export interface ChatStack {
   api: ChatApi;
   /** Stops the agent (SIGTERM) and starts it again with `between` run while it is down. */
   withAgentDown(between: () => Promise<void>): Promise<void>;
+  /** Kills the agent (SIGKILL: no graceful end of its jobs) and starts it again with `between` run while it is down. */
+  withAgentKilled(between: () => Promise<void>): Promise<void>;
   /** Starts the chat again (after kill9/stop) on the same port, database and prefix. */
   restartChat(): Promise<void>;
   /** Starts one more chat replica (same database, prefix and relays, its own port), stopped with the stack. */
@@ -149,6 +151,14 @@ export async function startChatStack(opts: ChatStackOptions): Promise<ChatStack>
       api,
       async withAgentDown(between) {
         await agent.stop();
+        await between();
+        processes.splice(processes.indexOf(agent), 1);
+        agent = await startService('agent', `${label}-agent`, agentPort, agentEnv);
+        processes.push(agent);
+        stack.agent = agent;
+      },
+      async withAgentKilled(between) {
+        await agent.kill9();
         await between();
         processes.splice(processes.indexOf(agent), 1);
         agent = await startService('agent', `${label}-agent`, agentPort, agentEnv);
@@ -272,6 +282,8 @@ export class ChatApi {
   groups = (u: string) => this.expect<GroupView[]>(200, 'GET', `/users/${u}/groups`);
   joinGroup = (u: string, g: string) => this.expect<unknown>(202, 'POST', `/users/${u}/groups/${g}/join`);
   members = (u: string, g: string) => this.expect<MemberView[]>(200, 'GET', `/users/${u}/groups/${g}/members`);
+  removeMember = (u: string, g: string, memberId: string) => this.expect<unknown>(202, 'DELETE', `/users/${u}/groups/${g}/members/${memberId}`);
+  leaveGroup = (u: string, g: string) => this.expect<unknown>(202, 'POST', `/users/${u}/groups/${g}/leave`);
   sendMessage = async (u: string, g: string, text: string) =>
     (await this.expect<{ messageId: string }>(202, 'POST', `/users/${u}/groups/${g}/messages`, { text })).messageId;
   /** Every message of the group, oldest first (the API pages them: this follows `after` to the end, `pageSize` at a time). */

@@ -14,6 +14,8 @@ import { DatabaseModule } from './database/database.module';
 import { AgentEventsProcessor } from './events/agent-events.processor';
 import { EventMetricsObserver } from './events/event-metrics.observer';
 import { GroupsController } from './groups/groups.controller';
+import { IntroductionRetrier } from './groups/introduction-retrier.service';
+import { MembershipController } from './groups/membership.controller';
 import { HealthController } from './health/health.controller';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 import { requestLogSerializers } from './http/request-log';
@@ -49,7 +51,7 @@ import { UsersController } from './users/users.controller';
     MetricsModule,
     ProgressModule,
   ],
-  controllers: [UsersController, ContactsController, GroupsController, CommandsController, HealthController],
+  controllers: [UsersController, ContactsController, GroupsController, MembershipController, CommandsController, HealthController],
   providers: [
     { provide: APP_FILTER, useClass: ApiExceptionFilter },
     CommandPublisher,
@@ -57,6 +59,7 @@ import { UsersController } from './users/users.controller';
     AgentEventsProcessor,
     EventMetricsObserver,
     OutboxReconciler,
+    IntroductionRetrier,
   ],
 })
 export class ChatModule {}

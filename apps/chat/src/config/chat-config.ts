@@ -29,6 +29,10 @@ export const ChatConfigSchema = z.object({
     .default('http://127.0.0.1:4000')
     .transform((raw) => raw.split(',').map((u) => u.trim().replace(/\/+$/, '')).filter((u) => u.length > 0))
     .pipe(z.array(z.string().url()).min(1, 'at least one relay URL')),
+  // Re-introduction of a member pair whose introduction failed for good: attempts, then a capped backoff.
+  INTRO_RETRY_ATTEMPTS: z.coerce.number().int().min(0).max(20).default(3),
+  INTRO_RETRY_BASE_MS: positiveMs(5_000),
+  INTRO_RETRY_MAX_MS: positiveMs(60_000),
   BULL_BOARD_USER: z.string().min(1).default('admin'),
   BULL_BOARD_PASSWORD: z.string().min(1).optional(),
   ...TRACING_ENV_SHAPE,

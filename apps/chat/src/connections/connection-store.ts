@@ -92,6 +92,23 @@ export async function failConnection(tx: ChatTx, conn: Connection, reason: strin
   return advanceStage(tx, conn, 'failed', { failureReason: reason });
 }
 
+/** The failure reason of every connection we deleted on purpose starts so (endConnection). */
+const DELETED = 'deleted: ';
+
+/**
+ * We delete this connection (its peer left the group, was removed, or we did): it ends at any stage,
+ * even connected, so that a late CON or MSG on it changes nothing and recovery stops checking it.
+ * False when it had been deleted already (for whatever reason: one DELETE is enough).
+ */
+export async function endConnection(tx: ChatTx, conn: Connection, why: string): Promise<boolean> {
+  if (conn.stage === 'failed' && conn.failureReason?.startsWith(DELETED)) return false;
+  const reason = DELETED + why;
+  conn.stage = 'failed';
+  conn.failureReason = reason;
+  await tx.em.query(`UPDATE connections SET stage = 'failed', failure_reason = $2, updated_at = now() WHERE id = $1`, [conn.id, reason]);
+  return true;
+}
+
 /** Locks and fails a connection by id; the connection (null if there is none). */
 export async function failConnectionOf(tx: ChatTx, userId: string, connId: string, reason: string): Promise<Connection | null> {
   const conn = await lockConnection(tx, userId, connId);

@@ -36,7 +36,7 @@ const errors = {
 
 const ContactStatus = z.enum(['creating', 'invited', 'joining', 'connected', 'failed']);
 const Contact = z.object({ contactId: z.uuid(), displayName: z.string().optional(), status: ContactStatus, invitation: z.string().optional() });
-const MemberStatus = z.enum(['invited', 'accepted', 'announced', 'introduced', 'intro-invited', 'connected', 'failed']);
+const MemberStatus = z.enum(['invited', 'accepted', 'announced', 'introduced', 'intro-invited', 'connected', 'failed', 'removed', 'left']);
 const Member = z.object({ memberId: z.uuid(), displayName: z.string(), status: MemberStatus, connected: z.boolean(), failureReason: z.string().optional() });
 const GroupView = z.object({ groupId: z.uuid(), name: z.string(), membership: MemberStatus, hostMemberId: z.uuid() });
 const Message = z.object({ messageId: z.uuid(), fromMemberId: z.uuid(), text: z.string(), at: z.iso.datetime() });
@@ -61,6 +61,8 @@ const Progress = z.object({
       lastError: z.string().nullable(),
     }),
   ),
+  messagesForwarded: z.number().int().describe('deliveries of group messages that went through the host (x.grp.msg.fwd): forwards made by the host, messages received so by a member'),
+  reintroductions: z.number().int().describe('host: re-introductions made after a pair connection failed for good (0 for a member)'),
 });
 
 export const API_OPERATIONS: Record<string, ApiOperationDoc> = {
@@ -118,6 +120,24 @@ export const API_OPERATIONS: Record<string, ApiOperationDoc> = {
     body: { schema: AddMemberBody, example: { contactId: C } },
     responses: { 202: { description: 'Accepted', schema: z.object({ memberId: z.uuid() }), example: { memberId: M } }, 400: errors.bad, 404: errors.notFound, 409: errors.conflict },
   },
+  'DELETE /users/{userId}/groups/{groupId}/members/{memberId}': {
+    tag: 'groups',
+    summary: 'Remove a member (host only): x.grp.mem.del to every member and to it; every side deletes its connections with it',
+    responses: {
+      202: { description: 'Accepted (removing a member that is gone already changes nothing)', schema: z.object({}), example: {} },
+      403: { description: 'Not the host of this group', schema: ApiError, example: { error: 'forbidden', message: 'only the host removes members from this group' } },
+      404: errors.notFound,
+    },
+  },
+  'POST /users/{userId}/groups/{groupId}/leave': {
+    tag: 'groups',
+    summary: 'Leave a group: x.grp.leave to every member; every side deletes its connections with the leaver',
+    responses: {
+      202: { description: 'Accepted (leaving again changes nothing)', schema: z.object({}), example: {} },
+      404: errors.notFound,
+      409: { ...errors.conflict, example: { error: 'conflict', message: 'the host cannot leave its own group' } },
+    },
+  },
   'POST /users/{userId}/groups/{groupId}/join': {
     tag: 'groups',
     summary: 'Accept a group invitation (JOIN with x.grp.acpt)',
@@ -150,6 +170,8 @@ export const API_OPERATIONS: Record<string, ApiOperationDoc> = {
             { memberId: U2, displayName: 'Carol', status: 'connected', connected: true },
           ],
           stuck: [{ memberId: M, peerMemberId: U2, step: 'JOIN_FORWARDED_INTRO', since: '2026-11-25T21:04:05.000Z', attempts: 3, lastError: 'relay http://127.0.0.1:4001 answered 503' }],
+          messagesForwarded: 1,
+          reintroductions: 0,
         },
       },
       400: { ...errors.bad, example: { error: 'bad_request', message: 'invalid query: query: Unrecognized key: "x"' } },

@@ -1,7 +1,7 @@
 import type { AgentEvent, AgentEventType } from '@gc/contracts';
 import { ChatTx } from '../outbox/chat-tx';
 import { isUnordered } from '../outbox/command-order';
-import { claimCommand, claimCompletion, commandExists } from '../outbox/command-store';
+import { claimCommand, claimCompletion, commandExists, withdrawFailedOnDeleted } from '../outbox/command-store';
 import { Continuation, ContinuationFunction } from '../outbox/continuation';
 import { nothingMore, type CompletionType, type ContinuationHandler, type ContinuationHandlers } from '../outbox/continuation-handler';
 
@@ -50,6 +50,8 @@ export function commandResumer(handlers: ContinuationHandlers): CommandResumer {
       tx.touch(command.connId);
       if (event.type === 'ERR') {
         await handler.fail(tx, data, { userId: command.userId, connId: command.connId, reason: reason! });
+        // On a connection we are deleting, the failure only ends what was withdrawn (design §5 removal).
+        await withdrawFailedOnDeleted(tx.em, [command.connId]);
         return 'failed';
       }
       if (event.type !== handler.expects) throw new UnexpectedEvent(`${data.function} (${corrId}) expects ${handler.expects}, got ${event.type}`);

@@ -6,10 +6,11 @@ describe('the continuation dispatcher', () => {
   it('has one handler per function, each waiting for a completion event', () => {
     expect(Object.keys(CONTINUATION_HANDLERS).sort()).toEqual([...CONTINUATION_FUNCTIONS].sort());
     for (const fn of CONTINUATION_FUNCTIONS as ContinuationFunction[]) {
-      expect(['INV', 'JOINED', 'ALLOWED', 'SENT', 'ACKED']).toContain(CONTINUATION_HANDLERS[fn].expects);
+      expect(['INV', 'JOINED', 'ALLOWED', 'SENT', 'ACKED', 'DELETED']).toContain(CONTINUATION_HANDLERS[fn].expects);
     }
     expect(CONTINUATION_HANDLERS.CREATE_INTRO_INVITATIONS.expects).toBe('INV');
     expect(CONTINUATION_HANDLERS.JOIN_FORWARDED_INTRO.expects).toBe('JOINED');
+    expect(CONTINUATION_HANDLERS.DELETE_MEMBER_CONNECTION.expects).toBe('DELETED');
     expect(CONTINUATION_HANDLERS.ALLOW_INTRO.expects).toBe('ALLOWED');
   });
 

@@ -2,7 +2,9 @@ import type { AgentEventOf, AgentEventType } from '@gc/contracts';
 import { advanceStage, failConnection, lockConnection, recordPeerInfo } from '../connections/connection-store';
 import { Connection, ConnectionPurpose } from '../connections/connection.entity';
 import { onContactConfirmation, onContactInfo } from '../contacts/contact-flow';
-import { receiveGroupMessage } from '../group-messages/group-messaging';
+import { receiveForwardedMessage, receiveGroupMessage } from '../group-messages/group-messaging';
+import { onMemberLeft, onMemberRemoved } from '../groups/departure-flow';
+import { onIntroFailedReport, onMemberReset } from '../groups/reintroduction-flow';
 import { onIntroConnectedReport, onIntroInvitations, onMemberAccept, onMemberConnected, onMemberJoinRefused } from '../groups/host-flow';
 import {
   onHostConnected,
@@ -70,10 +72,20 @@ const ON_MESSAGE: { [P in ConnectionPurpose]?: MessageHandlers } = {
     'x.grp.mem.intro': onMemberIntroduced,
     'x.grp.mem.new': onMemberAnnounced,
     'x.grp.mem.fwd': onIntroForwarded,
+    'x.grp.mem.del': onMemberRemoved,
+    'x.grp.leave': onMemberLeft,
+    'x.grp.msg.fwd': receiveForwardedMessage,
+    'x.grp.mem.reset': onMemberReset,
     'x.msg.new': receiveGroupMessage,
   },
-  'host-member': { 'x.grp.mem.inv': onIntroInvitations, 'x.grp.mem.con': onIntroConnectedReport, 'x.msg.new': receiveGroupMessage },
-  'intro-group': { 'x.msg.new': receiveGroupMessage },
+  'host-member': {
+    'x.grp.mem.inv': onIntroInvitations,
+    'x.grp.mem.con': onIntroConnectedReport,
+    'x.grp.leave': onMemberLeft,
+    'x.grp.mem.fail': onIntroFailedReport,
+    'x.msg.new': receiveGroupMessage,
+  },
+  'intro-group': { 'x.grp.leave': onMemberLeft, 'x.msg.new': receiveGroupMessage },
 };
 
 export async function onConfirmation(tx: ChatTx, event: AgentEventOf<'CONF'>): Promise<void> {
@@ -102,10 +114,15 @@ export async function onConnected(tx: ChatTx, event: AgentEventOf<'CON'>): Promi
   await ON_CONNECTED[conn.purpose]?.(tx, conn);
 }
 
-/** MSG: handled once per agentMsgId (unique row); its ACK goes out after commit. */
+/**
+ * MSG: handled once per agentMsgId (unique row); its ACK goes out after commit. On a group
+ * connection that ended (we deleted it: a removal or a departure) it is only ACKed: nothing from a
+ * departed member, or to a group we departed, is taken.
+ */
 async function onMessage(tx: ChatTx, event: AgentEventOf<'MSG'>): Promise<void> {
   const conn = await lockConnection(tx, event.userId, event.connId);
   if (!conn || !(await receiveMessage(tx, event.userId, event.connId, event.agentMsgId))) return;
+  if (conn.groupId && conn.stage === 'failed') return;
   const msg = parseProtocolMessage(event.body);
   const handle = msg && (ON_MESSAGE[conn.purpose]?.[msg.type] as ((tx: ChatTx, conn: Connection, msg: ProtocolMessage) => Promise<void>) | undefined);
   if (handle) await handle(tx, conn, msg);

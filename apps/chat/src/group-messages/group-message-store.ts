@@ -25,8 +25,8 @@ export async function insertOwnGroupMessage(tx: ChatTx, m: Omit<GroupMessage, 'a
 /** A sent or received group message; false when its msgId was there already (a duplicate). */
 export async function insertGroupMessage(tx: ChatTx, m: GroupMessage): Promise<boolean> {
   const rows: unknown[] = await tx.em.query(
-    `INSERT INTO group_messages (user_id, id, group_id, from_member_id, text, at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING 1`,
-    [m.userId, m.id, m.groupId, m.fromMemberId, m.text, m.at],
+    `INSERT INTO group_messages (user_id, id, group_id, from_member_id, text, at, forwarded) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING 1`,
+    [m.userId, m.id, m.groupId, m.fromMemberId, m.text, m.at, m.forwarded ?? 0],
   );
   return rows.length > 0;
 }
@@ -50,6 +50,26 @@ export async function takePendingDeliveries(tx: ChatTx, userId: string, groupId:
   if (rows.length === 0) return [];
   await tx.em.query(`DELETE FROM pending_deliveries WHERE user_id = $1 AND group_id = $2 AND member_id = $3`, [userId, groupId, memberId]);
   return rows.map((r) => ({ messageId: r.message_id, text: r.text, at: new Date(r.at) }));
+}
+
+/** Host: the message went on to `count` members by x.grp.msg.fwd. */
+export async function recordForwards(tx: ChatTx, userId: string, messageId: string, count: number): Promise<void> {
+  await tx.em.query(`UPDATE group_messages SET forwarded = forwarded + $3 WHERE user_id = $1 AND id = $2`, [userId, messageId, count]);
+}
+
+/** How many deliveries of this group's messages went through the host (the progress view). */
+export async function forwardedCount(db: Db, userId: string, groupId: string): Promise<number> {
+  const [row]: { n: string | null }[] = await db.query(`SELECT sum(forwarded) AS n FROM group_messages WHERE user_id = $1 AND group_id = $2`, [userId, groupId]);
+  return Number(row?.n ?? 0);
+}
+
+/** What waited for these members (a departed one, or every member when we departed ourselves) is never sent. */
+export async function dropPendingDeliveries(tx: ChatTx, userId: string, groupId: string, memberIds: string[] | 'all'): Promise<void> {
+  await tx.em.query(`DELETE FROM pending_deliveries WHERE user_id = $1 AND group_id = $2 AND ($3::uuid[] IS NULL OR member_id = ANY($3::uuid[]))`, [
+    userId,
+    groupId,
+    memberIds === 'all' ? null : memberIds,
+  ]);
 }
 
 /**

@@ -9,4 +9,6 @@ export class GroupMessage {
   @Column('uuid', { name: 'from_member_id' }) fromMemberId: string;
   @Column('text') text: string;
   @Column('timestamptz') at: Date;
+  /** Host: to how many members it forwarded this message (x.grp.msg.fwd); a receiver: 1 if it came forwarded. */
+  @Column('int', { default: 0 }) forwarded?: number;
 }

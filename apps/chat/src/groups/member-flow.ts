@@ -7,7 +7,7 @@ import { contactItem } from '../contacts/contact-store';
 import { flushPendingDeliveries } from '../group-messages/group-messaging';
 import { hostConnId, insertInvitedGroup, invitationAndHostConnection, insertMember, lockGroup, lockMember, memberConnectionsItem, selfInfo, setMemberConnection, setMemberStatus } from '../members/group-store';
 import { Group } from '../members/group.entity';
-import { Member } from '../members/member.entity';
+import { hasDeparted, Member } from '../members/member.entity';
 import { ChatTx } from '../outbox/chat-tx';
 import { ContinuationOf, IntroPart } from '../outbox/continuation';
 import { encodeProtocolMessage, ProtocolMessageOf } from '../protocol/protocol-message';
@@ -120,7 +120,7 @@ export async function onMemberIntroduced(tx: ChatTx, conn: Connection, msg: Prot
   const groupId = conn.groupId!;
   await insertMember(tx, { userId: conn.userId, groupId, id: msg.memberId, displayName: msg.displayName, status: 'introduced' });
   const member = await lockMember(tx, conn.userId, groupId, msg.memberId);
-  if (!member || member.connId || member.isSelf || member.isHost) return;
+  if (!member || member.connId || member.isSelf || member.isHost || hasDeparted(member.status)) return;
   const conns = await openIntroConnections(tx, member, 'inviter');
   await tx.askAll(
     conn.userId,
@@ -134,7 +134,8 @@ export async function onMemberIntroduced(tx: ChatTx, conn: Connection, msg: Prot
 /** INV of #2112: whichever of the two INVs arrives second sends x.grp.mem.inv to the host. */
 export async function onIntroInvitationCreated(tx: ChatTx, data: ContinuationOf<'CREATE_INTRO_INVITATIONS'>, event: AgentEventOf<'INV'>): Promise<void> {
   const conn = await lockConnection(tx, event.userId, event.connId);
-  if (!conn) return;
+  // Ended: the member departed (or we did) while the invitation was being made.
+  if (!conn || conn.stage === 'failed') return;
   await recordInvitation(tx, conn, event.invitation);
   // The member row serialises the two INV continuations: the second one sees both invitations.
   const member = await lockMember(tx, event.userId, data.groupId, data.memberId);
@@ -156,7 +157,7 @@ export async function onIntroForwarded(tx: ChatTx, conn: Connection, msg: Protoc
   // x.grp.mem.new may not have arrived yet (or ever): the forward is enough to know the member.
   await insertMember(tx, { userId: conn.userId, groupId, id: msg.memberId, displayName: msg.displayName, status: 'announced' });
   const member = await lockMember(tx, conn.userId, groupId, msg.memberId);
-  if (!member || member.connId || member.isSelf || member.isHost) return;
+  if (!member || member.connId || member.isSelf || member.isHost || hasDeparted(member.status)) return;
   // The newcomer's invitations come from a peer: refused (with the reason, on that member) unless acceptable.
   const refused = [checkInvitation(msg.groupInvitation), checkInvitation(msg.directInvitation)].find((c) => !c.ok);
   if (refused && !refused.ok) return void (await setMemberStatus(tx, member, 'failed', `invitation refused: ${refused.reason}`));

@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { SqlParams } from '@gc/persistence';
 import { ChatTx } from '../outbox/chat-tx';
 import { Group } from './group.entity';
-import { Member, MemberStatus } from './member.entity';
+import { DepartedStatus, hasDeparted, Member, MemberStatus } from './member.entity';
 
 /** A member with the state of the group connection with it (the progress view). */
 export interface MemberConnectionState {
@@ -96,6 +96,50 @@ export async function insertMember(
   );
 }
 
+/**
+ * A departed member we may not have heard of yet (x.grp.mem.del or x.grp.leave before x.grp.mem.new):
+ * its row is written as departed, so a late announcement or forward of it finds it gone. Returns the
+ * row, locked; its status is the departure only if it was written now.
+ */
+export async function lockOrInsertDeparted(tx: ChatTx, userId: string, groupId: string, memberId: string, status: DepartedStatus): Promise<Member> {
+  await insertMember(tx, { userId, groupId, id: memberId, displayName: 'unknown', status });
+  const member = await lockMember(tx, userId, groupId, memberId);
+  if (!member) throw new Error(`member ${memberId} of group ${groupId} vanished`);
+  return member;
+}
+
+/** The members still in the group we have a group connection with (the ones a group-wide message goes to). */
+export async function activeMembersWithConnection(tx: ChatTx, userId: string, groupId: string): Promise<Member[]> {
+  const rows: MemberRow[] = await tx.em.query(
+    `SELECT ${MEMBER_SELECT} FROM members WHERE user_id = $1 AND group_id = $2 AND NOT is_self AND conn_id IS NOT NULL
+        AND status NOT IN ('failed', 'removed', 'left') ORDER BY created_at, id`,
+    [userId, groupId],
+  );
+  return rows.map(memberFromRow);
+}
+
+/** Every other member we hold a group or direct connection with (what leaving deletes). */
+export async function membersWithConnections(tx: ChatTx, userId: string, groupId: string): Promise<Member[]> {
+  const rows: MemberRow[] = await tx.em.query(
+    `SELECT ${MEMBER_SELECT} FROM members WHERE user_id = $1 AND group_id = $2 AND NOT is_self AND (conn_id IS NOT NULL OR direct_conn_id IS NOT NULL)
+      ORDER BY created_at, id FOR UPDATE`,
+    [userId, groupId],
+  );
+  return rows.map(memberFromRow);
+}
+
+/**
+ * The host re-introduces us to this member: its old connections are deleted, and its row starts
+ * over from `status` (the one exception to "a status never moves back": only the host asks for it).
+ */
+export async function resetMemberForReintroduction(tx: ChatTx, member: Member, status: 'introduced' | 'announced'): Promise<void> {
+  Object.assign(member, { status, connId: null, directConnId: null, failureReason: null });
+  await tx.em.query(
+    `UPDATE members SET status = $4, conn_id = NULL, direct_conn_id = NULL, failure_reason = NULL, updated_at = now() WHERE user_id = $1 AND group_id = $2 AND id = $3`,
+    [member.userId, member.groupId, member.id, status],
+  );
+}
+
 /** The group connection with a member (set when it is opened). */
 export async function setMemberConnection(tx: ChatTx, member: Pick<Member, 'userId' | 'groupId' | 'id'>, connId: string): Promise<void> {
   await tx.em.query(`UPDATE members SET conn_id = $4, updated_at = now() WHERE user_id = $1 AND group_id = $2 AND id = $3`, [member.userId, member.groupId, member.id, connId]);
@@ -149,13 +193,14 @@ export async function groupsCopiesOf(db: Db, groupId: string, userId: string | n
 /** Host side: the member this contact was invited as and has not failed, if any. */
 export async function activeMemberInvitedVia(db: Db, userId: string, groupId: string, contactId: string): Promise<Member | null> {
   const rows: MemberRow[] = await db.query(
-    `SELECT ${MEMBER_SELECT} FROM members WHERE user_id = $1 AND group_id = $2 AND invited_via_contact_id = $3 AND status <> 'failed' LIMIT 1`,
+    `SELECT ${MEMBER_SELECT} FROM members WHERE user_id = $1 AND group_id = $2 AND invited_via_contact_id = $3 AND status NOT IN ('failed', 'removed', 'left') LIMIT 1`,
     [userId, groupId, contactId],
   );
   return rows.length > 0 ? memberFromRow(rows[0]) : null;
 }
 
-// A member's status never moves backwards (events arrive reordered and repeated).
+// A member's status never moves backwards (events arrive reordered and repeated). A departure
+// (removed, left) ends any status, even connected or failed, and nothing ends a departure.
 const RANK: Record<MemberStatus, number> = {
   invited: 0,
   announced: 0,
@@ -164,10 +209,13 @@ const RANK: Record<MemberStatus, number> = {
   'intro-invited': 1,
   connected: 2,
   failed: 3,
+  removed: 4,
+  left: 4,
 };
 
 export async function setMemberStatus(tx: ChatTx, member: Member, to: MemberStatus, failureReason?: string): Promise<boolean> {
-  if (member.status === 'failed' || member.status === 'connected') return false;
+  if (hasDeparted(member.status)) return false;
+  if (!hasDeparted(to) && (member.status === 'failed' || member.status === 'connected')) return false;
   if (RANK[to] <= RANK[member.status]) return false;
   member.status = to;
   if (to === 'failed') member.failureReason = failureReason ?? 'failed';

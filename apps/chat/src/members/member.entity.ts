@@ -4,8 +4,13 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } fro
  * Design §5. Host's view: invited → accepted → connected. Newcomer's view of others:
  * introduced → intro-invited → connected. Existing member's view of a newcomer:
  * announced → intro-invited → connected. Self: invited → accepted → connected. Any: failed.
+ * Any, for good: removed (by the host) or left (by itself) — design §5 "Beyond the seed".
  */
-export type MemberStatus = 'invited' | 'accepted' | 'announced' | 'introduced' | 'intro-invited' | 'connected' | 'failed';
+export type MemberStatus = 'invited' | 'accepted' | 'announced' | 'introduced' | 'intro-invited' | 'connected' | 'failed' | 'removed' | 'left';
+
+/** A member that is no longer in the group: nothing is sent to it, nothing from it is taken. */
+export type DepartedStatus = Extract<MemberStatus, 'removed' | 'left'>;
+export const hasDeparted = (status: MemberStatus): status is DepartedStatus => status === 'removed' || status === 'left';
 
 @Entity({ name: 'members' })
 export class Member {

@@ -116,6 +116,30 @@ export async function claimCompletion(em: EntityManager, corrId: string, fn: Con
   return row ? { connId: row.conn_id, type: row.type } : null;
 }
 
+/**
+ * Commands on a connection we delete on purpose (a DELETE is asked on it) that failed, typically
+ * because the peer deleted its side first (a group removal racing a handshake or a SEND): their
+ * purpose was withdrawn, so they end `completed`, the error kept with a note in last_error.
+ * `withdrawFailedBeforeDelete` runs before the DELETE is asked, `withdrawFailedOnDeleted` on every
+ * ERR (the resumer). The first locks the connection's unfinished commands: an ERR being claimed
+ * concurrently commits first and is seen failed, or claims after our commit and sees our DELETE.
+ */
+export async function withdrawFailedBeforeDelete(em: EntityManager, connId: string): Promise<void> {
+  await em.query(`SELECT id FROM commands WHERE conn_id = $1 AND status <> 'completed' FOR UPDATE`, [connId]);
+  await em.query(`UPDATE commands SET status = 'completed', last_error = ${WITHDRAWN_NOTE}, updated_at = now() WHERE conn_id = $1 AND status = 'failed'`, [connId]);
+}
+
+export async function withdrawFailedOnDeleted(em: EntityManager, connIds: string[]): Promise<void> {
+  if (connIds.length === 0) return;
+  await em.query(
+    `UPDATE commands SET status = 'completed', last_error = ${WITHDRAWN_NOTE}, updated_at = now()
+      WHERE conn_id = ANY($1) AND status = 'failed' AND command->>'type' <> 'DELETE'
+        AND EXISTS (SELECT 1 FROM commands d WHERE d.conn_id = commands.conn_id AND d.command->>'type' = 'DELETE')`,
+    [connIds],
+  );
+}
+const WITHDRAWN_NOTE = `'withdrawn, the connection is deleted: ' || coalesce(last_error, '')`;
+
 export async function commandExists(em: EntityManager, corrId: string): Promise<boolean> {
   const rows: unknown[] = await em.query(`SELECT 1 FROM commands WHERE corr_id = $1`, [corrId]);
   return rows.length > 0;

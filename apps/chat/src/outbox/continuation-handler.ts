@@ -3,7 +3,7 @@ import type { ChatTx } from './chat-tx';
 import type { ContinuationFunction, ContinuationOf } from './continuation';
 
 /** The success events a command can complete with. */
-export type CompletionType = 'INV' | 'JOINED' | 'ALLOWED' | 'SENT' | 'ACKED';
+export type CompletionType = 'INV' | 'JOINED' | 'ALLOWED' | 'SENT' | 'ACKED' | 'DELETED';
 
 /** A permanent ERR of a command: the command row is failed already; this is what it was for. */
 export interface CommandFailure {

@@ -25,6 +25,8 @@ export const Continuation = z.discriminatedUnion('function', [
   z.object({ function: z.literal('JOIN_FORWARDED_INTRO'), groupId: id, memberId: id, part: IntroPart }).strict(),
   // #1495 (group) and #1419 (direct)
   z.object({ function: z.literal('ALLOW_INTRO'), groupId: id, memberId: id, part: IntroPart }).strict(),
+  // Design §5 "Beyond the seed": a group or direct connection with a member that was removed or left.
+  z.object({ function: z.literal('DELETE_MEMBER_CONNECTION'), groupId: id, memberId: id }).strict(),
   z.object({ function: z.literal('SEND_MESSAGE'), message: z.string().min(1).max(64) }).strict(),
   z.object({ function: z.literal('ACK_MESSAGE'), agentMsgId: z.string().min(1).max(128) }).strict(),
 ]);

@@ -16,6 +16,9 @@ export interface ProgressIntroduction {
   existingMemberId: string;
   status: string;
   updatedAt: Date;
+  /** Re-introductions made after a permanent failure, and the last failure's reason. */
+  attempts: number;
+  lastError: string | null;
 }
 
 /** A pending command of some member of the group, about its connection with `peerMemberId`. */
@@ -37,7 +40,11 @@ export interface ProgressInput {
   introductions: ProgressIntroduction[];
   /** How many introductions between live members are connected (counted by the store, not listed). */
   connectedIntroductions?: number;
+  /** Re-introductions made in all (summed by the store); else summed over `introductions`. */
+  reintroductions?: number;
   pending: PendingStep[];
+  /** Deliveries of group messages that went through the host (host: forwards made; member: messages received so). */
+  messagesForwarded: number;
 }
 
 export interface StuckPair {
@@ -60,6 +67,9 @@ export interface GroupProgress {
   stuck: StuckPair[];
   /** How many pairs wait in all. */
   stuckTotal: number;
+  messagesForwarded: number;
+  /** Host: re-introductions made after a pair's connection failed for good (design §5). */
+  reintroductions: number;
 }
 
 export const STUCK_SHOWN = 100;
@@ -71,6 +81,7 @@ export const WAITING = {
   hostConnection: 'WAITING_FOR_HOST_CONNECTION',
   introInvitations: 'WAITING_FOR_INTRO_INVITATIONS',
   introConnection: 'WAITING_FOR_INTRO_CONNECTION',
+  reintroduction: 'WAITING_FOR_REINTRODUCTION',
   failed: 'FAILED',
 } as const;
 
@@ -124,7 +135,10 @@ export function groupProgress(input: ProgressInput): GroupProgress {
     }
   }
 
-  if (input.selfMemberId !== input.hostMemberId) return { pairsConnected, pairsTotal, members: publicMembers(input.members), stuck, stuckTotal: pairsTotal - pairsConnected };
+  const { messagesForwarded } = input;
+  if (input.selfMemberId !== input.hostMemberId) {
+    return { pairsConnected, pairsTotal, members: publicMembers(input.members), stuck, stuckTotal: pairsTotal - pairsConnected, messagesForwarded, reintroductions: 0 };
+  }
 
   // Host: every pair of members, which its introductions connect. The work is the introductions not
   // connected yet plus the pairs of members not connected to the host: a pair of two connected members
@@ -135,8 +149,15 @@ export function groupProgress(input: ProgressInput): GroupProgress {
   pairsTotal += (live.length * (live.length - 1)) / 2;
   const intros = input.introductions.filter((i) => liveIds.has(i.newMemberId) && liveIds.has(i.existingMemberId));
   pairsConnected += input.connectedIntroductions ?? intros.filter((i) => i.status === 'connected').length;
+  const reintroductions = input.reintroductions ?? intros.reduce((n, i) => n + i.attempts, 0);
   for (const intro of intros) {
     if (intro.status === 'connected') continue;
+    if (intro.status === 'retrying' || intro.status === 'failed') {
+      // The pair's connection failed for good: the host introduces it again, or gave up.
+      const step = intro.status === 'failed' ? WAITING.failed : WAITING.reintroduction;
+      if (stuck.length < STUCK_SHOWN) stuck.push({ memberId: intro.newMemberId, peerMemberId: intro.existingMemberId, step, since: intro.updatedAt.toISOString(), attempts: intro.attempts, lastError: intro.lastError });
+      continue;
+    }
     const [owner, peer] = intro.status === 'new' ? [intro.newMemberId, intro.existingMemberId] : [intro.existingMemberId, intro.newMemberId];
     const step = intro.status === 'new' ? WAITING.introInvitations : WAITING.introConnection;
     waitOn(intro.newMemberId, intro.existingMemberId, () => ({ memberId: owner, peerMemberId: peer, step, since: intro.updatedAt.toISOString(), lastError: null }));
@@ -150,7 +171,7 @@ export function groupProgress(input: ProgressInput): GroupProgress {
       waitOn(l.memberId, o.memberId, () => ({ memberId: l.memberId, peerMemberId: o.memberId, step: WAITING.hostConnection, since: l.updatedAt.toISOString(), lastError: null }));
     }
   }
-  return { pairsConnected, pairsTotal, members: publicMembers(input.members), stuck, stuckTotal: pairsTotal - pairsConnected };
+  return { pairsConnected, pairsTotal, members: publicMembers(input.members), stuck, stuckTotal: pairsTotal - pairsConnected, messagesForwarded, reintroductions };
 }
 
 function publicMembers(members: ProgressMember[]): GroupProgress['members'] {

@@ -1,8 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { connectionsOfGroup } from '../connections/connection-store';
+import { forwardedCount } from '../group-messages/group-message-store';
 import { groupsCopiesOf, membersWithConnectionState } from '../members/group-store';
 import { Group } from '../members/group.entity';
 import { introductionProgress } from '../members/introduction-store';
+import { hasDeparted } from '../members/member.entity';
 import { pendingOnConnections } from '../outbox/command-store';
 import { pairKey, PendingStep, ProgressInput, STUCK_SHOWN } from './group-progress';
 
@@ -21,11 +23,12 @@ export async function readProgressInput(db: DataSource | EntityManager, group: G
   // made from an x.grp.inv names the contact it came over, and a peer could forge one that makes its
   // receiver look like the host of someone else's group).
   const viewer = isHost && group.invitedViaConnId === null ? null : group.userId;
-  const [members, introductions, conns, copies] = await Promise.all([
+  const [members, introductions, conns, copies, messagesForwarded] = await Promise.all([
     membersWithConnectionState(db, group.userId, group.id),
-    isHost ? introductionProgress(db, group.userId, group.id, STUCK_SHOWN) : Promise.resolve({ connected: 0, waiting: [] }),
+    isHost ? introductionProgress(db, group.userId, group.id, STUCK_SHOWN) : Promise.resolve({ connected: 0, reintroductions: 0, waiting: [] }),
     connectionsOfGroup(db, group.id, viewer),
     groupsCopiesOf(db, group.id, viewer),
+    forwardedCount(db, group.userId, group.id),
   ]);
   const selfOf = new Map(copies.map((c) => [c.userId, c.selfMemberId]));
   const connById = new Map(conns.map((c) => [c.id, c]));
@@ -39,10 +42,13 @@ export async function readProgressInput(db: DataSource | EntityManager, group: G
   return {
     selfMemberId: group.selfMemberId,
     hostMemberId: group.hostMemberId,
-    members,
+    // A removed or departed member is no pair of the group any more.
+    members: members.filter((m) => !hasDeparted(m.status)),
     introductions: introductions.waiting,
     connectedIntroductions: introductions.connected,
+    reintroductions: introductions.reintroductions,
     pending: await withRetryNotes(pending, retryNote),
+    messagesForwarded,
   };
 }
 

@@ -7,6 +7,15 @@ describe('protocol messages', () => {
     expect(parseProtocolMessage(encodeProtocolMessage(msg))).toEqual(msg);
   });
 
+  it('carries removal and leaving with the member they name, and nothing else', () => {
+    for (const type of ['x.grp.mem.del', 'x.grp.leave'] as const) {
+      const msg = { type, memberId: randomUUID() };
+      expect(parseProtocolMessage(encodeProtocolMessage(msg))).toEqual(msg);
+      expect(parseProtocolMessage(JSON.stringify({ type }))).toBeNull();
+      expect(parseProtocolMessage(JSON.stringify({ type, memberId: 'not-a-uuid' }))).toBeNull();
+    }
+  });
+
   it('drops malformed bodies instead of throwing', () => {
     expect(parseProtocolMessage('not json')).toBeNull();
     expect(parseProtocolMessage(JSON.stringify({ type: 'x.grp.acpt', memberId: 'nope' }))).toBeNull();

@@ -8,8 +8,8 @@ type Db = DataSource | EntityManager;
  * for good: a stage not final; a joiner without the peer's info; a connected connection of a user whose
  * member or introduction is unfinished (an x.grp.* message may be what was lost).
  */
-const unfinishedUsers = (stuck: string) => `SELECT user_id FROM members WHERE status NOT IN ('connected', 'failed')${stuck}
-   UNION SELECT user_id FROM introductions WHERE status <> 'connected'${stuck}`;
+const unfinishedUsers = (stuck: string) => `SELECT user_id FROM members WHERE status NOT IN ('connected', 'failed', 'removed', 'left')${stuck}
+   UNION SELECT user_id FROM introductions WHERE status NOT IN ('connected', 'failed')${stuck}`;
 const STUCK = ` AND updated_at < now() - $1 * interval '1 millisecond'`;
 const WAITING = `c.stage <> 'failed' AND (c.stage <> 'connected' OR (c.role = 'joiner' AND c.peer_info IS NULL) OR c.user_id IN (SELECT user_id FROM unfinished))`;
 

@@ -4,8 +4,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * Users authenticate with a bearer token; only its SHA-256 is stored, unique (the guard finds the user
  * by it). Users made before this migration have none and cannot call the API until given one.
  */
-export class UserTokens1764100000005 implements MigrationInterface {
-  name = 'UserTokens1764100000005';
+export class UserTokens1764100000008 implements MigrationInterface {
+  name = 'UserTokens1764100000008';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE users ADD COLUMN token_hash bytea`);

@@ -1,0 +1,20 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Group removal and leaving (design §5) delete connections; a command that failed on one of them
+ * is withdrawn (outbox/command-store withdrawFailedOnDeleted), looked up on every ERR by its
+ * connection: the failed commands and the DELETEs of a connection, each by a small partial index.
+ */
+export class DeletedConnectionCommands1764100000005 implements MigrationInterface {
+  name = 'DeletedConnectionCommands1764100000005';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE INDEX commands_failed_by_conn ON commands (conn_id) WHERE status = 'failed'`);
+    await q.query(`CREATE INDEX commands_delete_by_conn ON commands (conn_id) WHERE command->>'type' = 'DELETE'`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP INDEX IF EXISTS commands_delete_by_conn`);
+    await q.query(`DROP INDEX IF EXISTS commands_failed_by_conn`);
+  }
+}

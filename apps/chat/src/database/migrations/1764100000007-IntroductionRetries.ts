@@ -1,0 +1,19 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Re-introduction after a permanent failure (design §5): the host counts an introduction's
+ * attempts, when the next one is due (status `retrying`), and the last failure's reason.
+ */
+export class IntroductionRetries1764100000007 implements MigrationInterface {
+  name = 'IntroductionRetries1764100000007';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE introductions ADD COLUMN attempts int NOT NULL DEFAULT 0, ADD COLUMN retry_at timestamptz, ADD COLUMN last_error text`);
+    await q.query(`CREATE INDEX introductions_retry_due ON introductions (retry_at) WHERE status = 'retrying'`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP INDEX IF EXISTS introductions_retry_due`);
+    await q.query(`ALTER TABLE introductions DROP COLUMN IF EXISTS last_error, DROP COLUMN IF EXISTS retry_at, DROP COLUMN IF EXISTS attempts`);
+  }
+}
