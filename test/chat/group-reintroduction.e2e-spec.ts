@@ -76,7 +76,8 @@ describe('chat: re-introduction after a permanent failure (design §5)', () => {
     console.log(`re-introduction: ${progress.reintroductions} re-introduction(s); the stuck pair seen while waiting: ${JSON.stringify(sawRetry)}`);
     expect(progress).toMatchObject({ stuck: [] });
     expect(progress.reintroductions).toBeGreaterThanOrEqual(1);
-    expect(sawRetry?.lastError).toMatch(/unknown queue/);
+    // The relay's answer body is never echoed (docs/security.md): its status and error code are.
+    expect(sawRetry?.lastError).toMatch(/answered 404 .*not_found/);
 
     await exchangeGroupMessages(api, setup, 1, 90_000, 'after the re-introduction');
     // The first attempt's refused JOIN was withdrawn with its connection: nothing failed, nothing pending.
