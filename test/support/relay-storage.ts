@@ -8,9 +8,14 @@ export async function deleteQueueOnRelay(redisUrl: string, relayName: string, re
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     const p = `relay:${relayName}:`;
-    const senderId = await redis.hget(`${p}q:${recipientId}`, 'senderId');
+    const [senderId, recipientKey] = await redis.hmget(`${p}q:${recipientId}`, 'senderId', 'recipientKey');
     if (!senderId) throw new Error(`relay ${relayName} has no queue ${recipientId}`);
-    await redis.multi().del(`${p}s:${senderId}`, `${p}q:${recipientId}`, `${p}ids:${recipientId}`, `${p}order:${recipientId}`, `${p}msg:${recipientId}`).set(`${p}gone:${recipientId}`, '1').exec();
+    // As the relay's own remove: the gone marker keeps the recipient key, so its owner's signed DELETE still verifies.
+    await redis
+      .multi()
+      .del(`${p}s:${senderId}`, `${p}q:${recipientId}`, `${p}ids:${recipientId}`, `${p}order:${recipientId}`, `${p}msg:${recipientId}`)
+      .set(`${p}gone:${recipientId}`, recipientKey ?? '')
+      .exec();
   } finally {
     redis.disconnect();
   }
