@@ -63,5 +63,15 @@ describe('chat: a permanently refused invitation', () => {
       const members = await api.members(p.userId, setup.groupId);
       if (p !== setup.host) expect(members.map((m) => m.memberId)).not.toContain(doomed.memberId);
     }
+
+    // The host adds the same contact again: the new invitation is taken (not ignored because the
+    // group is known), the member joins and the whole group converges, the doomed one included.
+    const contact = (await api.contacts(setup.host.userId)).find((c) => c.displayName === 'Doomed' && c.status === 'connected')!;
+    const again = await api.addMember(setup.host.userId, setup.groupId, contact.contactId);
+    await eventually(async () => (await api.groups(doomed.userId))[0].membership === 'invited', { timeoutMs: 60_000, what: 'the new invitation taken' });
+    await api.joinGroup(doomed.userId, setup.groupId);
+    const rejoined = { ...doomed, memberId: again };
+    await waitForGroupConverged(api, { ...setup, members: [...rest.members, rejoined], all: [...rest.all, rejoined] });
+    expect((await api.groups(doomed.userId))[0].membership).toBe('connected');
   }, GROUP_TEST_TIMEOUT_MS);
 });

@@ -5,7 +5,7 @@ import { SqlParams } from '@gc/persistence';
 import { Connection } from '../connections/connection.entity';
 import { contactItem } from '../contacts/contact-store';
 import { flushPendingDeliveries } from '../group-messages/group-messaging';
-import { hostConnId, insertInvitedGroup, invitationAndHostConnection, insertMember, lockGroup, lockMember, memberConnectionsItem, selfInfo, setMemberConnection, setMemberStatus } from '../members/group-store';
+import { hostConnId, insertInvitedGroup, reopenFailedInvitation, invitationAndHostConnection, insertMember, lockGroup, lockMember, memberConnectionsItem, selfInfo, setMemberConnection, setMemberStatus } from '../members/group-store';
 import { Group } from '../members/group.entity';
 import { hasDeparted, Member } from '../members/member.entity';
 import { ChatTx } from '../outbox/chat-tx';
@@ -21,7 +21,7 @@ export async function receiveGroupInvitation(tx: ChatTx, conn: Connection, inv: 
   const groupId = inv.groupProfile.groupId;
   // An invitation we cannot accept is refused here, never fetched: the group shows failed with why.
   const check = checkInvitation(inv.invitation);
-  const inserted = await insertInvitedGroup(tx, {
+  const copy = {
     userId,
     id: groupId,
     name: inv.groupProfile.name,
@@ -29,8 +29,15 @@ export async function receiveGroupInvitation(tx: ChatTx, conn: Connection, inv: 
     selfMemberId: inv.invitedMemberId,
     invitation: check.ok ? inv.invitation : null,
     invitedViaConnId: conn.id,
-  });
-  if (!inserted) return;
+  };
+  if (!(await insertInvitedGroup(tx, copy))) {
+    // A new invitation after our join failed for good (the host added us again) is taken, not ignored.
+    if (check.ok && (await reopenFailedInvitation(tx, copy))) {
+      const self = await requireUser(tx, userId);
+      await insertMember(tx, { userId, groupId, id: inv.invitedMemberId, displayName: self.displayName, status: 'invited', isSelf: true });
+    }
+    return;
+  }
   const user = await requireUser(tx, userId);
   const refused = check.ok ? null : `invitation refused: ${check.reason}`;
   const status = refused ? 'failed' : 'invited';

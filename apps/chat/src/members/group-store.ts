@@ -57,6 +57,27 @@ export async function insertInvitedGroup(tx: ChatTx, g: Omit<Group, 'createdAt'>
   return rows.length > 0;
 }
 
+/**
+ * A new invitation to a group whose earlier invitation failed (our JOIN refused for good: we never
+ * connected to anyone of it): the copy takes the new invitation, self member id and contact, the host
+ * member starts over as `invited` with no connection. False when the copy is not in that state (a
+ * repeated invitation of a live membership changes nothing).
+ */
+export async function reopenFailedInvitation(tx: ChatTx, g: Omit<Group, 'createdAt'>): Promise<boolean> {
+  const rows: unknown[] = await tx.em.query(
+    `WITH reopened AS (
+       UPDATE groups g SET name = $3, host_member_id = $4, self_member_id = $5, invitation = $6, invited_via_conn_id = $7
+        WHERE g.user_id = $1 AND g.id = $2 AND g.host_member_id = $4
+          AND EXISTS (SELECT 1 FROM members s WHERE s.user_id = g.user_id AND s.group_id = g.id AND s.id = g.self_member_id AND s.status = 'failed')
+       RETURNING g.user_id)
+     UPDATE members m SET status = 'invited', failure_reason = NULL, conn_id = NULL, updated_at = now()
+       FROM reopened WHERE m.user_id = reopened.user_id AND m.group_id = $2 AND m.id = $4
+     RETURNING 1`,
+    [g.userId, g.id, g.name, g.hostMemberId, g.selfMemberId, g.invitation, g.invitedViaConnId],
+  );
+  return rows.length > 0;
+}
+
 export async function lockGroup(tx: ChatTx, userId: string, groupId: string): Promise<Group | null> {
   const rows: GroupRow[] = await tx.em.query(`SELECT ${GROUP_SELECT} FROM groups WHERE user_id = $1 AND id = $2 FOR UPDATE`, [userId, groupId]);
   return rows.length > 0 ? groupFromRow(rows[0]) : null;
