@@ -24,15 +24,18 @@ describe('chat: ordered, paged message lists', () => {
     await stack?.stop();
   }, STACK_TIMEOUT_MS);
 
-  it("every party lists every sender's burst in the order it was sent, and a page by page read is the same list", async () => {
-    const { api } = stack;
+  it("2 chats + 2 agents at 30% faults: every party lists every sender's burst in the order it was sent, and a page by page read is the same list", async () => {
+    const [otherChat] = await Promise.all([stack.addChat(), stack.addAgent()]);
+    // Half of the users go through each chat replica; both agents work both queues.
+    const apiOf = (i: number) => (i % 2 === 0 ? stack.api : stack.api.at(otherChat.url));
+    const api = stack.api;
     await Promise.all(stack.relays.map((r) => r.setFaults({ failureRate: 0.3 })));
     const sent = new Map<string, string[]>();
     // Each sender posts its burst one after the other; all senders at the same time.
     await Promise.all(
-      setup.all.map(async (p) => {
+      setup.all.map(async (p, n) => {
         const ids: string[] = [];
-        for (let i = 0; i < BURST; i++) ids.push(await api.sendMessage(p.userId, setup.groupId, `${p.name} #${i}`));
+        for (let i = 0; i < BURST; i++) ids.push(await apiOf(n).sendMessage(p.userId, setup.groupId, `${p.name} #${i}`));
         sent.set(p.userId, ids);
       }),
     );
@@ -41,8 +44,8 @@ describe('chat: ordered, paged message lists', () => {
       await eventually(async () => (await api.messages(p.userId, setup.groupId)).length >= total, { timeoutMs: 120_000, what: `${p.name} holds all ${total} messages` });
     }
     await Promise.all(stack.relays.map((r) => r.setFaults({ failureRate: 0 })));
-    for (const reader of setup.all) {
-      const listed = await api.messages(reader.userId, setup.groupId);
+    for (const [n, reader] of setup.all.entries()) {
+      const listed = await apiOf(n).messages(reader.userId, setup.groupId);
       expect(listed).toHaveLength(total);
       for (const sender of setup.all) {
         const ids = sent.get(sender.userId)!;

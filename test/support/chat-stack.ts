@@ -49,6 +49,8 @@ export interface ChatStack {
   restartChat(): Promise<void>;
   /** Starts one more chat replica (same database, prefix and relays, its own port), stopped with the stack. */
   addChat(): Promise<ServiceProcess>;
+  /** Starts one more agent replica (same database, prefix and relays, its own port), stopped with the stack. */
+  addAgent(): Promise<ServiceProcess>;
   stop(): Promise<void>;
 }
 
@@ -172,6 +174,11 @@ export async function startChatStack(opts: ChatStackOptions): Promise<ChatStack>
       },
       async addChat() {
         const replica = await startService('chat', `${label}-chat${processes.length}`, await freePort(), chatEnv);
+        processes.push(replica);
+        return replica;
+      },
+      async addAgent() {
+        const replica = await startService('agent', `${label}-agent${processes.length}`, await freePort(), agentEnv);
         processes.push(replica);
         return replica;
       },
