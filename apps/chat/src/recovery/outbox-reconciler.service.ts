@@ -139,7 +139,7 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
 
   /** At start and after a queue loss: every waiting connection, whatever its schedule. */
   async subscribeUnfinished(): Promise<number> {
-    const rows = await allWaitingConnections(this.db);
+    const rows = await allWaitingConnections(this.db, this.config.HANDSHAKE_TIMEOUT_MS);
     for (const row of rows) await this.subscribe(row.user_id, row.conn_ids);
     const count = rows.reduce((n, row) => n + row.conn_ids.length, 0);
     if (count) this.log.log(`subscribed ${count} waiting connection(s)`);
@@ -151,7 +151,7 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
    * tick, so a lost event is still recovered without a SUBSCRIBE of every connection every interval.
    */
   async resubscribeWaiting(): Promise<number> {
-    const due = await claimDueStatusChecks(this.db, this.config.RECONCILE_STALE_MS, SUBSCRIBE_BATCH);
+    const due = await claimDueStatusChecks(this.db, this.config.RECONCILE_STALE_MS, SUBSCRIBE_BATCH, this.config.HANDSHAKE_TIMEOUT_MS);
     const byUser = new Map<string, string[]>();
     for (const row of due) byUser.set(row.user_id, [...(byUser.get(row.user_id) ?? []), row.id]);
     for (const [userId, connIds] of byUser) await this.subscribe(userId, connIds);

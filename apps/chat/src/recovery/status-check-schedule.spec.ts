@@ -118,6 +118,22 @@ describe('claimDueStatusChecks', () => {
     for (const c of [connected, failed]) expect(all).not.toContain(c.connId);
   });
 
+  it("watches a user's connected connections while one of its members is unfinished — not for ever", async () => {
+    const { userId, connId } = await connection({ purpose: 'contact', role: 'inviter', stage: 'connected' }, S);
+    const [groupId, self, late] = [randomUUID(), randomUUID(), randomUUID()];
+    await db.query(`INSERT INTO groups (user_id, id, name, host_member_id, self_member_id) VALUES ($1, $2, 'g', $3, $3)`, [userId, groupId, self]);
+    await db.query(
+      `INSERT INTO members (user_id, group_id, id, display_name, status, is_self, is_host, updated_at)
+       VALUES ($1, $2, $3, 'Late', 'invited', false, false, now() - $4 * interval '1 millisecond')`,
+      [userId, groupId, late, S],
+    );
+    const watched = async (watchedMs: number) => (await allWaitingConnections(db, watchedMs)).flatMap((r) => r.conn_ids).includes(connId);
+    expect(await watched(60 * 60_000)).toBe(true);
+    // Unfinished for S already: past a watch of S/2 the user's connections are left alone.
+    expect(await watched(S / 2)).toBe(false);
+    expect((await claimDueStatusChecks(db, S, 1_000, S / 2)).map((r) => r.id)).not.toContain(connId);
+  });
+
   it('gives at most `limit`, longest due first; the rest are due the next call', async () => {
     const a = await connection(hostWaitingForMember, S + 3_000);
     const b = await connection(hostWaitingForMember, S + 2_000);

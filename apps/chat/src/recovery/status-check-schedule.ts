@@ -6,10 +6,16 @@ type Db = DataSource | EntityManager;
 /**
  * Connections waiting on an event of their peer, which a lost CONF/INFO/CON/MSG would leave waiting
  * for good: a stage not final; a joiner without the peer's info; a connected connection of a user whose
- * member or introduction is unfinished (an x.grp.* message may be what was lost).
+ * member or introduction is unfinished (an x.grp.* message may be what was lost) — unfinished for less
+ * than `recent` (HANDSHAKE_TIMEOUT_MS): a member that never joins must not keep every connection of
+ * its host re-subscribed every 5 minutes for ever.
  */
-const unfinishedUsers = (stuck: string) => `SELECT user_id FROM members WHERE status NOT IN ('connected', 'failed', 'removed', 'left')${stuck}
-   UNION SELECT user_id FROM introductions WHERE status NOT IN ('connected', 'failed')${stuck}`;
+const unfinishedUsers = (stuck: string, recent: string) => `SELECT user_id FROM members
+    WHERE status NOT IN ('connected', 'failed', 'removed', 'left') AND updated_at > now() - ${recent} * interval '1 millisecond'${stuck}
+   UNION SELECT user_id FROM introductions
+    WHERE status NOT IN ('connected', 'failed') AND updated_at > now() - ${recent} * interval '1 millisecond'${stuck}`;
+/** How long an unfinished member or introduction keeps its user's connections checked, unless told. */
+export const UNFINISHED_WATCHED_MS = 24 * 60 * 60_000;
 const STUCK = ` AND updated_at < now() - $1 * interval '1 millisecond'`;
 const WAITING = `c.stage <> 'failed' AND (c.stage <> 'connected' OR (c.role = 'joiner' AND c.peer_info IS NULL) OR c.user_id IN (SELECT user_id FROM unfinished))`;
 
@@ -42,10 +48,10 @@ const DUE_AT = `CASE WHEN ${FRESH} THEN c.updated_at + ${FIRST_DELAY} * interval
  * ours is left to the stale-head re-publish. One statement: only due rows leave Postgres, and two chats
  * never claim the same row (SKIP LOCKED; a row being changed by an event is simply checked next tick).
  */
-export async function claimDueStatusChecks(db: Db, firstDelayMs: number, limit: number): Promise<{ id: string; user_id: string }[]> {
+export async function claimDueStatusChecks(db: Db, firstDelayMs: number, limit: number, watchedMs = UNFINISHED_WATCHED_MS): Promise<{ id: string; user_id: string }[]> {
   return sqlRows(
     db,
-    `WITH unfinished AS (${unfinishedUsers(STUCK)}),
+    `WITH unfinished AS (${unfinishedUsers(STUCK, '$6::bigint')}),
      due AS (
        SELECT c.id FROM connections c
         WHERE ${WAITING} AND ${DUE_AT} <= now()
@@ -57,7 +63,7 @@ export async function claimDueStatusChecks(db: Db, firstDelayMs: number, limit: 
             status_checked_at = now()
        FROM due WHERE c.id = due.id
      RETURNING c.id, c.user_id`,
-    [firstDelayMs, limit, PEER_MAY_NEVER_COME_MAX_DELAY_MS, MAX_DELAY_MS, PEER_MAY_NEVER_COME_FIRST_DELAY_MS],
+    [firstDelayMs, limit, PEER_MAY_NEVER_COME_MAX_DELAY_MS, MAX_DELAY_MS, PEER_MAY_NEVER_COME_FIRST_DELAY_MS, watchedMs],
   );
 }
 
@@ -65,9 +71,10 @@ export async function claimDueStatusChecks(db: Db, firstDelayMs: number, limit: 
  * Every waiting connection, whatever its schedule: at start (whatever happened while the chat was
  * down) and after a queue loss (any event not yet handled may be gone).
  */
-export async function allWaitingConnections(db: Db): Promise<{ user_id: string; conn_ids: string[] }[]> {
+export async function allWaitingConnections(db: Db, watchedMs = UNFINISHED_WATCHED_MS): Promise<{ user_id: string; conn_ids: string[] }[]> {
   return db.query(
-    `WITH unfinished AS (${unfinishedUsers('')})
+    `WITH unfinished AS (${unfinishedUsers('', '$1::bigint')})
      SELECT c.user_id, array_agg(c.id) AS conn_ids FROM connections c WHERE ${WAITING} GROUP BY c.user_id`,
+    [watchedMs],
   );
 }
