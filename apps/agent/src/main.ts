@@ -14,7 +14,7 @@ async function bootstrap(): Promise<void> {
     process.exit(1);
   }
   try {
-    await awaitStartupRequirements({ redisUrl: config.REDIS_URL, databaseUrl: config.DATABASE_URL }, (line) => process.stderr.write(`agent: ${line}\n`));
+    await awaitStartupRequirements({ redisUrl: config.REDIS_URL, redisClusterNodes: config.REDIS_CLUSTER_NODES, databaseUrl: config.DATABASE_URL }, (line) => process.stderr.write(`agent: ${line}\n`));
   } catch (err) {
     process.stderr.write(`agent cannot start: ${(err as Error).message}\n`);
     process.exit(1);

@@ -24,7 +24,7 @@ async function bootstrap(): Promise<void> {
   }
   // Redis ≥ 7 (the reconciler's SET … NX GET) and Postgres, with a clear line for each failure.
   try {
-    await awaitStartupRequirements({ redisUrl: config.REDIS_URL, databaseUrl: config.DATABASE_URL }, (line) => process.stderr.write(`chat: ${line}\n`));
+    await awaitStartupRequirements({ redisUrl: config.REDIS_URL, redisClusterNodes: config.REDIS_CLUSTER_NODES, databaseUrl: config.DATABASE_URL }, (line) => process.stderr.write(`chat: ${line}\n`));
   } catch (err) {
     process.stderr.write(`chat cannot start: ${(err as Error).message}\n`);
     process.exit(1);

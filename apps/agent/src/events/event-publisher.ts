@@ -1,34 +1,36 @@
-import { AGENT_EVENTS_QUEUE, AgentEvent, parseAgentEvent } from '@gc/contracts';
-import { EVENT_JOB_OPTIONS } from '@gc/queueing';
-import { InjectQueue } from '@nestjs/bullmq';
+import { AGENT_EVENTS_QUEUE, AgentEvent, parseAgentEvent, shardOfMessage } from '@gc/contracts';
+import { EVENT_JOB_OPTIONS, InjectShardedQueue, ShardedQueue } from '@gc/queueing';
 import { Injectable } from '@nestjs/common';
-import { Queue } from 'bullmq';
 
 /**
  * Adds events to agent-events, job id = eventId: re-adding an event (a repeated command, a
  * redelivered relay message) is deduplicated by BullMQ while the job is kept, and by the chat after.
+ * Each event goes to the shard of its connection (QUEUE_SHARDS), so a connection's events keep their order.
  */
 @Injectable()
 export class EventPublisher {
-  constructor(@InjectQueue(AGENT_EVENTS_QUEUE) private readonly queue: Queue) {}
+  constructor(@InjectShardedQueue(AGENT_EVENTS_QUEUE) private readonly queue: ShardedQueue) {}
 
   async publish(events: readonly AgentEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const jobs = events.map((event) => {
+    const byShard = new Map<number, { name: string; data: AgentEvent; opts: typeof EVENT_JOB_OPTIONS }[]>();
+    for (const event of events) {
       const data = parseAgentEvent(event);
-      return { name: data.type, data, opts: { ...EVENT_JOB_OPTIONS, jobId: data.eventId } };
-    });
-    await this.queue.addBulk(jobs);
+      const shard = shardOfMessage(data, this.queue.shards.length);
+      byShard.set(shard, [...(byShard.get(shard) ?? []), { name: data.type, data, opts: { ...EVENT_JOB_OPTIONS, jobId: data.eventId } }]);
+    }
+    // One addBulk per shard (a MULTI cannot span Cluster slots); with one shard, one call as before.
+    await Promise.all([...byShard].map(([shard, jobs]) => this.queue.shards[shard].addBulk(jobs)));
   }
 
-  /** For /health: the queue's Redis answers (bounded: queue commands wait for Redis forever). */
+  /** For /health: every shard's Redis answers (bounded: queue commands wait for Redis forever). */
   async ping(timeoutMs = 2_000): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
     });
     try {
-      await Promise.race([this.queue.count(), timeout]);
+      await Promise.race([Promise.all(this.queue.shards.map((q) => q.count())), timeout]);
     } finally {
       clearTimeout(timer);
     }

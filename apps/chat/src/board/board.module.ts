@@ -1,11 +1,10 @@
-import { AGENT_COMMANDS_QUEUE, AGENT_EVENTS_QUEUE } from '@gc/contracts';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { BullBoardModule, BullBoardModuleOptions } from '@bull-board/nestjs';
 import { Logger, Module } from '@nestjs/common';
 import { CHAT_CONFIG, ChatConfig } from '../config/chat-config';
 import { basicAuth } from './basic-auth.middleware';
 import { boardCredentials } from './board-credentials';
+import { BoardQueues } from './board-queues';
 
 export const BOARD_ROUTE = '/queues';
 
@@ -13,7 +12,7 @@ export const BOARD_ROUTE = '/queues';
 // shapes, but TypeScript sees two declarations of a private field. Only the types differ.
 const EXPRESS_ADAPTER = ExpressAdapter as unknown as BullBoardModuleOptions['adapter'];
 
-/** Bull Board at /queues: both contract queues, behind basic auth. */
+/** Bull Board at /queues: both contract queues (every shard, see BoardQueues), behind basic auth. */
 @Module({
   imports: [
     BullBoardModule.forRootAsync({
@@ -28,7 +27,7 @@ const EXPRESS_ADAPTER = ExpressAdapter as unknown as BullBoardModuleOptions['ada
         return { route: BOARD_ROUTE, adapter: EXPRESS_ADAPTER, middleware: basicAuth(credentials), boardOptions: { uiConfig: { boardTitle: 'group-connections' } } };
       },
     }),
-    BullBoardModule.forFeature({ name: AGENT_COMMANDS_QUEUE, adapter: BullMQAdapter }, { name: AGENT_EVENTS_QUEUE, adapter: BullMQAdapter }),
   ],
+  providers: [BoardQueues],
 })
 export class BoardModule {}
