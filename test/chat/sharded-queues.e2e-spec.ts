@@ -1,0 +1,107 @@
+import { AGENT_COMMANDS_QUEUE, AGENT_EVENTS_QUEUE, shardOfMessage, shardPrefix } from '@gc/contracts';
+import { openQueue } from '@gc/queueing';
+import { ChatStack, GROUP_TEST_TIMEOUT_MS, STACK_TIMEOUT_MS, setUpGroup, startChatStack, waitForGroupConverged, waitForNoCommandLeft } from '../support/chat-stack';
+import { startRedisCluster, type RedisClusterProcess } from '../support/redis-cluster-process';
+import { dropKeys, scanKeys, SHARED_REDIS_URL, testQueuePrefix } from '../support/test-isolation';
+
+const SHARDS = 4;
+const JOB_STATES = ['completed', 'failed', 'waiting', 'active', 'delayed', 'prioritized'] as const;
+
+/** `{t-x}` → `{t-x:*`: every shard prefix of a test prefix, as a SCAN glob. */
+const shardGlob = (prefix: string) => `${prefix.slice(0, -1)}:*`;
+
+/**
+ * Every job of every shard of both queues: each must sit on the shard of its connection (a
+ * SUBSCRIBE: of all its connIds), which is what keeps a connection's commands and events in order.
+ */
+async function jobsByShard(redisUrl: string, prefix: string): Promise<{ commands: number[]; events: number[]; misplaced: string[] }> {
+  const counts = { commands: new Array<number>(SHARDS).fill(0), events: new Array<number>(SHARDS).fill(0), misplaced: [] as string[] };
+  for (let n = 0; n < SHARDS; n++) {
+    for (const [name, tally] of [[AGENT_COMMANDS_QUEUE, counts.commands], [AGENT_EVENTS_QUEUE, counts.events]] as const) {
+      const queue = openQueue(name, { redisUrl, prefix: shardPrefix(prefix, n, SHARDS) });
+      try {
+        for (const job of await queue.getJobs([...JOB_STATES], 0, -1)) {
+          tally[n]++;
+          const data = job.data as { connId?: string; connIds?: string[] };
+          const shards = new Set((data.connIds ?? [data.connId]).map((connId) => shardOfMessage({ connId }, SHARDS)));
+          if (shards.size !== 1 || !shards.has(n)) counts.misplaced.push(`${name} ${job.name} ${job.id} on shard ${n}`);
+        }
+      } finally {
+        await queue.close();
+      }
+    }
+  }
+  return counts;
+}
+
+async function convergeAGroupOf5(stack: ChatStack): Promise<void> {
+  const setup = await setUpGroup(stack.api, 'Host', ['M1', 'M2', 'M3', 'M4']);
+  await waitForGroupConverged(stack.api, setup);
+  await waitForNoCommandLeft(stack.api, setup.all, 30_000);
+}
+
+describe(`sharded queues: QUEUE_SHARDS=${SHARDS}`, () => {
+  describe('on a single Redis', () => {
+    let stack: ChatStack;
+    beforeAll(async () => {
+      const env = { QUEUE_SHARDS: String(SHARDS) };
+      stack = await startChatStack({ label: 'shards1', relays: 2, agentEnv: env, chatEnv: env });
+    }, STACK_TIMEOUT_MS);
+    afterAll(async () => {
+      await stack?.stop();
+      if (stack) await dropKeys(SHARED_REDIS_URL, shardGlob(stack.prefix));
+    }, STACK_TIMEOUT_MS);
+
+    it('a group of 5 converges; jobs land on all 4 shard prefixes, each on the shard of its connection, none under the unsharded prefix', async () => {
+      await convergeAGroupOf5(stack);
+      for (let n = 0; n < SHARDS; n++) {
+        const p = shardPrefix(stack.prefix, n, SHARDS);
+        expect(await scanKeys(SHARED_REDIS_URL, `${p}:${AGENT_COMMANDS_QUEUE}:*`)).not.toHaveLength(0);
+        expect(await scanKeys(SHARED_REDIS_URL, `${p}:${AGENT_EVENTS_QUEUE}:*`)).not.toHaveLength(0);
+        // The chat's queue-loss marker is kept per shard.
+        expect(await scanKeys(SHARED_REDIS_URL, `${p}:chat:queue-marker`)).toHaveLength(1);
+      }
+      // The recovery lease: one, on shard 0.
+      expect(await scanKeys(SHARED_REDIS_URL, `${shardGlob(stack.prefix)}:chat:recovery-lease`)).toEqual([`${shardPrefix(stack.prefix, 0, SHARDS)}:chat:recovery-lease`]);
+      expect(await scanKeys(SHARED_REDIS_URL, `${stack.prefix}*`)).toEqual([]);
+      const jobs = await jobsByShard(SHARED_REDIS_URL, stack.prefix);
+      expect(jobs.misplaced).toEqual([]);
+      for (let n = 0; n < SHARDS; n++) {
+        expect(jobs.commands[n]).toBeGreaterThan(0);
+        expect(jobs.events[n]).toBeGreaterThan(0);
+      }
+    }, GROUP_TEST_TIMEOUT_MS);
+  });
+
+  describe('on a Redis Cluster of 3 masters (REDIS_CLUSTER_NODES for agent and chat; the relays keep the shared Redis)', () => {
+    let cluster: RedisClusterProcess;
+    let stack: ChatStack;
+    let prefix: string;
+    beforeAll(async () => {
+      cluster = await startRedisCluster(3);
+      // A prefix whose 4 shards reach all 3 masters (4 hash tags over 3 masters miss one about half the time).
+      for (let i = 0; ; i++) {
+        prefix = testQueuePrefix(`shardsc${i}`);
+        const masters = new Set(await Promise.all(Array.from({ length: SHARDS }, (_, n) => cluster.masterOf(shardPrefix(prefix, n, SHARDS)))));
+        if (masters.size === cluster.ports.length) break;
+      }
+      const env = { QUEUE_SHARDS: String(SHARDS), REDIS_CLUSTER_NODES: cluster.nodes, QUEUE_PREFIX: prefix };
+      stack = await startChatStack({ label: 'shardsc', relays: 2, agentEnv: env, chatEnv: env });
+    }, STACK_TIMEOUT_MS);
+    afterAll(async () => {
+      await stack?.stop();
+      await cluster?.stop();
+    }, STACK_TIMEOUT_MS);
+
+    it('a group of 5 converges; queue keys are on every master, none on the shared Redis', async () => {
+      await convergeAGroupOf5(stack);
+      for (const port of cluster.ports) {
+        const keys = await scanKeys(cluster.url(port), shardGlob(prefix));
+        expect(keys.filter((k) => k.includes(`:${AGENT_COMMANDS_QUEUE}:`))).not.toHaveLength(0);
+        expect(keys.filter((k) => k.includes(`:${AGENT_EVENTS_QUEUE}:`))).not.toHaveLength(0);
+      }
+      expect(await scanKeys(SHARED_REDIS_URL, shardGlob(prefix))).toEqual([]);
+      expect(await scanKeys(SHARED_REDIS_URL, `${prefix}*`)).toEqual([]);
+    }, GROUP_TEST_TIMEOUT_MS);
+  });
+});
