@@ -1,10 +1,13 @@
 import { AGENT_COMMANDS_QUEUE, AGENT_EVENTS_QUEUE, shardOfMessage, shardPrefix } from '@gc/contracts';
-import { openQueue } from '@gc/queueing';
+import { checkClusterRequirements, openQueue, parseClusterNodes } from '@gc/queueing';
+import { freePort } from '../support/free-port';
 import { ChatStack, GROUP_TEST_TIMEOUT_MS, STACK_TIMEOUT_MS, setUpGroup, startChatStack, waitForGroupConverged, waitForNoCommandLeft } from '../support/chat-stack';
 import { startRedisCluster, type RedisClusterProcess } from '../support/redis-cluster-process';
 import { dropKeys, scanKeys, SHARED_REDIS_URL, testQueuePrefix } from '../support/test-isolation';
 
 const SHARDS = 4;
+const BOARD = { BULL_BOARD_USER: 'ops', BULL_BOARD_PASSWORD: 'shards-board-password' };
+const basic = `Basic ${Buffer.from(`${BOARD.BULL_BOARD_USER}:${BOARD.BULL_BOARD_PASSWORD}`).toString('base64')}`;
 const JOB_STATES = ['completed', 'failed', 'waiting', 'active', 'delayed', 'prioritized'] as const;
 
 /** `{t-x}` → `{t-x:*`: every shard prefix of a test prefix, as a SCAN glob. */
@@ -45,7 +48,7 @@ describe(`sharded queues: QUEUE_SHARDS=${SHARDS}`, () => {
     let stack: ChatStack;
     beforeAll(async () => {
       const env = { QUEUE_SHARDS: String(SHARDS) };
-      stack = await startChatStack({ label: 'shards1', relays: 2, agentEnv: env, chatEnv: env });
+      stack = await startChatStack({ label: 'shards1', relays: 2, agentEnv: env, chatEnv: { ...env, ...BOARD } });
     }, STACK_TIMEOUT_MS);
     afterAll(async () => {
       await stack?.stop();
@@ -71,6 +74,20 @@ describe(`sharded queues: QUEUE_SHARDS=${SHARDS}`, () => {
         expect(jobs.events[n]).toBeGreaterThan(0);
       }
     }, GROUP_TEST_TIMEOUT_MS);
+
+    it('health, the queue gauges and Bull Board show every shard', async () => {
+      expect((await fetch(`${stack.chat.url}/health`)).status).toBe(200);
+      expect((await fetch(`${stack.agent.url}/health`)).status).toBe(200);
+      const metrics = await (await fetch(`${stack.chat.url}/metrics`)).text();
+      for (let n = 0; n < SHARDS; n++) {
+        for (const queue of [AGENT_COMMANDS_QUEUE, AGENT_EVENTS_QUEUE]) expect(metrics).toContain(`gc_queue_jobs{queue="${queue}",state="failed",shard="${n}",`);
+      }
+      const board = await fetch(`${stack.chat.url}/queues/api/queues`, { headers: { authorization: basic } });
+      expect(board.status).toBe(200);
+      const names = ((await board.json()) as { queues: { name: string }[] }).queues.map((q) => q.name).sort();
+      const expected = [0, 1, 2, 3].flatMap((n) => [`shard-${n}:${AGENT_COMMANDS_QUEUE}`, `shard-${n}:${AGENT_EVENTS_QUEUE}`]).sort();
+      expect(names).toEqual(expected);
+    });
   });
 
   describe('on a Redis Cluster of 3 masters (REDIS_CLUSTER_NODES for agent and chat; the relays keep the shared Redis)', () => {
@@ -103,5 +120,12 @@ describe(`sharded queues: QUEUE_SHARDS=${SHARDS}`, () => {
       expect(await scanKeys(SHARED_REDIS_URL, shardGlob(prefix))).toEqual([]);
       expect(await scanKeys(SHARED_REDIS_URL, `${prefix}*`)).toEqual([]);
     }, GROUP_TEST_TIMEOUT_MS);
+
+    it('the start-up check reads every master, and names a cluster that does not answer', async () => {
+      const versions = await checkClusterRequirements(parseClusterNodes(cluster.nodes));
+      expect(versions).toHaveLength(3);
+      for (const v of versions) expect(Number(v.split('.')[0])).toBeGreaterThanOrEqual(7);
+      await expect(checkClusterRequirements(parseClusterNodes(`127.0.0.1:${await freePort()}`), 1_000)).rejects.toThrow(/does not answer .*check REDIS_CLUSTER_NODES/);
+    });
   });
 });
