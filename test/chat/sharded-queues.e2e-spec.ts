@@ -1,7 +1,9 @@
 import { AGENT_COMMANDS_QUEUE, AGENT_EVENTS_QUEUE, shardOfMessage, shardPrefix } from '@gc/contracts';
 import { checkClusterRequirements, openQueue, parseClusterNodes } from '@gc/queueing';
 import { freePort } from '../support/free-port';
-import { ChatStack, GROUP_TEST_TIMEOUT_MS, STACK_TIMEOUT_MS, setUpGroup, startChatStack, waitForGroupConverged, waitForNoCommandLeft } from '../support/chat-stack';
+import Redis from 'ioredis';
+import { eventually } from '../support/eventually';
+import { ChatStack, GROUP_TEST_TIMEOUT_MS, STACK_TIMEOUT_MS, TEST_RECONCILE_ENV, setUpGroup, startChatStack, waitForGroupConverged, waitForNoCommandLeft } from '../support/chat-stack';
 import { startRedisCluster, type RedisClusterProcess } from '../support/redis-cluster-process';
 import { dropKeys, scanKeys, SHARED_REDIS_URL, testQueuePrefix } from '../support/test-isolation';
 
@@ -35,6 +37,12 @@ async function jobsByShard(redisUrl: string, prefix: string): Promise<{ commands
     }
   }
   return counts;
+}
+
+/** gc_chat_queue_losses_total: how many times the chat saw a queue shard lose its data. */
+async function queueLossesSeen(chatUrl: string): Promise<number> {
+  const text = await (await fetch(`${chatUrl}/metrics`)).text();
+  return Number(/^gc_chat_queue_losses_total(?:\{[^}]*\})?\s+(\S+)/m.exec(text)?.[1] ?? 0);
 }
 
 async function convergeAGroupOf5(stack: ChatStack): Promise<void> {
@@ -119,6 +127,44 @@ describe(`sharded queues: QUEUE_SHARDS=${SHARDS}`, () => {
       }
       expect(await scanKeys(SHARED_REDIS_URL, shardGlob(prefix))).toEqual([]);
       expect(await scanKeys(SHARED_REDIS_URL, `${prefix}*`)).toEqual([]);
+    }, GROUP_TEST_TIMEOUT_MS);
+
+    it('one master (not the one of shard 0, where the recovery lease lives) flushed mid-joins: its shard marker tells the chat, the outbox brings the work back, the group converges', async () => {
+      const { api } = stack;
+      const shard0 = await cluster.masterOf(shardPrefix(prefix, 0, SHARDS));
+      const victim = cluster.ports.find((p) => p !== shard0)!;
+      const setup = await setUpGroup(api, 'Host2', ['N1', 'N2', 'N3', 'N4'], { concurrentJoins: true, unjoined: 2 });
+      await eventually(async () => (await api.members(setup.host.userId, setup.groupId)).some((m) => m.connected), { what: 'a first member connected to the host' });
+      let lostInFlush: string[] = [];
+      // Agent down: the JOINs of N3 and N4 and what follows wait in the queues when the master goes empty.
+      await stack.withAgentDown(async () => {
+        await Promise.all(setup.members.slice(2).map((m) => api.joinGroup(m.userId, setup.groupId)));
+        lostInFlush = await eventually(
+          async () => {
+            const pending = (await Promise.all(setup.all.map((p) => api.commands(p.userId, 'pending')))).flat();
+            return pending.length > 0 && pending.map((c) => c.corrId);
+          },
+          { what: 'commands waiting for the agent' },
+        );
+        const before = await queueLossesSeen(stack.chat.url);
+        const master = new Redis(cluster.url(victim));
+        try {
+          expect(await scanKeys(cluster.url(victim), shardGlob(prefix))).not.toHaveLength(0);
+          await master.flushall();
+        } finally {
+          master.disconnect();
+        }
+        await eventually(async () => (await queueLossesSeen(stack.chat.url)) > before, {
+          timeoutMs: Number(TEST_RECONCILE_ENV.RECONCILE_STALE_MS),
+          intervalMs: 50,
+          what: 'the chat to see one shard flushed',
+        });
+      });
+      await waitForGroupConverged(api, setup);
+      const all = (await Promise.all(setup.all.map((p) => api.commands(p.userId)))).flat();
+      const byCorrId = new Map(all.map((c) => [c.corrId, c]));
+      for (const corrId of lostInFlush) expect({ corrId, status: byCorrId.get(corrId)?.status }).toEqual({ corrId, status: 'completed' });
+      await waitForNoCommandLeft(api, setup.all, 30_000);
     }, GROUP_TEST_TIMEOUT_MS);
 
     it('the start-up check reads every master, and names a cluster that does not answer', async () => {
