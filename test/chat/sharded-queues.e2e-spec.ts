@@ -1,5 +1,5 @@
 import { AGENT_COMMANDS_QUEUE, AGENT_EVENTS_QUEUE, shardOfMessage, shardPrefix } from '@gc/contracts';
-import { checkClusterRequirements, openQueue, parseClusterNodes } from '@gc/queueing';
+import { ShardWorkers, ShardedQueue, checkClusterRequirements, openQueue, parseClusterNodes } from '@gc/queueing';
 import { freePort } from '../support/free-port';
 import Redis from 'ioredis';
 import { eventually } from '../support/eventually';
@@ -172,6 +172,34 @@ describe(`sharded queues: QUEUE_SHARDS=${SHARDS}`, () => {
       expect(versions).toHaveLength(3);
       for (const v of versions) expect(Number(v.split('.')[0])).toBeGreaterThanOrEqual(7);
       await expect(checkClusterRequirements(parseClusterNodes(`127.0.0.1:${await freePort()}`), 1_000)).rejects.toThrow(/does not answer .*check REDIS_CLUSTER_NODES/);
+    });
+
+    // Last (it stops the stack's agent and chat): BullMQ never closes a Cluster client it was given,
+    // so ShardedQueue and ShardWorkers must; else each restart of a queue would leak connections.
+    it('ShardedQueue and ShardWorkers close every Cluster connection they opened', async () => {
+      await stack.chat.stop();
+      await stack.agent.stop();
+      const clientsOnMasters = async () => {
+        let total = 0;
+        for (const port of cluster.ports) {
+          const client = new Redis(cluster.url(port), { maxRetriesPerRequest: 1 });
+          try {
+            total += Number(/^connected_clients:(\d+)/m.exec(await client.info('clients'))?.[1]) - 1; // minus this one
+          } finally {
+            client.disconnect();
+          }
+        }
+        return total;
+      };
+      const config = { redisUrl: 'redis://unused', clusterNodes: parseClusterNodes(cluster.nodes), prefix, shards: SHARDS };
+      const before = await clientsOnMasters();
+      const queue = ShardedQueue.open(AGENT_EVENTS_QUEUE, config);
+      const workers = ShardWorkers.open(AGENT_EVENTS_QUEUE, async () => 'ok', config, { autorun: true });
+      await Promise.all([...queue.shards.map((q) => q.count()), ...workers.workers.map((w) => w.waitUntilReady())]);
+      await eventually(async () => (await clientsOnMasters()) > before, { what: 'the queues and workers connected' });
+      await workers.close();
+      await queue.close();
+      await eventually(async () => (await clientsOnMasters()) === before, { timeoutMs: 5_000, what: 'every connection closed' });
     });
   });
 });
