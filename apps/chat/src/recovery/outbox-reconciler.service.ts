@@ -160,7 +160,7 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
 
   /** A SUBSCRIBE per shard and batch: each goes to the shard its connections' commands are on. */
   private async subscribe(userId: string, connIds: string[]): Promise<void> {
-    for (const group of splitByShard(connIds, this.events.shards.length).values()) {
+    for (const group of splitByShard(connIds, this.publisher.commandsQueue.shards.length).values()) {
       for (let i = 0; i < group.length; i += SUBSCRIBE_BATCH) {
         await this.publisher.publish({ type: 'SUBSCRIBE', corrId: randomUUID(), userId, connIds: group.slice(i, i + SUBSCRIBE_BATCH) });
       }
