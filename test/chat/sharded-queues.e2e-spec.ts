@@ -5,7 +5,7 @@ import Redis from 'ioredis';
 import { eventually } from '../support/eventually';
 import { ChatStack, GROUP_TEST_TIMEOUT_MS, STACK_TIMEOUT_MS, TEST_RECONCILE_ENV, setUpGroup, startChatStack, waitForGroupConverged, waitForNoCommandLeft } from '../support/chat-stack';
 import { startRedisCluster, type RedisClusterProcess } from '../support/redis-cluster-process';
-import { dropKeys, scanKeys, SHARED_REDIS_URL, testQueuePrefix } from '../support/test-isolation';
+import { scanKeys, SHARED_REDIS_URL, testQueuePrefix } from '../support/test-isolation';
 
 const SHARDS = 4;
 const BOARD = { BULL_BOARD_USER: 'ops', BULL_BOARD_PASSWORD: 'shards-board-password' };
@@ -59,8 +59,7 @@ describe(`sharded queues: QUEUE_SHARDS=${SHARDS}`, () => {
       stack = await startChatStack({ label: 'shards1', relays: 2, agentEnv: env, chatEnv: { ...env, ...BOARD } });
     }, STACK_TIMEOUT_MS);
     afterAll(async () => {
-      await stack?.stop();
-      if (stack) await dropKeys(SHARED_REDIS_URL, shardGlob(stack.prefix));
+      await stack?.stop(); // drops the shard prefixes' keys too (dropQueueKeys)
     }, STACK_TIMEOUT_MS);
 
     it('a group of 5 converges; jobs land on all 4 shard prefixes, each on the shard of its connection, none under the unsharded prefix', async () => {
