@@ -23,13 +23,14 @@ describe('ShardedQueue', () => {
     }
   });
 
-  it('puts a job on the shard of its connection, finds it by id on any shard, and a worker per shard runs them all', async () => {
+  it('puts a job (add or addBulk) on the shard of its connection, finds it by id on any shard, and a worker per shard runs them all', async () => {
     const queue = ShardedQueue.open('q4', { redisUrl: SHARED_REDIS_URL, prefix, shards: 4 });
     const ran: { connId: string; prefix: string }[] = [];
     const workers = ShardWorkers.open('q4', async (job) => void ran.push({ connId: job.data.connId, prefix: job.prefix }), { redisUrl: SHARED_REDIS_URL, prefix, shards: 4 }, {});
     try {
       const connIds = Array.from({ length: 16 }, (_, i) => `conn-${i}`);
-      for (const connId of connIds) await queue.forMessage({ connId }).add('SEND', { connId }, { jobId: `job-${connId}` });
+      for (const connId of connIds.slice(0, 8)) await queue.forMessage({ connId }).add('SEND', { connId }, { jobId: `job-${connId}` });
+      await queue.addBulk(connIds.slice(8).map((connId) => ({ name: 'SEND', data: { connId }, opts: { jobId: `job-${connId}` } })));
       for (const connId of connIds) {
         expect(await scanKeys(SHARED_REDIS_URL, `${base}:${shardOf(connId, 4)}}:q4:job-${connId}`)).toHaveLength(1);
         expect((await queue.findJob(`job-${connId}`))?.data).toEqual({ connId });

@@ -1,5 +1,5 @@
 import { MAX_QUEUE_SHARDS, shardOf, shardOfMessage, shardPrefix } from '@gc/contracts';
-import { Job, Queue, QueueOptions } from 'bullmq';
+import { Job, JobsOptions, Queue, QueueOptions } from 'bullmq';
 import { ownedConnection, type QueueConnectionConfig } from './queue-connection';
 
 export interface ShardedQueueConfig extends QueueConnectionConfig {
@@ -40,6 +40,19 @@ export class ShardedQueue {
   /** The queue of a command's or an event's shard (SUBSCRIBE: its first connId; no connection: shard 0). */
   forMessage(message: { connId?: string; connIds?: readonly string[] }): Queue {
     return this.shards[shardOfMessage(message, this.shards.length)];
+  }
+
+  /**
+   * Adds jobs, each to the shard of its data's connection: one addBulk per shard, since a MULTI
+   * cannot span Cluster slots (with one shard: one addBulk, as before sharding).
+   */
+  async addBulk(jobs: readonly { name: string; data: { connId?: string; connIds?: readonly string[] }; opts?: JobsOptions }[]): Promise<void> {
+    const byShard = new Map<number, (typeof jobs)[number][]>();
+    for (const job of jobs) {
+      const shard = shardOfMessage(job.data, this.shards.length);
+      byShard.set(shard, [...(byShard.get(shard) ?? []), job]);
+    }
+    await Promise.all([...byShard].map(([shard, group]) => this.shards[shard].addBulk(group)));
   }
 
   /** A job by id when its connection is not at hand: every shard is asked (N round trips). */

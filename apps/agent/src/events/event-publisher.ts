@@ -1,4 +1,4 @@
-import { AGENT_EVENTS_QUEUE, AgentEvent, parseAgentEvent, shardOfMessage } from '@gc/contracts';
+import { AGENT_EVENTS_QUEUE, AgentEvent, parseAgentEvent } from '@gc/contracts';
 import { EVENT_JOB_OPTIONS, InjectShardedQueue, ShardedQueue } from '@gc/queueing';
 import { Injectable } from '@nestjs/common';
 
@@ -13,14 +13,11 @@ export class EventPublisher {
 
   async publish(events: readonly AgentEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const byShard = new Map<number, { name: string; data: AgentEvent; opts: typeof EVENT_JOB_OPTIONS }[]>();
-    for (const event of events) {
+    const jobs = events.map((event) => {
       const data = parseAgentEvent(event);
-      const shard = shardOfMessage(data, this.queue.shards.length);
-      byShard.set(shard, [...(byShard.get(shard) ?? []), { name: data.type, data, opts: { ...EVENT_JOB_OPTIONS, jobId: data.eventId } }]);
-    }
-    // One addBulk per shard (a MULTI cannot span Cluster slots); with one shard, one call as before.
-    await Promise.all([...byShard].map(([shard, jobs]) => this.queue.shards[shard].addBulk(jobs)));
+      return { name: data.type, data, opts: { ...EVENT_JOB_OPTIONS, jobId: data.eventId } };
+    });
+    await this.queue.addBulk(jobs);
   }
 
   /** For /health: every shard's Redis answers (bounded: queue commands wait for Redis forever). */

@@ -1,4 +1,4 @@
-import { AGENT_COMMANDS_QUEUE, parseAgentCommand, shardOfMessage, type AgentCommand } from '@gc/contracts';
+import { AGENT_COMMANDS_QUEUE, parseAgentCommand, type AgentCommand } from '@gc/contracts';
 import { CONTRACT_JOB_OPTIONS, InjectShardedQueue, ShardedQueue } from '@gc/queueing';
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -87,13 +87,7 @@ export class CommandPublisher implements OnModuleDestroy {
 
   private async publishAll(commands: AgentCommand[]): Promise<void> {
     if (commands.length === 1) return this.publish(commands[0]); // one script call instead of a MULTI
-    // One addBulk per shard: a MULTI cannot span Cluster slots. With one shard, one call as before.
-    const byShard = new Map<number, ReturnType<typeof jobOf>[]>();
-    for (const job of commands.map(jobOf)) {
-      const shard = shardOfMessage(job.data, this.queue.shards.length);
-      byShard.set(shard, [...(byShard.get(shard) ?? []), job]);
-    }
-    await Promise.all([...byShard].map(([shard, jobs]) => this.queue.shards[shard].addBulk(jobs)));
+    if (commands.length > 0) await this.queue.addBulk(commands.map(jobOf));
   }
 
   get commandsQueue(): ShardedQueue {
