@@ -1,7 +1,7 @@
 import { shardOf } from '@gc/contracts';
 import { dropKeys, scanKeys, SHARED_REDIS_URL, testQueuePrefix } from '../../../test/support/test-isolation';
 import { ShardedQueue } from './sharded-queue';
-import { ShardWorkers } from './shard-workers';
+import { ShardWorkers, perShardConcurrency } from './shard-workers';
 import { eventually } from '../../../test/support/eventually';
 
 describe('ShardedQueue', () => {
@@ -10,6 +10,13 @@ describe('ShardedQueue', () => {
   afterAll(async () => {
     await dropKeys(SHARED_REDIS_URL, `${prefix}*`);
     await dropKeys(SHARED_REDIS_URL, `${base}:*`);
+  });
+
+  it('splits a process\'s concurrency over its shard workers', () => {
+    expect(perShardConcurrency(32, 1)).toBe(32);
+    expect(perShardConcurrency(32, 4)).toBe(8);
+    expect(perShardConcurrency(8, 3)).toBe(3);
+    expect(perShardConcurrency(8, 64)).toBe(1);
   });
 
   it('with one shard is the queue of before: the prefix unchanged', async () => {
@@ -26,7 +33,8 @@ describe('ShardedQueue', () => {
   it('puts a job (add or addBulk) on the shard of its connection, finds it by id on any shard, and a worker per shard runs them all', async () => {
     const queue = ShardedQueue.open('q4', { redisUrl: SHARED_REDIS_URL, prefix, shards: 4 });
     const ran: { connId: string; prefix: string }[] = [];
-    const workers = ShardWorkers.open('q4', async (job) => void ran.push({ connId: job.data.connId, prefix: job.prefix }), { redisUrl: SHARED_REDIS_URL, prefix, shards: 4 }, {});
+    const workers = ShardWorkers.open('q4', async (job) => void ran.push({ connId: job.data.connId, prefix: job.prefix }), { redisUrl: SHARED_REDIS_URL, prefix, shards: 4 }, { concurrency: 8 });
+    expect(workers.workers.map((w) => w.concurrency)).toEqual([2, 2, 2, 2]);
     try {
       const connIds = Array.from({ length: 16 }, (_, i) => `conn-${i}`);
       for (const connId of connIds.slice(0, 8)) await queue.forMessage({ connId }).add('SEND', { connId }, { jobId: `job-${connId}` });

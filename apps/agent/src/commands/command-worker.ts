@@ -12,7 +12,7 @@ import { CommandExecutor, refusalEvent } from './command-executor';
  * The agent-commands worker. A transient failure moves the job back to delayed for the RetryPolicy's
  * delay (BullMQ's own attempts stay 1, and the count lives in agent.commands); a permanent one fails
  * the job with the reason after ERR was added. A malformed job fails alone; the worker goes on.
- * One worker per shard (QUEUE_SHARDS), AGENT_CONCURRENCY each: every agent works every shard.
+ * One worker per shard (QUEUE_SHARDS), AGENT_CONCURRENCY split over them: every agent works every shard.
  */
 @Injectable()
 export class CommandWorker implements OnModuleInit, OnModuleDestroy {

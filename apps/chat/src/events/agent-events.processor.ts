@@ -13,7 +13,7 @@ export const EVENTS_CONCURRENCY = 8;
 
 /**
  * agent-events: every event is applied exactly once, in one transaction with what it causes. A
- * worker per shard (QUEUE_SHARDS), EVENTS_CONCURRENCY each.
+ * worker per shard (QUEUE_SHARDS), EVENTS_CONCURRENCY split over them.
  */
 @Injectable()
 export class AgentEventsProcessor implements OnModuleInit, OnModuleDestroy {
