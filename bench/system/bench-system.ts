@@ -5,7 +5,7 @@ import { ChatApi } from '../../test/support/chat-stack';
 import { freePort } from '../../test/support/free-port';
 import { RELAY_TEST_ADMIN_TOKEN, RelayFaults, setRelayFaults } from '../../test/support/relay-admin';
 import { ServiceProcess, TEST_OUTPUT_DIR, startService } from '../../test/support/service-process';
-import { SHARED_REDIS_URL, TestDatabase, createTestDatabase, dropKeys, testQueuePrefix, uniqueSuffix } from '../../test/support/test-isolation';
+import { SHARED_REDIS_URL, TestDatabase, createTestDatabase, dropKeys, dropQueueKeys, testQueuePrefix, uniqueSuffix } from '../../test/support/test-isolation';
 
 /**
  * The real system for one bench scenario: 2 relays, the agent and the chat as built processes, on a
@@ -67,7 +67,7 @@ export async function startBenchSystem(opts: BenchSystemOptions): Promise<BenchS
     await chat?.stop().catch(() => undefined);
     await agent?.stop().catch(() => undefined);
     await Promise.allSettled(started.map((p) => p.stop()));
-    await dropKeys(redisUrl, `${prefix}*`).catch(() => undefined);
+    await dropQueueKeys(redisUrl, prefix).catch(() => undefined);
     await Promise.allSettled(relays.map((r) => dropKeys(redisUrl, `relay:${r.name}:*`)));
     await db.drop().catch(() => undefined);
   };

@@ -4,7 +4,7 @@ import { freePort } from './free-port';
 import { RELAY_TEST_ADMIN_TOKEN, RelayFaults, setRelayFaults } from './relay-admin';
 import { readFileSync } from 'node:fs';
 import { AppName, ServiceProcess, startService as startServiceOnce } from './service-process';
-import { SHARED_REDIS_URL, TestDatabase, createTestDatabase, dropKeys, testQueuePrefix, uniqueSuffix } from './test-isolation';
+import { SHARED_REDIS_URL, TestDatabase, createTestDatabase, dropKeys, dropQueueKeys, testQueuePrefix, uniqueSuffix } from './test-isolation';
 
 /**
  * The whole system for one chat test file: relays, one agent and the chat as real built processes,
@@ -94,7 +94,7 @@ export async function startChatStack(opts: ChatStackOptions): Promise<ChatStack>
   let chat: ServiceProcess | undefined;
   const stop = async () => {
     await Promise.allSettled([chat?.stop(), ...processes.map((p) => p.stop())]);
-    await dropKeys(redisUrl, `${prefix}*`).catch(() => undefined);
+    await dropQueueKeys(redisUrl, prefix).catch(() => undefined);
     await Promise.allSettled(relays.map((r) => dropKeys(opts.relayRedisUrl ?? redisUrl, `relay:${r.name}:*`)));
     await db.drop();
   };

@@ -75,3 +75,12 @@ export async function dropKeys(redisUrl: string, pattern: string): Promise<void>
     redis.disconnect();
   }
 }
+
+/**
+ * Deletes a test's queue keys: under its prefix and under every shard prefix of it (QUEUE_SHARDS > 1
+ * puts shard n under `{t-…:n}`, which `{t-…}*` does not match).
+ */
+export async function dropQueueKeys(redisUrl: string, prefix: string): Promise<void> {
+  await dropKeys(redisUrl, `${prefix}*`);
+  if (prefix.endsWith('}')) await dropKeys(redisUrl, `${prefix.slice(0, -1)}:*`);
+}

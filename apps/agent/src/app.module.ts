@@ -1,6 +1,5 @@
-import { AGENT_EVENTS_QUEUE } from '@gc/contracts';
-import { bullConnectionOptions } from '@gc/queueing';
-import { BullModule } from '@nestjs/bullmq';
+import { AGENT_COMMANDS_QUEUE, AGENT_EVENTS_QUEUE } from '@gc/contracts';
+import { ShardedQueuesModule, shardedQueueConfig } from '@gc/queueing';
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
@@ -44,11 +43,12 @@ import { RetryModule } from './retry/retry.module';
       useFactory: (c: AgentConfig) => appLoggerParams({ level: c.LOG_LEVEL, format: c.LOG_FORMAT, autoLogging: false }),
     }),
     PersistenceModule,
-    BullModule.forRootAsync({
+    // Producer handles: events to publish, commands only to note a retry's progress on its job.
+    ShardedQueuesModule.forRootAsync({
+      names: [AGENT_EVENTS_QUEUE, AGENT_COMMANDS_QUEUE],
       inject: [AGENT_CONFIG],
-      useFactory: (c: AgentConfig) => bullConnectionOptions({ redisUrl: c.REDIS_URL, prefix: c.QUEUE_PREFIX }),
+      useFactory: (c: AgentConfig) => shardedQueueConfig(c),
     }),
-    BullModule.registerQueue({ name: AGENT_EVENTS_QUEUE }),
     TerminusModule,
     AgentMetricsModule,
   ],

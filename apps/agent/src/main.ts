@@ -6,7 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { loadAgentConfig } from './config/agent-config';
 import { awaitDependencies, checkPostgresReachable } from '@gc/persistence';
-import { checkRedisRequirements } from '@gc/queueing';
+import { checkQueueRedis } from '@gc/queueing';
 
 async function bootstrap(): Promise<void> {
   let config;
@@ -17,8 +17,8 @@ async function bootstrap(): Promise<void> {
     process.exit(1);
   }
   try {
-    const { REDIS_URL, DATABASE_URL } = config;
-    await awaitDependencies([() => checkRedisRequirements(REDIS_URL), () => checkPostgresReachable(DATABASE_URL)], (line) => process.stderr.write(`agent: ${line}\n`));
+    const { REDIS_URL, REDIS_CLUSTER_NODES, DATABASE_URL } = config;
+    await awaitDependencies([() => checkQueueRedis(REDIS_URL, REDIS_CLUSTER_NODES), () => checkPostgresReachable(DATABASE_URL)], (line) => process.stderr.write(`agent: ${line}\n`));
   } catch (err) {
     process.stderr.write(`agent cannot start: ${(err as Error).message}\n`);
     process.exit(1);

@@ -1,6 +1,5 @@
 import { AGENT_COMMANDS_QUEUE, AGENT_EVENTS_QUEUE } from '@gc/contracts';
-import { bullConnectionOptions } from '@gc/queueing';
-import { BullModule } from '@nestjs/bullmq';
+import { ShardedQueuesModule, shardedQueueConfig } from '@gc/queueing';
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
@@ -41,11 +40,11 @@ import { UsersController } from './users/users.controller';
         }),
     }),
     DatabaseModule,
-    BullModule.forRootAsync({
+    ShardedQueuesModule.forRootAsync({
+      names: [AGENT_COMMANDS_QUEUE, AGENT_EVENTS_QUEUE],
       inject: [CHAT_CONFIG],
-      useFactory: (config: ChatConfig) => bullConnectionOptions({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX }),
+      useFactory: (config: ChatConfig) => shardedQueueConfig(config),
     }),
-    BullModule.registerQueue({ name: AGENT_COMMANDS_QUEUE }, { name: AGENT_EVENTS_QUEUE }),
     TerminusModule,
     BoardModule,
     MetricsModule,

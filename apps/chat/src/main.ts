@@ -2,7 +2,7 @@
 import '@gc/observability/tracing/register/chat';
 import 'reflect-metadata';
 import { awaitDependencies, checkPostgresReachable } from '@gc/persistence';
-import { checkRedisRequirements } from '@gc/queueing';
+import { checkQueueRedis } from '@gc/queueing';
 import { NestFactory } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
 import { json } from 'express';
@@ -27,8 +27,8 @@ async function bootstrap(): Promise<void> {
   }
   // Redis ≥ 7 (the reconciler's SET … NX GET) and Postgres, with a clear line for each failure.
   try {
-    const { REDIS_URL, DATABASE_URL } = config;
-    await awaitDependencies([() => checkRedisRequirements(REDIS_URL), () => checkPostgresReachable(DATABASE_URL)], (line) => process.stderr.write(`chat: ${line}\n`));
+    const { REDIS_URL, REDIS_CLUSTER_NODES, DATABASE_URL } = config;
+    await awaitDependencies([() => checkQueueRedis(REDIS_URL, REDIS_CLUSTER_NODES), () => checkPostgresReachable(DATABASE_URL)], (line) => process.stderr.write(`chat: ${line}\n`));
   } catch (err) {
     process.stderr.write(`chat cannot start: ${(err as Error).message}\n`);
     process.exit(1);

@@ -6,3 +6,4 @@ export * from './parse';
 export * from './event-ids';
 export * from './relay-statements';
 export * from './invitation';
+export * from './queue-shards';

@@ -4,3 +4,8 @@ export * from './job-options';
 export * from './queue-connection';
 export * from './event-backoff';
 export * from './redis-requirements';
+export * from './redis-cluster';
+export * from './sharded-queue';
+export * from './shard-workers';
+export * from './sharded-queue.module';
+export * from './queue-scale-env';

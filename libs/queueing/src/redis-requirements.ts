@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import { clusterClient, type RedisNode } from './redis-cluster';
 import { redisOptionsFromUrl } from './redis-connection';
 
 /** The chat's reconciler claims with `SET … NX GET`, which Redis accepts only from 7.0 on. */
@@ -27,6 +28,10 @@ export async function checkRedisRequirements(url: string, timeoutMs = 5_000): Pr
   } finally {
     client.disconnect();
   }
+  return requiredVersion(where, info);
+}
+
+function requiredVersion(where: string, info: string): string {
   const version = redisVersionOf(info);
   const major = Number(version?.split('.')[0]);
   if (!Number.isInteger(major) || major < MIN_REDIS_MAJOR) {
@@ -36,4 +41,41 @@ export async function checkRedisRequirements(url: string, timeoutMs = 5_000): Pr
     });
   }
   return version!;
+}
+
+/**
+ * The same check against a Redis Cluster (REDIS_CLUSTER_NODES): the seeds answer, the cluster says
+ * `cluster_state:ok` (every slot served), and every master is ≥ 7. Answers each master's version.
+ */
+export async function checkClusterRequirements(nodes: readonly RedisNode[], timeoutMs = 5_000): Promise<string[]> {
+  const where = `cluster ${nodes.map((n) => `${n.host}:${n.port}`).join(',')}`;
+  const cluster = clusterClient(nodes, {
+    lazyConnect: true,
+    clusterRetryStrategy: () => null,
+    slotsRefreshTimeout: timeoutMs,
+    redisOptions: { connectTimeout: timeoutMs, commandTimeout: timeoutMs, maxRetriesPerRequest: 0 },
+  });
+  let socketError: Error | undefined;
+  cluster.on('error', (err: Error) => (socketError ??= err));
+  let infos: string[];
+  try {
+    await cluster.connect();
+    const state = /^cluster_state:(\w+)/m.exec(String(await cluster.cluster('INFO')))?.[1];
+    if (state !== 'ok') throw new Error(`cluster_state is ${state ?? 'unknown'}`);
+    infos = await Promise.all(cluster.nodes('master').map((node) => node.info('server')));
+  } catch (err) {
+    throw new Error(`Redis ${where} does not answer (${(socketError ?? (err as Error)).message}); check REDIS_CLUSTER_NODES and that the cluster runs`);
+  } finally {
+    cluster.disconnect();
+  }
+  return infos.map((info) => requiredVersion(where, info));
+}
+
+/**
+ * The queue Redis of an app meets our needs: every master of the cluster when REDIS_CLUSTER_NODES is
+ * set (it then replaces REDIS_URL), else the one at REDIS_URL.
+ */
+export async function checkQueueRedis(redisUrl: string, clusterNodes?: readonly RedisNode[]): Promise<void> {
+  if (clusterNodes?.length) await checkClusterRequirements(clusterNodes);
+  else await checkRedisRequirements(redisUrl);
 }

@@ -1,7 +1,7 @@
 import { AGENT_COMMANDS_QUEUE, ConnId, ContractViolation, CorrelationId, UserId, parseAgentCommand } from '@gc/contracts';
-import { RESILIENT_WORKER_OPTIONS, bullConnectionOptions } from '@gc/queueing';
+import { RESILIENT_WORKER_OPTIONS, ShardWorkers, shardedQueueConfig } from '@gc/queueing';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, Job, UnrecoverableError } from 'bullmq';
 import { AGENT_CONFIG, AgentConfig } from '../config/agent-config';
 import { EventPublisher } from '../events/event-publisher';
 import { RelaySessions } from '../inbound/relay-sessions';
@@ -12,11 +12,12 @@ import { CommandExecutor, refusalEvent } from './command-executor';
  * The agent-commands worker. A transient failure moves the job back to delayed for the RetryPolicy's
  * delay (BullMQ's own attempts stay 1, and the count lives in agent.commands); a permanent one fails
  * the job with the reason after ERR was added. A malformed job fails alone; the worker goes on.
+ * One worker per shard (QUEUE_SHARDS), AGENT_CONCURRENCY split over them: every agent works every shard.
  */
 @Injectable()
 export class CommandWorker implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(CommandWorker.name);
-  private worker?: Worker;
+  private worker?: ShardWorkers;
 
   constructor(
     @Inject(AGENT_CONFIG) private readonly config: AgentConfig,
@@ -27,13 +28,12 @@ export class CommandWorker implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.worker = new Worker(AGENT_COMMANDS_QUEUE, (job, token) => this.process(job, token), {
-      ...bullConnectionOptions({ redisUrl: this.config.REDIS_URL, prefix: this.config.QUEUE_PREFIX }),
+    this.worker = ShardWorkers.open(AGENT_COMMANDS_QUEUE, (job, token) => this.process(job, token), shardedQueueConfig(this.config), {
       ...RESILIENT_WORKER_OPTIONS,
       concurrency: this.config.AGENT_CONCURRENCY,
     });
-    this.worker.on('error', (err) => this.logger.warn({ error: err.message }, 'command worker error'));
-    this.worker.on('failed', (job, err) => {
+    this.worker.on('error', (err: Error) => this.logger.warn({ error: err.message }, 'command worker error'));
+    this.worker.on('failed', (job: Job | undefined, err: Error) => {
       if (job && !(err instanceof DelayedError)) this.logger.warn({ corrId: job.id, reason: err.message }, 'command failed');
     });
   }

@@ -7,6 +7,8 @@ describe('loadAgentConfig', () => {
       LOG_LEVEL: 'info',
       REDIS_URL: 'redis://127.0.0.1:6379/0',
       QUEUE_PREFIX: '{gc}',
+      QUEUE_SHARDS: 1,
+      REDIS_CLUSTER_NODES: [],
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
       RELAY_URLS: ['http://127.0.0.1:4000'],
       RELAY_TIMEOUT_MS: 3_000,
@@ -17,6 +19,14 @@ describe('loadAgentConfig', () => {
       AGENT_CONCURRENCY: 32,
       UNKNOWN_ERROR_ATTEMPTS: 10,
     });
+  });
+
+  it('reads QUEUE_SHARDS (1..64) and REDIS_CLUSTER_NODES seeds, and names a malformed one', () => {
+    const c = loadAgentConfig({ QUEUE_SHARDS: '4', REDIS_CLUSTER_NODES: '127.0.0.1:7000,127.0.0.1:7001' });
+    expect(c.QUEUE_SHARDS).toBe(4);
+    expect(c.REDIS_CLUSTER_NODES).toEqual([{ host: '127.0.0.1', port: 7000 }, { host: '127.0.0.1', port: 7001 }]);
+    for (const bad of ['0', '65', '2.5', 'four']) expect(() => loadAgentConfig({ QUEUE_SHARDS: bad })).toThrow('QUEUE_SHARDS');
+    expect(() => loadAgentConfig({ REDIS_CLUSTER_NODES: '127.0.0.1:7000,redis://x:1' })).toThrow(/REDIS_CLUSTER_NODES: must be comma-separated host:port seeds: "redis:\/\/x:1" is not host:port/);
   });
 
   it('splits RELAY_URLS on commas, trimming spaces and trailing slashes', () => {

@@ -1,5 +1,6 @@
 import { DEFAULT_QUEUE_PREFIX } from '@gc/contracts';
 import { LogFormatSchema, TRACING_ENV_SHAPE } from '@gc/observability';
+import { QueueScaleEnv } from '@gc/queueing';
 import { z } from 'zod';
 
 const positiveInt = (def: number) => z.coerce.number().int().positive().default(def);
@@ -11,6 +12,7 @@ export const AgentConfigSchema = z.object({
   LOG_FORMAT: LogFormatSchema,
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379/0'),
   QUEUE_PREFIX: z.string().min(1).default(DEFAULT_QUEUE_PREFIX),
+  ...QueueScaleEnv,
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/postgres'),
   RELAY_URLS: z
     .string()

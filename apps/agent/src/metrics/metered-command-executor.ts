@@ -22,7 +22,7 @@ export class MeteredCommandExecutor extends CommandExecutor {
     if (outcome.kind === 'transient') {
       this.metrics.transientRetries.inc({ relay: relayLabel(outcome.relay, this.agentConfig.RELAY_URLS) });
       // Not awaited: the retry must not wait on a progress note (nor on Redis being slow).
-      void this.retryProgress.report(command.corrId, {
+      void this.retryProgress.report(command, {
         attempts: outcome.attempts ?? 0,
         lastError: outcome.error,
         relay: outcome.relay ?? null,

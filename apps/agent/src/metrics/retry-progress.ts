@@ -1,7 +1,6 @@
-import { AGENT_COMMANDS_QUEUE } from '@gc/contracts';
-import { InjectQueue } from '@nestjs/bullmq';
+import { AGENT_COMMANDS_QUEUE, type AgentCommand } from '@gc/contracts';
+import { InjectShardedQueue, ShardedQueue } from '@gc/queueing';
 import { Injectable, Logger } from '@nestjs/common';
-import { Queue } from 'bullmq';
 
 /** What a retried command's job shows as its progress (Bull Board's Progress tab, the chat's /progress). */
 export interface RetryProgress {
@@ -20,11 +19,12 @@ export interface RetryProgress {
 export class RetryProgressReporter {
   private readonly log = new Logger(RetryProgressReporter.name);
 
-  constructor(@InjectQueue(AGENT_COMMANDS_QUEUE) private readonly queue: Queue) {}
+  constructor(@InjectShardedQueue(AGENT_COMMANDS_QUEUE) private readonly queue: ShardedQueue) {}
 
-  async report(corrId: string, progress: RetryProgress): Promise<void> {
+  async report(command: AgentCommand, progress: RetryProgress): Promise<void> {
+    const corrId = command.corrId;
     try {
-      const job = await this.queue.getJob(corrId);
+      const job = await this.queue.forMessage(command).getJob(corrId);
       await job?.updateProgress({ ...progress, lastError: progress.lastError.slice(0, 500) });
     } catch (err) {
       this.log.debug({ corrId, error: (err as Error).message }, 'retry progress not recorded');

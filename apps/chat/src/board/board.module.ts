@@ -1,5 +1,3 @@
-import { AGENT_COMMANDS_QUEUE, AGENT_EVENTS_QUEUE } from '@gc/contracts';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { BullBoardModule, BullBoardModuleOptions } from '@bull-board/nestjs';
 import { Logger, Module } from '@nestjs/common';
@@ -8,6 +6,7 @@ import { basicAuth } from './basic-auth.middleware';
 import { boardCredentials } from './board-credentials';
 import { boardSettings } from './board-settings';
 import { readOnlyBoard } from './read-only.middleware';
+import { BoardQueues } from './board-queues';
 
 export const BOARD_ROUTE = '/queues';
 
@@ -15,7 +14,7 @@ export const BOARD_ROUTE = '/queues';
 // shapes, but TypeScript sees two declarations of a private field. Only the types differ.
 const EXPRESS_ADAPTER = ExpressAdapter as unknown as BullBoardModuleOptions['adapter'];
 
-/** Bull Board at /queues: both contract queues, behind basic auth, read-only unless BULL_BOARD_READ_ONLY=false. */
+/** Bull Board at /queues: both contract queues (every shard, see BoardQueues), behind basic auth, read-only unless BULL_BOARD_READ_ONLY=false. */
 @Module({
   imports: [
     BullBoardModule.forRootAsync({
@@ -33,11 +32,7 @@ const EXPRESS_ADAPTER = ExpressAdapter as unknown as BullBoardModuleOptions['ada
         return { route: BOARD_ROUTE, adapter: EXPRESS_ADAPTER, middleware, boardOptions: { uiConfig: { boardTitle: 'group-connections' } } };
       },
     }),
-    // readOnlyMode also hides the action buttons in the UI.
-    BullBoardModule.forFeature(
-      { name: AGENT_COMMANDS_QUEUE, adapter: BullMQAdapter, options: { readOnlyMode: boardSettings().readOnly } },
-      { name: AGENT_EVENTS_QUEUE, adapter: BullMQAdapter, options: { readOnlyMode: boardSettings().readOnly } },
-    ),
   ],
+  providers: [BoardQueues],
 })
 export class BoardModule {}

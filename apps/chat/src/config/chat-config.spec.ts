@@ -7,6 +7,15 @@ describe('loadChatConfig', () => {
     expect(config.QUEUE_PREFIX).toBe('{gc}');
     expect(config.RECONCILE_INTERVAL_MS).toBe(5_000);
     expect(config.RECONCILE_STALE_MS).toBe(15_000);
+    expect(config.QUEUE_SHARDS).toBe(1);
+    expect(config.REDIS_CLUSTER_NODES).toEqual([]);
+  });
+
+  it('reads QUEUE_SHARDS and REDIS_CLUSTER_NODES (empty = unset), and names a malformed seed list', () => {
+    expect(loadChatConfig({ QUEUE_SHARDS: '', REDIS_CLUSTER_NODES: '' })).toMatchObject({ QUEUE_SHARDS: 1, REDIS_CLUSTER_NODES: [] });
+    expect(loadChatConfig({ QUEUE_SHARDS: '8', REDIS_CLUSTER_NODES: 'r1:7000' })).toMatchObject({ QUEUE_SHARDS: 8, REDIS_CLUSTER_NODES: [{ host: 'r1', port: 7000 }] });
+    expect(() => loadChatConfig({ QUEUE_SHARDS: '0' })).toThrow('QUEUE_SHARDS');
+    expect(() => loadChatConfig({ REDIS_CLUSTER_NODES: 'r1:7000,r2' })).toThrow(/REDIS_CLUSTER_NODES: .*"r2" is not host:port/);
   });
 
   it('names every bad variable', () => {

@@ -1,5 +1,6 @@
 import { DEFAULT_QUEUE_PREFIX } from '@gc/contracts';
 import { LogFormatSchema, TRACING_ENV_SHAPE } from '@gc/observability';
+import { QueueScaleEnv } from '@gc/queueing';
 import { z } from 'zod';
 
 const positiveMs = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -11,6 +12,7 @@ export const ChatConfigSchema = z.object({
   LOG_FORMAT: LogFormatSchema,
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be redis://host:port[/db]').default('redis://127.0.0.1:6379/0'),
   QUEUE_PREFIX: z.string().min(1).default(DEFAULT_QUEUE_PREFIX),
+  ...QueueScaleEnv,
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be postgres://...').default('postgres://postgres@127.0.0.1:5432/postgres'),
   RECONCILE_INTERVAL_MS: positiveMs(5_000),
   RECONCILE_STALE_MS: positiveMs(15_000),

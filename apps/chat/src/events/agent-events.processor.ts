@@ -1,7 +1,7 @@
 import { AGENT_EVENTS_QUEUE, ContractViolation, parseAgentEvent, type AgentEvent } from '@gc/contracts';
-import { RESILIENT_WORKER_OPTIONS } from '@gc/queueing';
-import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, OnModuleDestroy } from '@nestjs/common';
+import { RESILIENT_WORKER_OPTIONS, ShardWorkers, shardedQueueConfig } from '@gc/queueing';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { CHAT_CONFIG, ChatConfig } from '../config/chat-config';
 import { Job, UnrecoverableError } from 'bullmq';
 import { ChatTx } from '../outbox/chat-tx';
 import { UnitOfWork } from '../outbox/unit-of-work';
@@ -11,13 +11,26 @@ import { EVENT_ROUTES } from './event-routes';
 
 export const EVENTS_CONCURRENCY = 8;
 
-/** agent-events: every event is applied exactly once, in one transaction with what it causes. */
-@Processor(AGENT_EVENTS_QUEUE, { concurrency: EVENTS_CONCURRENCY, ...RESILIENT_WORKER_OPTIONS })
-export class AgentEventsProcessor extends WorkerHost implements OnModuleDestroy {
+/**
+ * agent-events: every event is applied exactly once, in one transaction with what it causes. A
+ * worker per shard (QUEUE_SHARDS), EVENTS_CONCURRENCY split over them.
+ */
+@Injectable()
+export class AgentEventsProcessor implements OnModuleInit, OnModuleDestroy {
   private readonly log = new Logger(AgentEventsProcessor.name);
+  worker: ShardWorkers;
 
-  constructor(private readonly work: UnitOfWork) {
-    super();
+  constructor(
+    private readonly work: UnitOfWork,
+    @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.worker = ShardWorkers.open(AGENT_EVENTS_QUEUE, (job) => this.process(job), shardedQueueConfig(this.config), {
+      concurrency: EVENTS_CONCURRENCY,
+      ...RESILIENT_WORKER_OPTIONS,
+    });
+    this.worker.on('error', (err: Error) => this.log.warn({ error: err.message }, 'events worker error'));
   }
 
   async process(job: Job): Promise<string> {

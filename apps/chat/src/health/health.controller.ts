@@ -1,8 +1,7 @@
 import { AGENT_COMMANDS_QUEUE } from '@gc/contracts';
-import { InjectQueue } from '@nestjs/bullmq';
+import { InjectShardedQueue, ShardedQueue } from '@gc/queueing';
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { Queue } from 'bullmq';
 
 @Controller('health')
 export class HealthController {
@@ -10,7 +9,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly postgres: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
-    @InjectQueue(AGENT_COMMANDS_QUEUE) private readonly queue: Queue,
+    @InjectShardedQueue(AGENT_COMMANDS_QUEUE) private readonly queue: ShardedQueue,
   ) {}
 
   @Get()
@@ -25,7 +24,8 @@ export class HealthController {
       // Any round trip will do; with no retry limit on the connection, a timeout stands for "down".
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
-        this.queue.getJobCounts('waiting'),
+        // Every shard: on a Cluster each may sit on another master.
+        Promise.all(this.queue.shards.map((shard) => shard.getJobCounts('waiting'))),
         new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('Redis did not answer within 2 s')), 2_000))),
       ]).finally(() => clearTimeout(timer));
       return indicator.up();

@@ -1,9 +1,8 @@
 import { AGENT_COMMANDS_QUEUE, AGENT_EVENTS_QUEUE } from '@gc/contracts';
-import { getQueueToken } from '@nestjs/bullmq';
+import { shardedQueueToken, type ShardedQueue } from '@gc/queueing';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Queue } from 'bullmq';
 import { Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { countCommands } from '../outbox/command-store';
@@ -25,7 +24,7 @@ export class SampledGauges implements OnModuleInit {
 
   onModuleInit(): void {
     // The queues are registered by the root module; they are looked up, not opened a second time.
-    const queues = [AGENT_COMMANDS_QUEUE, AGENT_EVENTS_QUEUE].map((name) => this.moduleRef.get<Queue>(getQueueToken(name), { strict: false }));
+    const queues = [AGENT_COMMANDS_QUEUE, AGENT_EVENTS_QUEUE].map((name) => this.moduleRef.get<ShardedQueue>(shardedQueueToken(name), { strict: false }));
     const db = this.db;
     new Gauge({
       name: 'gc_chat_commands',
@@ -43,13 +42,17 @@ export class SampledGauges implements OnModuleInit {
     new Gauge({
       name: 'gc_queue_jobs',
       help: 'Jobs in a BullMQ queue by state, sampled on scrape',
-      labelNames: ['queue', 'state'] as const,
+      // `shard` only with QUEUE_SHARDS > 1, so one shard gives the series of before.
+      labelNames: ['queue', 'state', 'shard'] as const,
       registers: [this.metrics.registry],
       async collect() {
-        for (const queue of queues) {
-          const counts = await withinMs(2_000, queue.getJobCounts(...QUEUE_STATES)).catch(() => undefined);
-          if (!counts) continue;
-          for (const state of QUEUE_STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
+        for (const sharded of queues) {
+          for (const [n, queue] of sharded.shards.entries()) {
+            const counts = await withinMs(2_000, queue.getJobCounts(...QUEUE_STATES)).catch(() => undefined);
+            if (!counts) continue;
+            const shard = sharded.shards.length > 1 ? { shard: String(n) } : {};
+            for (const state of QUEUE_STATES) this.set({ queue: queue.name, state, ...shard }, counts[state] ?? 0);
+          }
         }
       },
     });

@@ -1,9 +1,7 @@
 import { AGENT_COMMANDS_QUEUE, parseAgentCommand, type AgentCommand } from '@gc/contracts';
-import { CONTRACT_JOB_OPTIONS } from '@gc/queueing';
-import { InjectQueue } from '@nestjs/bullmq';
+import { CONTRACT_JOB_OPTIONS, InjectShardedQueue, ShardedQueue } from '@gc/queueing';
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import type { ConnectionCommand } from './chat-tx';
 import { pendingHeads } from './command-store';
@@ -29,7 +27,8 @@ export interface Publishable {
 /**
  * Publishes outbox rows to agent-commands. At most one command per connection is in flight: only
  * the oldest pending command of a connection is published; the next one goes out when it completes.
- * ACKs are outside that order (see command-order.ts) and go out at once.
+ * ACKs are outside that order (see command-order.ts) and go out at once. Each command goes to the
+ * shard of its connection (QUEUE_SHARDS); a SUBSCRIBE must name connections of one shard (splitByShard).
  */
 @Injectable()
 export class CommandPublisher implements OnModuleDestroy {
@@ -37,7 +36,7 @@ export class CommandPublisher implements OnModuleDestroy {
   private readonly inBackground = new Set<Promise<void>>();
 
   constructor(
-    @InjectQueue(AGENT_COMMANDS_QUEUE) private readonly queue: Queue,
+    @InjectShardedQueue(AGENT_COMMANDS_QUEUE) private readonly queue: ShardedQueue,
     @InjectDataSource() private readonly db: DataSource,
   ) {}
 
@@ -83,7 +82,7 @@ export class CommandPublisher implements OnModuleDestroy {
   /** BullMQ ignores an add whose job id exists, so publishing twice is harmless. */
   async publish(command: AgentCommand): Promise<void> {
     const job = jobOf(command);
-    await this.queue.add(job.name, job.data, job.opts);
+    await this.queue.forMessage(job.data).add(job.name, job.data, job.opts);
   }
 
   private async publishAll(commands: AgentCommand[]): Promise<void> {
@@ -91,7 +90,7 @@ export class CommandPublisher implements OnModuleDestroy {
     if (commands.length > 0) await this.queue.addBulk(commands.map(jobOf));
   }
 
-  get commandsQueue(): Queue {
+  get commandsQueue(): ShardedQueue {
     return this.queue;
   }
 }

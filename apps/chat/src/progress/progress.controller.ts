@@ -1,9 +1,8 @@
 import { AGENT_COMMANDS_QUEUE } from '@gc/contracts';
-import { getQueueToken } from '@nestjs/bullmq';
+import { shardedQueueToken, type ShardedQueue } from '@gc/queueing';
 import { Controller, Get, NotFoundException, OnModuleInit, Param, Query, UseGuards } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { requireId } from '../http/api-ids';
@@ -30,9 +29,10 @@ export class ProgressController implements OnModuleInit {
 
   onModuleInit(): void {
     // The root module's agent-commands queue, looked up rather than opened a second time.
-    const queue = this.moduleRef.get<Queue>(getQueueToken(AGENT_COMMANDS_QUEUE), { strict: false });
+    const queue = this.moduleRef.get<ShardedQueue>(shardedQueueToken(AGENT_COMMANDS_QUEUE), { strict: false });
     this.retryNote = async (corrId) => {
-      const progress = (await queue.getJob(corrId))?.progress;
+      // Only the corrId is at hand here: each shard is asked (one with QUEUE_SHARDS=1).
+      const progress = (await queue.findJob(corrId))?.progress;
       return progress && typeof progress === 'object' ? (progress as { attempts?: number; lastError?: string }) : undefined;
     };
   }

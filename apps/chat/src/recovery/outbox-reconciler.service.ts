@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { AGENT_EVENTS_QUEUE, resultEventId } from '@gc/contracts';
-import { InjectQueue } from '@nestjs/bullmq';
+import { AGENT_EVENTS_QUEUE, resultEventId, splitByShard, type AgentCommand } from '@gc/contracts';
+import { InjectShardedQueue, ShardedQueue } from '@gc/queueing';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
@@ -33,7 +33,8 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
   private readonly log = new Logger(OutboxReconciler.name);
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
-  private readonly queueLoss: QueueLossMarker;
+  /** One per shard: on a Cluster, each shard's master can lose its data alone. */
+  private readonly queueLoss: QueueLossMarker[];
   /** Only one chat replica recovers at a time (see RecoveryLease). */
   private readonly lease: RecoveryLease;
   private leader = false;
@@ -44,19 +45,25 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
     @InjectDataSource() private readonly db: DataSource,
     private readonly publisher: CommandPublisher,
-    @InjectQueue(AGENT_EVENTS_QUEUE) private readonly events: Queue,
+    @InjectShardedQueue(AGENT_EVENTS_QUEUE) private readonly events: ShardedQueue,
     private readonly metrics: ChatMetrics,
     private readonly work: UnitOfWork,
   ) {
-    this.queueLoss = new QueueLossMarker(
-      // BullMQ's client interface types only SET's PX/EX; its ioredis client passes NX/GET through.
-      async (key, value) => ((await this.events.getBackend().client) as unknown as Pick<Redis, 'set'>).set(key, value, 'NX', 'GET'),
-      queueLossMarkerKey(config.QUEUE_PREFIX),
+    // Each marker under its shard's prefix (its hash tag), so it lives and dies with that shard's queues.
+    this.queueLoss = this.events.shards.map(
+      (shard) =>
+        new QueueLossMarker(
+          // BullMQ's client interface types only SET's PX/EX; its ioredis client passes NX/GET through.
+          async (key, value) => ((await shard.getBackend().client) as unknown as Pick<Redis, 'set'>).set(key, value, 'NX', 'GET'),
+          queueLossMarkerKey(prefixOf(shard)),
+        ),
     );
     // Three ticks: a live holder renews it at every one; a dead one is replaced within ~3 intervals.
+    // On shard 0: one lease for the whole deployment, whatever the number of shards.
+    const leaseShard = this.events.shards[0];
     this.lease = new RecoveryLease(
-      async () => (await this.events.getBackend().client) as unknown as LeaseRedis,
-      recoveryLeaseKey(config.QUEUE_PREFIX),
+      async () => (await leaseShard.getBackend().client) as unknown as LeaseRedis,
+      recoveryLeaseKey(prefixOf(leaseShard)),
       3 * config.RECONCILE_INTERVAL_MS,
     );
   }
@@ -85,7 +92,9 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
         this.log.log('this chat now does the outbox recovery (lease taken)');
       }
       // First, so that a loss during the recovery below is seen by the next tick.
-      if (await this.queueLoss.lost()) {
+      // Every marker is asked at every tick (none may skip learning its value): then any loss counts.
+      const losses = await Promise.all(this.queueLoss.map((marker) => marker.lost()));
+      if (losses.some(Boolean)) {
         this.subscribeAllDue = true;
         this.metrics.queueLosses.inc();
         this.log.warn('the queue Redis lost its data (marker gone): re-publishing stale commands and re-subscribing every waiting connection now');
@@ -107,10 +116,10 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
     // Only stale heads leave Postgres: a fresh one needs no look at its job (two Redis calls each).
     let republished = 0;
     for (const head of await staleHeads(this.db, this.config.RECONCILE_STALE_MS)) {
-      const job = await this.publisher.commandsQueue.getJob(head.corrId);
+      const job = await this.publisher.commandsQueue.forMessage(head.command).getJob(head.corrId);
       const state = job ? await job.getState() : 'missing';
       if (!['missing', 'completed', 'failed', 'unknown'].includes(state)) continue;
-      if (state === 'completed' && (await this.resultAwaitsChat(head.corrId))) continue;
+      if (state === 'completed' && (await this.resultAwaitsChat(head.command))) continue;
       if (job) await job.remove().catch(() => undefined);
       await this.publisher.publish(head.command);
       await countRepublished(this.db, head.id);
@@ -132,8 +141,9 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
    * A completed job whose result event still waits in agent-events is not lost: the chat is only
    * behind, and re-publishing it would make the agent answer again and feed the backlog.
    */
-  private async resultAwaitsChat(corrId: string): Promise<boolean> {
-    const event = await this.events.getJob(resultEventId(corrId));
+  private async resultAwaitsChat(command: AgentCommand): Promise<boolean> {
+    // The agent publishes a result to the shard of the command's connection.
+    const event = await this.events.forMessage(command).getJob(resultEventId(command.corrId));
     return event !== undefined && ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'].includes(await event.getState());
   }
 
@@ -159,9 +169,17 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
     return due.length;
   }
 
+  /** A SUBSCRIBE per shard and batch: each goes to the shard its connections' commands are on. */
   private async subscribe(userId: string, connIds: string[]): Promise<void> {
-    for (let i = 0; i < connIds.length; i += SUBSCRIBE_BATCH) {
-      await this.publisher.publish({ type: 'SUBSCRIBE', corrId: randomUUID(), userId, connIds: connIds.slice(i, i + SUBSCRIBE_BATCH) });
+    for (const group of splitByShard(connIds, this.publisher.commandsQueue.shards.length).values()) {
+      for (let i = 0; i < group.length; i += SUBSCRIBE_BATCH) {
+        await this.publisher.publish({ type: 'SUBSCRIBE', corrId: randomUUID(), userId, connIds: group.slice(i, i + SUBSCRIBE_BATCH) });
+      }
     }
   }
+}
+
+/** A shard's BullMQ prefix (shardPrefix of QUEUE_PREFIX; QUEUE_PREFIX itself with one shard). */
+function prefixOf(queue: Queue): string {
+  return queue.opts.prefix!;
 }
