@@ -34,7 +34,8 @@ export function commandResumer(handlers: ContinuationHandlers): CommandResumer {
   const claimOnlyFunction: Partial<Record<AgentEventType, ContinuationFunction>> = {};
   for (const fn of Object.keys(handlers) as ContinuationFunction[]) {
     const h = handlerOf(fn);
-    if (h.resume === nothingMore && h.fail === nothingMore) claimOnlyFunction[h.expects] = fn;
+    // Its success is only the claim (its failure, if any, is handled by `resume` like any ERR).
+    if (h.resume === nothingMore) claimOnlyFunction[h.expects] = fn;
   }
 
   return {

@@ -211,6 +211,14 @@ export async function groupsCopiesOf(db: Db, groupId: string, userId: string | n
   return rows.map((r) => ({ userId: r.user_id, selfMemberId: r.self_member_id }));
 }
 
+/** Host side: members invited through this contact that have not accepted yet fail with the reason. */
+export async function failMembersInvitedVia(tx: ChatTx, userId: string, contactId: string, reason: string): Promise<void> {
+  await tx.em.query(
+    `UPDATE members SET status = 'failed', failure_reason = $3, updated_at = now() WHERE user_id = $1 AND invited_via_contact_id = $2 AND status = 'invited'`,
+    [userId, contactId, reason],
+  );
+}
+
 /** Host side: the member this contact was invited as and has not failed, if any. */
 export async function activeMemberInvitedVia(db: Db, userId: string, groupId: string, contactId: string): Promise<Member | null> {
   const rows: MemberRow[] = await db.query(
@@ -233,6 +241,19 @@ const RANK: Record<MemberStatus, number> = {
   removed: 4,
   left: 4,
 };
+
+/** The group connection with a member broke for good: it fails even if it was connected (not once it departed). */
+export async function memberLost(tx: ChatTx, member: Member, reason: string): Promise<void> {
+  if (hasDeparted(member.status) || member.status === 'failed') return;
+  member.status = 'failed';
+  member.failureReason = reason;
+  await tx.em.query(`UPDATE members SET status = 'failed', failure_reason = $4, updated_at = now() WHERE user_id = $1 AND group_id = $2 AND id = $3`, [
+    member.userId,
+    member.groupId,
+    member.id,
+    reason,
+  ]);
+}
 
 export async function setMemberStatus(tx: ChatTx, member: Member, to: MemberStatus, failureReason?: string): Promise<boolean> {
   if (hasDeparted(member.status)) return false;
