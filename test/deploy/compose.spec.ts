@@ -91,6 +91,17 @@ describe('docker-compose.yml', () => {
     expect(appServices.map((s) => s.app).sort()).toEqual(['agent', 'chat', 'relay', 'relay']);
   });
 
+  it("offers Jaeger under the tracing profile (OTLP/HTTP 4318, UI 16686), and every app passes OTEL_EXPORTER_OTLP_ENDPOINT on, empty (no tracing) unless set", () => {
+    const jaeger = services.jaeger as typeof services.jaeger & { profiles?: string[] };
+    expect(jaeger.profiles).toEqual(['tracing']);
+    expect(containerPorts(jaeger)).toEqual(expect.arrayContaining([4318, 16686]));
+    expect(healthcheckText(jaeger)).toMatch(/13133/);
+    for (const s of appServices) {
+      expect({ service: s.name, endpoint: serviceEnv(s.service).OTEL_EXPORTER_OTLP_ENDPOINT }).toEqual({ service: s.name, endpoint: '' });
+      expect({ service: s.name, endpoint: serviceEnvUnder(s.service, { ...OPERATOR_SECRETS, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318' }).OTEL_EXPORTER_OTLP_ENDPOINT }).toEqual({ service: s.name, endpoint: 'http://jaeger:4318' });
+    }
+  });
+
   it('keeps Redis data on disk (AOF) and never evicts the keys BullMQ needs', () => {
     const command = commandWords(services.redis).join(' ');
     expect(command).toMatch(/--appendonly yes\b/);
