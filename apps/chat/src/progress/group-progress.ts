@@ -1,16 +1,10 @@
+import type { MemberConnectionState } from '../members/group-store';
 import type { MemberStatus } from '../members/member.entity';
 
-export interface ProgressMember {
-  memberId: string;
-  displayName: string;
-  status: MemberStatus;
-  /** The group connection with this member is up (from the viewer's side). */
-  connected: boolean;
-  updatedAt: Date;
-  failureReason: string | null;
-}
+/** A member as the members store reads it for this view: `connected` is the group connection's state. */
+export type ProgressMember = MemberConnectionState;
 
-/** Host side: one row per introduced pair (design §5 step 3). */
+/** Host side: one row per introduced pair (join sequence step 3). */
 export interface ProgressIntroduction {
   newMemberId: string;
   existingMemberId: string;
