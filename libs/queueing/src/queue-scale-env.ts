@@ -4,7 +4,7 @@ import { parseClusterNodes, type RedisNode } from './redis-cluster';
 import type { ShardedQueueConfig } from './sharded-queue';
 
 /**
- * The env both the agent and the chat read to scale their queues out (design §8, **contract**),
+ * The env both the agent and the chat read to scale their queues out (the deployment contract),
  * spread into each app's config schema.
  */
 export const QueueScaleEnv = {

@@ -51,7 +51,7 @@ export function commandResumer(handlers: ContinuationHandlers): CommandResumer {
       tx.touch(command.connId);
       if (event.type === 'ERR') {
         await handler.fail(tx, data, { userId: command.userId, connId: command.connId, reason: reason! });
-        // On a connection we are deleting, the failure only ends what was withdrawn (design §5 removal).
+        // On a connection we are deleting, the failure only ends what was withdrawn (removal).
         await withdrawFailedOnDeleted(tx.em, [command.connId]);
         return 'failed';
       }

@@ -11,7 +11,7 @@ import { ProtocolMessage, ProtocolMessageOf } from '../protocol/protocol-message
 import { sendRequest } from '../protocol/protocol-sender';
 
 /**
- * Design §5 "Beyond the seed": removal (the host's x.grp.mem.del) and leaving (the member's
+ * The group lifecycle (docs/architecture.md): removal (the host's x.grp.mem.del) and leaving (the member's
  * x.grp.leave). Every side marks the member departed (for good), deletes its own group and direct
  * connections with it through DELETE commands (outbox rows: they survive crashes and Redis loss,
  * and each goes after what is already queued on its connection, e.g. the x.grp.mem.del to the

@@ -38,14 +38,14 @@ async function introFailed(tx: ChatTx, data: ContinuationOf<'CREATE_INTRO_INVITA
   await memberFailed(tx, data, failure);
 }
 
-/** The continuations of the group protocol (design §5), with the seed's references. */
+/** The continuations of the group protocol (docs/architecture.md), with the SimpleX functions they stand for. */
 export const GROUP_HANDLERS = {
-  CREATE_GROUP_MEMBER_INVITATION: { expects: 'INV', resume: onMemberInvitationCreated, fail: memberFailed }, // #756
-  JOIN_GROUP: { expects: 'JOINED', resume: reachStage('joined'), fail: joinGroupFailed }, // #779
-  ALLOW_MEMBER: { expects: 'ALLOWED', resume: reachStage('allowed'), fail: memberFailed }, // #1486
-  CREATE_INTRO_INVITATIONS: { expects: 'INV', resume: onIntroInvitationCreated, fail: introFailed }, // #2112
-  JOIN_FORWARDED_INTRO: { expects: 'JOINED', resume: reachStage('joined'), fail: introFailed }, // #2147
-  ALLOW_INTRO: { expects: 'ALLOWED', resume: reachStage('allowed'), fail: introFailed }, // #1495, #1419
+  CREATE_GROUP_MEMBER_INVITATION: { expects: 'INV', resume: onMemberInvitationCreated, fail: memberFailed }, // SimpleX APIAddMember
+  JOIN_GROUP: { expects: 'JOINED', resume: reachStage('joined'), fail: joinGroupFailed }, // SimpleX APIJoinGroup
+  ALLOW_MEMBER: { expects: 'ALLOWED', resume: reachStage('allowed'), fail: memberFailed }, // x.grp.acpt in CONF
+  CREATE_INTRO_INVITATIONS: { expects: 'INV', resume: onIntroInvitationCreated, fail: introFailed }, // x.grp.mem.intro
+  JOIN_FORWARDED_INTRO: { expects: 'JOINED', resume: reachStage('joined'), fail: introFailed }, // x.grp.mem.fwd
+  ALLOW_INTRO: { expects: 'ALLOWED', resume: reachStage('allowed'), fail: introFailed }, // x.grp.mem.info in CONF
   // The connection ended when the DELETE was asked; the agent's answer changes nothing more (a
   // failure stays visible on the command: the agent may still hold that connection).
   DELETE_MEMBER_CONNECTION: { expects: 'DELETED', resume: nothingMore, fail: nothingMore },

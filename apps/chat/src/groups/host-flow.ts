@@ -18,7 +18,7 @@ import { requireUser } from '../users/user-store';
 
 const log = new Logger('HostFlow');
 
-/** #756 APIAddMember: record the member and a CREATE; the invitation goes out on INV. */
+/** APIAddMember: record the member and a CREATE; the invitation goes out on INV. */
 export async function addMember(tx: ChatTx, group: Group, contact: Contact): Promise<string> {
   const memberId = randomUUID();
   const conn = await openConnection(tx, { userId: group.userId, role: 'inviter', purpose: 'host-member', groupId: group.id, memberId });
@@ -39,7 +39,7 @@ export async function addMember(tx: ChatTx, group: Group, contact: Contact): Pro
   return memberId;
 }
 
-/** INV of #756: send x.grp.inv to the invitee over our contact connection. */
+/** INV of an APIAddMember: send x.grp.inv to the invitee over our contact connection. */
 export async function onMemberInvitationCreated(
   tx: ChatTx,
   data: ContinuationOf<'CREATE_GROUP_MEMBER_INVITATION'>,
@@ -64,7 +64,7 @@ export async function onMemberInvitationCreated(
   });
 }
 
-/** #1486: CONF with x.grp.acpt on the member's group connection → ALLOW with x.ok. */
+/** CONF with x.grp.acpt on the member's group connection → ALLOW with x.ok. */
 export async function onMemberAccept(tx: ChatTx, conn: Connection, event: AgentEventOf<'CONF'>, acpt: ProtocolMessageOf<'x.grp.acpt'>): Promise<void> {
   const member = await lockMember(tx, conn.userId, conn.groupId!, conn.memberId!);
   if (!member) return;

@@ -45,7 +45,7 @@ export async function receiveGroupInvitation(tx: ChatTx, conn: Connection, inv: 
   await insertMember(tx, { userId, groupId, id: inv.invitedMemberId, displayName: user.displayName, status, isSelf: true, failureReason: refused });
 }
 
-/** #779 APIJoinGroup: JOIN the host's invitation with x.grp.acpt; we are `accepted`. */
+/** APIJoinGroup: JOIN the host's invitation with x.grp.acpt; we are `accepted`. */
 export async function joinGroup(tx: ChatTx, group: Group): Promise<boolean> {
   const self = await lockMember(tx, group.userId, group.id, group.selfMemberId);
   const host = await lockMember(tx, group.userId, group.id, group.hostMemberId);
@@ -94,7 +94,7 @@ export async function onMemberAnnounced(tx: ChatTx, conn: Connection, msg: Proto
   await insertMember(tx, { userId: conn.userId, groupId: conn.groupId!, id: msg.memberId, displayName: msg.displayName, status: 'announced' });
 }
 
-/** Member info we send as connInfo of an introduction's JOIN/ALLOW (#2147, #1495, #1419). */
+/** Member info we send as connInfo of an introduction's JOIN/ALLOW (x.grp.mem.fwd, and x.grp.mem.info in CONF). */
 async function ownMemberInfo(tx: ChatTx, userId: string, groupId: string): Promise<string> {
   const self = await selfInfo(tx, userId, groupId);
   return encodeProtocolMessage({ type: 'x.grp.mem.info', memberId: self.memberId, displayName: self.displayName });
@@ -122,7 +122,7 @@ async function openIntroConnections(
   return { group, direct };
 }
 
-/** #2112: x.grp.mem.intro from the host → two CREATEs (group and direct) for that member. */
+/** x.grp.mem.intro from the host → two CREATEs (group and direct) for that member. */
 export async function onMemberIntroduced(tx: ChatTx, conn: Connection, msg: ProtocolMessageOf<'x.grp.mem.intro'>): Promise<void> {
   const groupId = conn.groupId!;
   await insertMember(tx, { userId: conn.userId, groupId, id: msg.memberId, displayName: msg.displayName, status: 'introduced' });
@@ -138,7 +138,7 @@ export async function onMemberIntroduced(tx: ChatTx, conn: Connection, msg: Prot
   );
 }
 
-/** INV of #2112: whichever of the two INVs arrives second sends x.grp.mem.inv to the host. */
+/** INV of an x.grp.mem.intro: whichever of the two INVs arrives second sends x.grp.mem.inv to the host. */
 export async function onIntroInvitationCreated(tx: ChatTx, data: ContinuationOf<'CREATE_INTRO_INVITATIONS'>, event: AgentEventOf<'INV'>): Promise<void> {
   const conn = await lockConnection(tx, event.userId, event.connId);
   // Ended: the member departed (or we did) while the invitation was being made.
@@ -158,7 +158,7 @@ export async function onIntroInvitationCreated(tx: ChatTx, data: ContinuationOf<
   await sendProtocolMessage(tx, event.userId, hostConn, { type: 'x.grp.mem.inv', memberId: member.id, groupInvitation, directInvitation });
 }
 
-/** #2147: x.grp.mem.fwd from the host → JOIN both of the newcomer's invitations with our member info. */
+/** x.grp.mem.fwd from the host → JOIN both of the newcomer's invitations with our member info. */
 export async function onIntroForwarded(tx: ChatTx, conn: Connection, msg: ProtocolMessageOf<'x.grp.mem.fwd'>): Promise<void> {
   const groupId = conn.groupId!;
   // x.grp.mem.new may not have arrived yet (or ever): the forward is enough to know the member.
@@ -181,7 +181,7 @@ export async function onIntroForwarded(tx: ChatTx, conn: Connection, msg: Protoc
   );
 }
 
-/** #1495 (group) / #1419 (direct): CONF with x.grp.mem.info → ALLOW with our own x.grp.mem.info. */
+/** CONF with x.grp.mem.info → ALLOW with our own x.grp.mem.info. */
 export async function onIntroConfirmation(tx: ChatTx, conn: Connection, event: AgentEventOf<'CONF'>): Promise<void> {
   const part: IntroPart = conn.purpose === 'intro-group' ? 'group' : 'direct';
   const connInfo = await ownMemberInfo(tx, conn.userId, conn.groupId!);

@@ -12,7 +12,7 @@ import { UserAuthGuard } from '../users/user-auth.guard';
 import { User } from '../users/user.entity';
 import { leaveGroup, removeMember } from './departure-flow';
 
-/** Design §7: removing a member (the host) and leaving a group (a member). */
+/** The API: removing a member (the host) and leaving a group (a member). */
 @UseGuards(UserAuthGuard)
 @Controller('users/:userId/groups/:groupId')
 export class MembershipController {

@@ -8,7 +8,7 @@ import { sendProtocolMessage, sendRequest } from '../protocol/protocol-sender';
 import { deleteConnectionsWith } from './departure-flow';
 
 /**
- * Re-introduction after a permanent failure (design §5 "Beyond the seed"): a member whose group
+ * Re-introduction after a permanent failure (docs/architecture.md, "Chat as built"): a member whose group
  * connection from an introduction failed for good tells the host (x.grp.mem.fail); the host marks the
  * introduction `retrying`, IntroductionRetrier schedules it with a capped backoff for a bounded number
  * of attempts (INTRO_RETRY_*), and when it is due the host tells both members to forget their

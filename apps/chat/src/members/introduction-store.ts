@@ -73,7 +73,7 @@ export async function dropIntroductionsOf(tx: ChatTx, userId: string, groupId: s
 
 /**
  * Host: the members a message from `senderId` must be forwarded to — still in the group, connected
- * with us, and whose introduction to the sender is not connected yet (design §5, forwarding).
+ * with us, and whose introduction to the sender is not connected yet (forwarding until connected).
  */
 export async function membersNotConnectedWith(tx: ChatTx, userId: string, groupId: string, senderId: string): Promise<{ id: string; connId: string }[]> {
   const rows: { id: string; conn_id: string }[] = await tx.em.query(

@@ -1,10 +1,10 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 /**
- * Design §5. Host's view: invited → accepted → connected. Newcomer's view of others:
+ * The group protocol. Host's view: invited → accepted → connected. Newcomer's view of others:
  * introduced → intro-invited → connected. Existing member's view of a newcomer:
  * announced → intro-invited → connected. Self: invited → accepted → connected. Any: failed.
- * Any, for good: removed (by the host) or left (by itself) — design §5 "Beyond the seed".
+ * Any, for good: removed (by the host) or left (by itself) — The group lifecycle (docs/architecture.md).
  */
 export type MemberStatus = 'invited' | 'accepted' | 'announced' | 'introduced' | 'intro-invited' | 'connected' | 'failed' | 'removed' | 'left';
 

@@ -62,7 +62,7 @@ export interface GroupProgress {
   /** How many pairs wait in all. */
   stuckTotal: number;
   messagesForwarded: number;
-  /** Host: re-introductions made after a pair's connection failed for good (design §5). */
+  /** Host: re-introductions made after a pair's connection failed for good (docs/architecture.md). */
   reintroductions: number;
 }
 

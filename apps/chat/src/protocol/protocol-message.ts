@@ -4,7 +4,7 @@ const id = z.uuid();
 const displayName = z.string().min(1).max(100);
 const invitation = z.string().min(1).max(4_096);
 
-/** Design §5: the chat's own messages, carried as SEND/MSG bodies or as JOIN/ALLOW connInfo. */
+/** The group protocol: the chat's own messages, carried as SEND/MSG bodies or as JOIN/ALLOW connInfo. */
 export const XContact = z.object({ type: z.literal('x.contact'), displayName });
 export const XGrpInv = z.object({
   type: z.literal('x.grp.inv'),
@@ -29,18 +29,18 @@ export const XGrpMemFwd = z.object({
 });
 export const XGrpMemInfo = z.object({ type: z.literal('x.grp.mem.info'), memberId: id, displayName });
 export const XGrpMemCon = z.object({ type: z.literal('x.grp.mem.con'), memberId: id });
-/** Not in design §5: an invitee whose JOIN was refused for good tells the host, over their contact. */
+/** Beyond the join protocol: an invitee whose JOIN was refused for good tells the host, over their contact. */
 export const XGrpJoinErr = z.object({ type: z.literal('x.grp.join.err'), groupId: id, memberId: id, reason: z.string().min(1).max(2_000) });
-/** Design §5: the host removes a member (to every member and to the removed one). */
+/** The group protocol: the host removes a member (to every member and to the removed one). */
 export const XGrpMemDel = z.object({ type: z.literal('x.grp.mem.del'), memberId: id });
-/** Design §5: a member leaves; from the leaver itself, or relayed by the host to members not connected to it yet. */
+/** The group protocol: a member leaves; from the leaver itself, or relayed by the host to members not connected to it yet. */
 export const XGrpLeave = z.object({ type: z.literal('x.grp.leave'), memberId: id });
-/** Design §5: the host passes a member's message on to members whose connection with that member is not up yet. */
+/** The group protocol: the host passes a member's message on to members whose connection with that member is not up yet. */
 export const XGrpMsgFwd = z.object({ type: z.literal('x.grp.msg.fwd'), fromMemberId: id, msgId: id, text: z.string().min(1).max(16_384), sentAt: z.iso.datetime().optional() });
-/** Not in design §5: a member's group connection from an introduction failed for good; the host may re-introduce the pair. */
+/** Beyond the join protocol: a member's group connection from an introduction failed for good; the host may re-introduce the pair. */
 export const XGrpMemFail = z.object({ type: z.literal('x.grp.mem.fail'), memberId: id, reason: z.string().min(1).max(2_000) });
 /**
- * Not in design §5: the host re-introduces us to a member (after x.grp.mem.fail): forget the
+ * Beyond the join protocol: the host re-introduces us to a member (after x.grp.mem.fail): forget the
  * connections with it; `as` is where its row starts over (x.grp.mem.intro or x.grp.mem.fwd follows).
  */
 export const XGrpMemReset = z.object({ type: z.literal('x.grp.mem.reset'), memberId: id, as: z.enum(['introduced', 'announced']) });

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Group removal and leaving (design §5) delete connections; a command that failed on one of them
+ * Group removal and leaving (docs/architecture.md) delete connections; a command that failed on one of them
  * is withdrawn (outbox/command-store withdrawFailedOnDeleted), looked up on every ERR by its
  * connection: the failed commands and the DELETEs of a connection, each by a small partial index.
  */

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Forwarding until connected (design §5): on the host, to how many members a group message went by
+ * Forwarding until connected (docs/architecture.md): on the host, to how many members a group message went by
  * x.grp.msg.fwd; on a receiver, 1 when the message first came forwarded. The progress view sums it.
  */
 export class ForwardedMessages1764100000006 implements MigrationInterface {

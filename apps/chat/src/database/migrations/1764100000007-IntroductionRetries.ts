@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Re-introduction after a permanent failure (design §5): the host counts an introduction's
+ * Re-introduction after a permanent failure (docs/architecture.md): the host counts an introduction's
  * attempts, when the next one is due (status `retrying`), and the last failure's reason.
  */
 export class IntroductionRetries1764100000007 implements MigrationInterface {
