@@ -7,7 +7,7 @@ export type IntroPart = z.infer<typeof IntroPart>;
 
 /**
  * Everything needed to resume after the agent answers, tagged by the function the command was
- * for . Stored as the command row's jsonb and validated again when it is resumed.
+ * for. Stored as the command row's jsonb and validated again when it is resumed.
  */
 export const Continuation = z.discriminatedUnion('function', [
   z.object({ function: z.literal('CREATE_CONTACT_INVITATION'), contactId: id }).strict(),
