@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { sqlRows } from '@gc/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { SqlParams } from '@gc/persistence';
 import { ChatTx } from '../outbox/chat-tx';
@@ -169,25 +168,4 @@ export async function recordInvitation(tx: ChatTx, conn: Connection, invitation:
     conn.invitation = invitation;
     await tx.em.query(`UPDATE connections SET invitation = $2, updated_at = now() WHERE id = $1`, [conn.id, invitation]);
   }
-}
-
-/**
- * Claims (fails, in one statement) at most `limit` handshakes whose peer has not answered for
- * `timeoutMs`: a joiner whose JOIN went out (`joined`) or an inviter that let the peer in (`allowed`),
- * with no command of ours pending on it (a pending one is our side still trying, not the peer).
- * SKIP LOCKED: a connection an event is changing right now is looked at next time.
- */
-export async function failAbandonedHandshakes(tx: ChatTx, timeoutMs: number, limit: number, reason: string): Promise<Connection[]> {
-  const rows = await sqlRows<ConnectionRow>(
-    tx.em,
-    `WITH abandoned AS (
-       SELECT c.id FROM connections c
-        WHERE c.stage IN ('joined', 'allowed') AND c.updated_at < now() - $1 * interval '1 millisecond'
-          AND NOT EXISTS (SELECT 1 FROM commands k WHERE k.conn_id = c.id AND k.status = 'pending')
-        ORDER BY c.updated_at LIMIT $2 FOR UPDATE OF c SKIP LOCKED)
-     UPDATE connections c SET stage = 'failed', failure_reason = $3, updated_at = now() FROM abandoned
-      WHERE c.id = abandoned.id RETURNING ${CONNECTION_SELECT.split(', ').map((col) => `c.${col}`).join(', ')}`,
-    [timeoutMs, limit, reason],
-  );
-  return rows.map(connectionFromRow);
 }

@@ -10,7 +10,7 @@ import { CHAT_CONFIG, ChatConfig } from '../config/chat-config';
 import { CommandPublisher } from '../outbox/command-publisher';
 import { countRepublished, staleHeads } from '../outbox/command-store';
 import { UnitOfWork } from '../outbox/unit-of-work';
-import { giveUpAbandonedHandshakes } from '../groups/abandoned-handshakes';
+import { giveUpAbandonedHandshakes } from './abandoned-handshakes';
 import { QueueLossMarker, queueLossMarkerKey } from './queue-loss-marker';
 import { LeaseRedis, RecoveryLease, recoveryLeaseKey } from './recovery-lease';
 import { allWaitingConnections, claimDueStatusChecks } from './status-check-schedule';
