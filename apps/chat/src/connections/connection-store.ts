@@ -108,18 +108,6 @@ export async function endConnection(tx: ChatTx, conn: Connection, why: string): 
   return true;
 }
 
-/**
- * The connection broke for good after it was up (a SEND refused: the peer's queue is gone): it fails at
- * any stage, as a deleted one ends, with the reason. Not an event reordered (those only move forward):
- * a fact about the connection that no later event can undo.
- */
-export async function breakConnection(tx: ChatTx, conn: Connection, reason: string): Promise<void> {
-  if (conn.stage === 'failed') return;
-  conn.stage = 'failed';
-  conn.failureReason = reason;
-  await tx.em.query(`UPDATE connections SET stage = 'failed', failure_reason = $2, updated_at = now() WHERE id = $1`, [conn.id, reason]);
-}
-
 /** Locks and fails a connection by id; the connection (null if there is none). */
 export async function failConnectionOf(tx: ChatTx, userId: string, connId: string, reason: string): Promise<Connection | null> {
   const conn = await lockConnection(tx, userId, connId);
