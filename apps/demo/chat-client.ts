@@ -54,24 +54,21 @@ export class ChatClient {
   async sendMessage(userId: string, groupId: string, text: string): Promise<string> {
     return (await this.call<{ messageId: string }>('POST', `/users/${userId}/groups/${groupId}/messages`, { text })).messageId;
   }
-  /** Every message of the group: the API pages them, so this follows `after` to the end. */
-  async messages(userId: string, groupId: string) {
-    type Message = { messageId: string; fromMemberId: string; text: string };
-    const all: Message[] = [];
-    for (;;) {
-      const after = all.length ? `&after=${all[all.length - 1].messageId}` : '';
-      const page = await this.call<Message[]>('GET', `/users/${userId}/groups/${groupId}/messages?limit=1000${after}`);
-      all.push(...page);
-      if (page.length < 1000) return all;
-    }
+  /** Every message of the group (the API pages them). */
+  messages(userId: string, groupId: string) {
+    return this.allPages<{ messageId: string; fromMemberId: string; text: string }>(`/users/${userId}/groups/${groupId}/messages`, (m) => m.messageId);
   }
-  /** Every command of the user: the API pages them (1,000 at most a page), so this follows `after` to the end. */
-  async commands(userId: string) {
-    type Command = { corrId: string; function: string; status: string; attempts: number; lastError: string | null };
-    const all: Command[] = [];
+  /** Every command of the user (the API pages them). */
+  commands(userId: string) {
+    return this.allPages<{ corrId: string; function: string; status: string; attempts: number; lastError: string | null }>(`/users/${userId}/commands`, (c) => c.corrId);
+  }
+
+  /** A paged list followed to its end: pages of 1,000, each after the last id of the one before. */
+  private async allPages<T>(path: string, idOf: (item: T) => string): Promise<T[]> {
+    const all: T[] = [];
     for (;;) {
-      const after = all.length ? `&after=${all[all.length - 1].corrId}` : '';
-      const page = await this.call<Command[]>('GET', `/users/${userId}/commands?limit=1000${after}`);
+      const after = all.length ? `&after=${encodeURIComponent(idOf(all[all.length - 1]))}` : '';
+      const page = await this.call<T[]>('GET', `${path}?limit=1000${after}`);
       all.push(...page);
       if (page.length < 1000) return all;
     }

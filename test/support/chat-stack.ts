@@ -293,26 +293,22 @@ export class ChatApi {
   leaveGroup = (u: string, g: string) => this.expect<unknown>(202, 'POST', `/users/${u}/groups/${g}/leave`);
   sendMessage = async (u: string, g: string, text: string) =>
     (await this.expect<{ messageId: string }>(202, 'POST', `/users/${u}/groups/${g}/messages`, { text })).messageId;
-  /** Every message of the group, oldest first (the API pages them: this follows `after` to the end, `pageSize` at a time). */
-  messages = async (u: string, g: string, pageSize = 1000): Promise<MessageView[]> => {
-    const all: MessageView[] = [];
+  /** Every message of the group, oldest first (the API pages them: read `pageSize` at a time to the end). */
+  messages = (u: string, g: string, pageSize = 1000) =>
+    this.allPages<MessageView>(`/users/${u}/groups/${g}/messages`, {}, (m) => m.messageId, pageSize);
+  /** Every command of the user, oldest first (the API pages them). */
+  commands = (u: string, status?: string) => this.allPages<CommandView>(`/users/${u}/commands`, status ? { status } : {}, (c) => c.corrId);
+
+  /** A paged list (`limit`, and `after` = the last id of the previous page), followed to its end. */
+  private async allPages<T>(path: string, query: Record<string, string>, idOf: (item: T) => string, pageSize = 1000): Promise<T[]> {
+    const all: T[] = [];
     for (;;) {
-      const query = new URLSearchParams({ limit: String(pageSize), ...(all.length ? { after: all[all.length - 1].messageId } : {}) });
-      const page = await this.expect<MessageView[]>(200, 'GET', `/users/${u}/groups/${g}/messages?${query}`);
+      const params = new URLSearchParams({ ...query, limit: String(pageSize), ...(all.length ? { after: idOf(all[all.length - 1]) } : {}) });
+      const page = await this.expect<T[]>(200, 'GET', `${path}?${params}`);
       all.push(...page);
       if (page.length < pageSize) return all;
     }
-  };
-  /** Every command of the user (the API pages them: this follows `after` to the end). */
-  commands = async (u: string, status?: string): Promise<CommandView[]> => {
-    const all: CommandView[] = [];
-    for (;;) {
-      const query = new URLSearchParams({ limit: '1000', ...(status ? { status } : {}), ...(all.length ? { after: all[all.length - 1].corrId } : {}) });
-      const page = await this.expect<CommandView[]>(200, 'GET', `/users/${u}/commands?${query}`);
-      all.push(...page);
-      if (page.length < 1000) return all;
-    }
-  };
+  }
 }
 
 export interface Party {
