@@ -9,7 +9,7 @@ import { UnexpectedEvent } from './command-resumer';
 import { claimOnlyCompletion } from './continuation-handlers';
 import { EVENT_ROUTES } from './event-routes';
 
-export const EVENTS_CONCURRENCY = 8;
+export const EVENTS_CONCURRENCY = 16;
 
 /**
  * agent-events: every event is applied exactly once, in one transaction with what it causes. A
@@ -42,8 +42,8 @@ export class AgentEventsProcessor implements OnModuleInit, OnModuleDestroy {
       throw new UnrecoverableError((err as ContractViolation).message);
     }
     try {
-      if (await this.work.runOneStatement((tx) => claimOnlyCompletion(tx, event), { awaitPublish: true })) return 'resumed';
-      return await this.work.run((tx) => applyEvent(tx, event), { awaitPublish: true });
+      // Group commit: events that arrive together share one transaction (UnitOfWork.runGrouped).
+      return await this.work.runGrouped(async (tx) => ((await claimOnlyCompletion(tx, event)) ? 'resumed' : applyEvent(tx, event)));
     } catch (err) {
       if (err instanceof UnexpectedEvent) throw new UnrecoverableError(err.message);
       const corrId = 'corrId' in event ? event.corrId : undefined;

@@ -3,10 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { ChatTx } from './chat-tx';
 import { CommandPublisher } from './command-publisher';
+import { GroupCommit } from './group-commit';
 
 // deadlock_detected, serialization_failure: the transaction did nothing; run it again.
 const RETRYABLE = new Set(['40P01', '40001']);
 const MAX_TRIES = 8;
+// Group commit (runGrouped): batches in flight at once, and works per batch.
+const GROUP_BATCHES = 2;
+const GROUP_BATCH_SIZE = 16;
 
 export interface UnitOfWorkOptions {
   /**
@@ -22,11 +26,21 @@ export interface UnitOfWorkOptions {
 @Injectable()
 export class UnitOfWork {
   private readonly log = new Logger(UnitOfWork.name);
+  private readonly grouped: GroupCommit;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly publisher: CommandPublisher,
-  ) {}
+  ) {
+    this.grouped = new GroupCommit(
+      {
+        together: (works) => this.together(works),
+        alone: (work) => this.run(work, { awaitPublish: true }),
+      },
+      GROUP_BATCHES,
+      GROUP_BATCH_SIZE,
+    );
+  }
 
   run<T>(work: (tx: ChatTx) => Promise<T>, opts: UnitOfWorkOptions = {}): Promise<T> {
     return this.attempt((inTx) => this.db.transaction(inTx), work, opts);
@@ -39,6 +53,30 @@ export class UnitOfWork {
    */
   runOneStatement<T>(work: (tx: ChatTx) => Promise<T>, opts: UnitOfWorkOptions = {}): Promise<T> {
     return this.attempt((inTx) => inTx(this.db.manager), work, opts);
+  }
+
+  /**
+   * As `run` with `awaitPublish`, but the work may share its transaction with other works submitted
+   * meanwhile (group commit, see GroupCommit): for the events worker, whose many small transactions
+   * would each pay BEGIN, COMMIT, a heads read and a publish. The work must not depend on being
+   * alone in its transaction beyond what row locks give it.
+   */
+  runGrouped<T>(work: (tx: ChatTx) => Promise<T>): Promise<T> {
+    return this.grouped.run(work);
+  }
+
+  private async together(works: ((tx: ChatTx) => Promise<unknown>)[]): Promise<unknown[]> {
+    let tx: ChatTx | undefined;
+    const results = await this.db.transaction(async (em) => {
+      tx = new ChatTx(em);
+      const out: unknown[] = [];
+      for (const work of works) out.push(await work(tx));
+      return out;
+    });
+    // After the commit; it never throws (a failed publish is left to the reconciler), so a batch
+    // that committed is never run again.
+    await this.publisher.publishAfterCommit(tx!);
+    return results;
   }
 
   private async attempt<T>(open: (inTx: (em: EntityManager) => Promise<T>) => Promise<T>, work: (tx: ChatTx) => Promise<T>, opts: UnitOfWorkOptions): Promise<T> {
