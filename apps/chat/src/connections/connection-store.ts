@@ -5,6 +5,7 @@ import { ChatTx } from '../outbox/chat-tx';
 import { advances } from './connection-stage';
 import { Connection, ConnectionPurpose, ConnectionRole, ConnectionStage } from './connection.entity';
 import { CONNECTION_SELECT, connectionFromRow, ConnectionRow } from './connection-row';
+import { CHAT_SCHEMA } from '../config/chat-schema';
 
 export interface NewConnection {
   userId: string;
@@ -41,7 +42,7 @@ const NEW_CONNECTION_CASTS = ['text', 'uuid', 'text', 'text', 'text', 'uuid', 'u
 
 export async function openConnection(tx: ChatTx, spec: NewConnection): Promise<Connection> {
   const conn = newConnection(spec);
-  await tx.em.query(`INSERT INTO connections (${NEW_CONNECTION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, newConnectionParams(conn));
+  await tx.em.query(`INSERT INTO ${CHAT_SCHEMA}.connections (${NEW_CONNECTION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, newConnectionParams(conn));
   tx.opened(conn.id);
   return conn;
 }
@@ -53,7 +54,7 @@ export async function openConnection(tx: ChatTx, spec: NewConnection): Promise<C
 export function connectionsItem(tx: ChatTx, name: string, conns: Connection[], p: SqlParams, guard?: string): string {
   const values = conns.map((c) => `(${newConnectionParams(c).map((v, i) => p.add(v, NEW_CONNECTION_CASTS[i])).join(', ')})`);
   for (const c of conns) tx.opened(c.id);
-  return `${name} AS (INSERT INTO connections (${NEW_CONNECTION_COLUMNS})
+  return `${name} AS (INSERT INTO ${CHAT_SCHEMA}.connections (${NEW_CONNECTION_COLUMNS})
     SELECT * FROM (VALUES ${values.join(', ')}) AS v ${guard ? `WHERE EXISTS (SELECT 1 FROM ${guard})` : ''})`;
 }
 
@@ -67,7 +68,7 @@ export function findConnection(tx: ChatTx, userId: string, connId: string): Prom
 }
 
 async function selectConnection(tx: ChatTx, userId: string, connId: string, lock: '' | 'FOR UPDATE'): Promise<Connection | null> {
-  const rows: ConnectionRow[] = await tx.em.query(`SELECT ${CONNECTION_SELECT} FROM connections WHERE id = $1 AND user_id = $2 ${lock}`, [connId, userId]);
+  const rows: ConnectionRow[] = await tx.em.query(`SELECT ${CONNECTION_SELECT} FROM ${CHAT_SCHEMA}.connections WHERE id = $1 AND user_id = $2 ${lock}`, [connId, userId]);
   return rows.length > 0 ? connectionFromRow(rows[0]) : null;
 }
 
@@ -81,7 +82,7 @@ export async function advanceStage(tx: ChatTx, conn: Connection, to: ConnectionS
   Object.assign(conn, patch);
   // COALESCE keeps a column the patch does not name (both are only ever set, never cleared).
   await tx.em.query(
-    `UPDATE connections SET stage = $2, invitation = COALESCE($3, invitation), failure_reason = COALESCE($4, failure_reason), updated_at = now() WHERE id = $1`,
+    `UPDATE ${CHAT_SCHEMA}.connections SET stage = $2, invitation = COALESCE($3, invitation), failure_reason = COALESCE($4, failure_reason), updated_at = now() WHERE id = $1`,
     [conn.id, to, patch.invitation ?? null, patch.failureReason ?? null],
   );
   return true;
@@ -104,7 +105,7 @@ export async function endConnection(tx: ChatTx, conn: Connection, why: string): 
   const reason = DELETED + why;
   conn.stage = 'failed';
   conn.failureReason = reason;
-  await tx.em.query(`UPDATE connections SET stage = 'failed', failure_reason = $2, updated_at = now() WHERE id = $1`, [conn.id, reason]);
+  await tx.em.query(`UPDATE ${CHAT_SCHEMA}.connections SET stage = 'failed', failure_reason = $2, updated_at = now() WHERE id = $1`, [conn.id, reason]);
   return true;
 }
 
@@ -118,7 +119,7 @@ export async function failConnectionOf(tx: ChatTx, userId: string, connId: strin
 /** The peer's connInfo (INFO), kept once. */
 export async function recordPeerInfo(tx: ChatTx, conn: Connection, connInfo: string): Promise<boolean> {
   if (conn.peerInfo !== null) return false;
-  await tx.em.query(`UPDATE connections SET peer_info = $2, updated_at = now() WHERE id = $1`, [conn.id, connInfo]);
+  await tx.em.query(`UPDATE ${CHAT_SCHEMA}.connections SET peer_info = $2, updated_at = now() WHERE id = $1`, [conn.id, connInfo]);
   conn.peerInfo = connInfo;
   return true;
 }
@@ -126,13 +127,13 @@ export async function recordPeerInfo(tx: ChatTx, conn: Connection, connInfo: str
 /** Locks connections FOR SHARE (their stage cannot change under us) and returns their stages. */
 export async function lockConnectionsShared(tx: ChatTx, ids: string[]): Promise<Pick<Connection, 'id' | 'stage'>[]> {
   if (ids.length === 0) return [];
-  return tx.em.query(`SELECT id, stage FROM connections WHERE id = ANY($1) FOR SHARE`, [ids]);
+  return tx.em.query(`SELECT id, stage FROM ${CHAT_SCHEMA}.connections WHERE id = ANY($1) FOR SHARE`, [ids]);
 }
 
 /** Connections by id, of one user (the API's views). */
 export async function connectionsOf(db: DataSource | EntityManager, userId: string, ids: string[]): Promise<Connection[]> {
   if (ids.length === 0) return [];
-  const rows: ConnectionRow[] = await db.query(`SELECT ${CONNECTION_SELECT} FROM connections WHERE user_id = $1 AND id = ANY($2)`, [userId, ids]);
+  const rows: ConnectionRow[] = await db.query(`SELECT ${CONNECTION_SELECT} FROM ${CHAT_SCHEMA}.connections WHERE user_id = $1 AND id = ANY($2)`, [userId, ids]);
   return rows.map(connectionFromRow);
 }
 
@@ -142,7 +143,7 @@ export async function connectionsOf(db: DataSource | EntityManager, userId: stri
  */
 export async function connectionsOfGroup(db: DataSource | EntityManager, groupId: string, userId: string | null): Promise<Pick<Connection, 'id' | 'userId' | 'memberId'>[]> {
   const rows: { id: string; user_id: string; member_id: string | null }[] = await db.query(
-    `SELECT id, user_id, member_id FROM connections WHERE group_id = $1 AND ($2::uuid IS NULL OR user_id = $2::uuid)`,
+    `SELECT id, user_id, member_id FROM ${CHAT_SCHEMA}.connections WHERE group_id = $1 AND ($2::uuid IS NULL OR user_id = $2::uuid)`,
     [groupId, userId],
   );
   return rows.map((r) => ({ id: r.id, userId: r.user_id, memberId: r.member_id }));
@@ -154,6 +155,6 @@ export async function recordInvitation(tx: ChatTx, conn: Connection, invitation:
   if (await advanceStage(tx, conn, 'invited', keep)) return;
   if (conn.invitation === null) {
     conn.invitation = invitation;
-    await tx.em.query(`UPDATE connections SET invitation = $2, updated_at = now() WHERE id = $1`, [conn.id, invitation]);
+    await tx.em.query(`UPDATE ${CHAT_SCHEMA}.connections SET invitation = $2, updated_at = now() WHERE id = $1`, [conn.id, invitation]);
   }
 }

@@ -8,6 +8,7 @@ import type { CommandFailure, ContinuationHandler } from '../outbox/continuation
 import { encodeProtocolMessage, parseProtocolMessage } from '../protocol/protocol-message';
 import { requireUser } from '../users/user-store';
 import { contactItem, insertContact, setContactName } from './contact-store';
+import { CHAT_SCHEMA } from '../config/chat-schema';
 
 /**
  * POST /users/:u/invitations: a contact whose link appears once the agent answers INV. One
@@ -19,7 +20,7 @@ export async function createContactInvitation(tx: ChatTx, userId: string): Promi
   const conn = newConnection({ userId, role: 'inviter', purpose: 'contact', contactId });
   const ask = { continuation: { function: 'CREATE_CONTACT_INVITATION' as const, contactId }, request: { type: 'CREATE' as const, connId: conn.id } };
   const { found } = await tx.askWith<{ found: number }>(userId, [ask], (outbox, p) => {
-    const owner = `owner AS (SELECT id FROM users WHERE id = ${p.add(userId, 'uuid')})`;
+    const owner = `owner AS (SELECT id FROM ${CHAT_SCHEMA}.users WHERE id = ${p.add(userId, 'uuid')})`;
     return `WITH ${owner}, ${connectionsItem(tx, 'conn', [conn], p, 'owner')}, ${contactItem('contact', { id: contactId, userId, connId: conn.id }, p, 'owner')},
                  ${outbox.item('owner')}
             SELECT (SELECT count(*)::int FROM owner) AS found, ${outbox.written}`;

@@ -1,6 +1,7 @@
 import { ChatTx } from '../outbox/chat-tx';
 import { nothingMore, type ContinuationHandler } from '../outbox/continuation-handler';
 import { ackCorrId } from '../protocol/protocol-sender';
+import { CHAT_SCHEMA } from '../config/chat-schema';
 
 /**
  * A MSG arrived: remember its agentMsgId (unique row, so a redelivery is not handled twice) and
@@ -12,7 +13,7 @@ export async function receiveMessage(tx: ChatTx, userId: string, connId: string,
   const { fresh } = await tx.askWith<{ fresh: boolean }>(
     userId,
     [ack],
-    (outbox, p) => `WITH fresh AS (INSERT INTO received_messages (user_id, agent_msg_id, conn_id)
+    (outbox, p) => `WITH fresh AS (INSERT INTO ${CHAT_SCHEMA}.received_messages (user_id, agent_msg_id, conn_id)
                                    VALUES (${p.add(userId, 'uuid')}, ${p.add(agentMsgId, 'text')}, ${p.add(connId, 'text')}) ON CONFLICT DO NOTHING RETURNING 1),
                          ${outbox.item()}
                     SELECT EXISTS (SELECT 1 FROM fresh) AS fresh, ${outbox.written}`,

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { ChatTx } from '../outbox/chat-tx';
 import { IntroductionStatus } from './introduction.entity';
+import { CHAT_SCHEMA } from '../config/chat-schema';
 
 type Db = DataSource | EntityManager;
 
@@ -27,10 +28,10 @@ export async function introduceToConnectedMembers(
 ): Promise<{ id: string; connId: string; displayName: string }[]> {
   const rows: { id: string; conn_id: string; display_name: string }[] = await tx.em.query(
     `WITH others AS (
-       SELECT id, conn_id, display_name, created_at FROM members
+       SELECT id, conn_id, display_name, created_at FROM ${CHAT_SCHEMA}.members
         WHERE user_id = $1 AND group_id = $2 AND NOT is_self AND status = 'connected' AND id <> $3 AND conn_id IS NOT NULL),
      fresh AS (
-       INSERT INTO introductions (user_id, group_id, new_member_id, existing_member_id, status)
+       INSERT INTO ${CHAT_SCHEMA}.introductions (user_id, group_id, new_member_id, existing_member_id, status)
        SELECT $1, $2, $3, id, 'new' FROM others ON CONFLICT DO NOTHING RETURNING existing_member_id)
      SELECT o.id, o.conn_id, o.display_name FROM others o JOIN fresh f ON f.existing_member_id = o.id ORDER BY o.created_at, o.id`,
     [userId, groupId, newMemberId],
@@ -40,7 +41,7 @@ export async function introduceToConnectedMembers(
 
 export async function lockIntroduction(tx: ChatTx, key: IntroductionKey): Promise<IntroductionStatus | null> {
   const rows: { status: IntroductionStatus }[] = await tx.em.query(
-    `SELECT status FROM introductions WHERE user_id = $1 AND group_id = $2 AND new_member_id = $3 AND existing_member_id = $4 FOR UPDATE`,
+    `SELECT status FROM ${CHAT_SCHEMA}.introductions WHERE user_id = $1 AND group_id = $2 AND new_member_id = $3 AND existing_member_id = $4 FOR UPDATE`,
     keyParams(key),
   );
   return rows[0]?.status ?? null;
@@ -48,7 +49,7 @@ export async function lockIntroduction(tx: ChatTx, key: IntroductionKey): Promis
 
 export async function setIntroductionStatus(tx: ChatTx, key: IntroductionKey, status: IntroductionStatus): Promise<void> {
   await tx.em.query(
-    `UPDATE introductions SET status = $5, updated_at = now() WHERE user_id = $1 AND group_id = $2 AND new_member_id = $3 AND existing_member_id = $4`,
+    `UPDATE ${CHAT_SCHEMA}.introductions SET status = $5, updated_at = now() WHERE user_id = $1 AND group_id = $2 AND new_member_id = $3 AND existing_member_id = $4`,
     [...keyParams(key), status],
   );
 }
@@ -56,7 +57,7 @@ export async function setIntroductionStatus(tx: ChatTx, key: IntroductionKey, st
 /** x.grp.mem.con from either side: the introduction of the pair (in whichever direction it was made) is done. */
 export async function markPairConnected(tx: ChatTx, userId: string, groupId: string, a: string, b: string): Promise<void> {
   await tx.em.query(
-    `UPDATE introductions SET status = 'connected', updated_at = now()
+    `UPDATE ${CHAT_SCHEMA}.introductions SET status = 'connected', updated_at = now()
       WHERE user_id = $1 AND group_id = $2 AND status <> 'connected'
         AND ((new_member_id = $3 AND existing_member_id = $4) OR (new_member_id = $4 AND existing_member_id = $3))`,
     [userId, groupId, a, b],
@@ -68,7 +69,7 @@ export async function markPairConnected(tx: ChatTx, userId: string, groupId: str
  * x.grp.mem.inv finds no row), and no new one is made (only connected members are introduced).
  */
 export async function dropIntroductionsOf(tx: ChatTx, userId: string, groupId: string, memberId: string): Promise<void> {
-  await tx.em.query(`DELETE FROM introductions WHERE user_id = $1 AND group_id = $2 AND (new_member_id = $3 OR existing_member_id = $3)`, [userId, groupId, memberId]);
+  await tx.em.query(`DELETE FROM ${CHAT_SCHEMA}.introductions WHERE user_id = $1 AND group_id = $2 AND (new_member_id = $3 OR existing_member_id = $3)`, [userId, groupId, memberId]);
 }
 
 /**
@@ -77,9 +78,9 @@ export async function dropIntroductionsOf(tx: ChatTx, userId: string, groupId: s
  */
 export async function membersNotConnectedWith(tx: ChatTx, userId: string, groupId: string, senderId: string): Promise<{ id: string; connId: string }[]> {
   const rows: { id: string; conn_id: string }[] = await tx.em.query(
-    `SELECT m.id, m.conn_id FROM members m JOIN connections c ON c.id = m.conn_id AND c.stage = 'connected'
+    `SELECT m.id, m.conn_id FROM ${CHAT_SCHEMA}.members m JOIN ${CHAT_SCHEMA}.connections c ON c.id = m.conn_id AND c.stage = 'connected'
       WHERE m.user_id = $1 AND m.group_id = $2 AND NOT m.is_self AND m.id <> $3 AND m.status = 'connected'
-        AND NOT EXISTS (SELECT 1 FROM introductions i WHERE i.user_id = $1 AND i.group_id = $2 AND i.status = 'connected'
+        AND NOT EXISTS (SELECT 1 FROM ${CHAT_SCHEMA}.introductions i WHERE i.user_id = $1 AND i.group_id = $2 AND i.status = 'connected'
               AND ((i.new_member_id = $3 AND i.existing_member_id = m.id) OR (i.new_member_id = m.id AND i.existing_member_id = $3)))
       ORDER BY m.created_at, m.id`,
     [userId, groupId, senderId],
@@ -98,9 +99,9 @@ export async function introductionProgress(
   groupId: string,
   limit: number,
 ): Promise<{ connected: number; reintroductions: number; waiting: { newMemberId: string; existingMemberId: string; status: IntroductionStatus; updatedAt: Date; attempts: number; lastError: string | null }[] }> {
-  const live = `FROM introductions i
-      JOIN members a ON a.user_id = i.user_id AND a.group_id = i.group_id AND a.id = i.new_member_id AND a.status NOT IN ('failed', 'removed', 'left')
-      JOIN members b ON b.user_id = i.user_id AND b.group_id = i.group_id AND b.id = i.existing_member_id AND b.status NOT IN ('failed', 'removed', 'left')
+  const live = `FROM ${CHAT_SCHEMA}.introductions i
+      JOIN ${CHAT_SCHEMA}.members a ON a.user_id = i.user_id AND a.group_id = i.group_id AND a.id = i.new_member_id AND a.status NOT IN ('failed', 'removed', 'left')
+      JOIN ${CHAT_SCHEMA}.members b ON b.user_id = i.user_id AND b.group_id = i.group_id AND b.id = i.existing_member_id AND b.status NOT IN ('failed', 'removed', 'left')
      WHERE i.user_id = $1 AND i.group_id = $2`;
   const [[{ connected, reintroductions }], waiting]: [[{ connected: string; reintroductions: string | null }], { new_member_id: string; existing_member_id: string; status: IntroductionStatus; updated_at: Date; attempts: number; last_error: string | null }[]] = await Promise.all([
     db.query(`SELECT count(*) FILTER (WHERE i.status = 'connected') AS connected, sum(i.attempts) AS reintroductions ${live}`, [userId, groupId]),
@@ -116,7 +117,7 @@ export async function introductionProgress(
 /** The introduction of a pair, in whichever direction it was made, locked. */
 export async function lockIntroductionOfPair(tx: ChatTx, userId: string, groupId: string, a: string, b: string): Promise<{ key: IntroductionKey; status: IntroductionStatus; attempts: number } | null> {
   const rows: { new_member_id: string; existing_member_id: string; status: IntroductionStatus; attempts: number }[] = await tx.em.query(
-    `SELECT new_member_id, existing_member_id, status, attempts FROM introductions
+    `SELECT new_member_id, existing_member_id, status, attempts FROM ${CHAT_SCHEMA}.introductions
       WHERE user_id = $1 AND group_id = $2 AND ((new_member_id = $3 AND existing_member_id = $4) OR (new_member_id = $4 AND existing_member_id = $3)) FOR UPDATE`,
     [userId, groupId, a, b],
   );
@@ -128,7 +129,7 @@ export async function lockIntroductionOfPair(tx: ChatTx, userId: string, groupId
 /** The pair's connection failed for good: `retrying`, to be scheduled (retry_at unset) by scheduleReintroductions. */
 export async function introductionFailed(tx: ChatTx, key: IntroductionKey, reason: string): Promise<void> {
   await tx.em.query(
-    `UPDATE introductions SET status = 'retrying', retry_at = NULL, last_error = $5, updated_at = now()
+    `UPDATE ${CHAT_SCHEMA}.introductions SET status = 'retrying', retry_at = NULL, last_error = $5, updated_at = now()
       WHERE user_id = $1 AND group_id = $2 AND new_member_id = $3 AND existing_member_id = $4`,
     [...keyParams(key), reason],
   );
@@ -140,7 +141,7 @@ export async function introductionFailed(tx: ChatTx, key: IntroductionKey, reaso
  */
 export async function scheduleReintroductions(db: Db, maxAttempts: number, baseMs: number, maxMs: number): Promise<void> {
   await db.query(
-    `UPDATE introductions SET
+    `UPDATE ${CHAT_SCHEMA}.introductions SET
         status = CASE WHEN attempts >= $1 THEN 'failed' ELSE 'retrying' END,
         retry_at = CASE WHEN attempts >= $1 THEN NULL ELSE now() + LEAST($2::float8 * power(2, attempts), $3::float8) * interval '1 millisecond' END,
         attempts = CASE WHEN attempts >= $1 THEN attempts ELSE attempts + 1 END,
@@ -153,7 +154,7 @@ export async function scheduleReintroductions(db: Db, maxAttempts: number, baseM
 /** Starts a due re-introduction over (`new`: the newcomer's fresh invitations are forwarded again); false if it is not due any more. */
 export async function restartIntroduction(tx: ChatTx, key: IntroductionKey): Promise<boolean> {
   const rows: unknown[] = await tx.em.query(
-    `UPDATE introductions SET status = 'new', retry_at = NULL, updated_at = now()
+    `UPDATE ${CHAT_SCHEMA}.introductions SET status = 'new', retry_at = NULL, updated_at = now()
       WHERE user_id = $1 AND group_id = $2 AND new_member_id = $3 AND existing_member_id = $4 AND status = 'retrying' AND retry_at <= now() RETURNING 1`,
     keyParams(key),
   );
@@ -163,7 +164,7 @@ export async function restartIntroduction(tx: ChatTx, key: IntroductionKey): Pro
 /** Re-introductions whose backoff is over (any group), oldest first. */
 export async function dueReintroductions(db: Db, limit: number): Promise<IntroductionKey[]> {
   const rows: { user_id: string; group_id: string; new_member_id: string; existing_member_id: string }[] = await db.query(
-    `SELECT user_id, group_id, new_member_id, existing_member_id FROM introductions WHERE status = 'retrying' AND retry_at <= now() ORDER BY retry_at LIMIT $1`,
+    `SELECT user_id, group_id, new_member_id, existing_member_id FROM ${CHAT_SCHEMA}.introductions WHERE status = 'retrying' AND retry_at <= now() ORDER BY retry_at LIMIT $1`,
     [limit],
   );
   return rows.map((r) => ({ userId: r.user_id, groupId: r.group_id, newMemberId: r.new_member_id, existingMemberId: r.existing_member_id }));

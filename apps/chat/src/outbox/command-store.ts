@@ -7,6 +7,7 @@ import type { ConnectionCommand, CommandRequest } from './chat-tx';
 import { ORDERED_SQL } from './command-order';
 import type { CommandStatus } from './command.entity';
 import { Continuation, ContinuationFunction } from './continuation';
+import { CHAT_SCHEMA } from '../config/chat-schema';
 
 type Db = DataSource | EntityManager;
 
@@ -71,7 +72,7 @@ export function outboxItem(rows: CommandRow[], p: SqlParams): OutboxItem {
         column(rows.map((r) => JSON.stringify(r.command)), 'jsonb'),
       ];
       // ORDER BY the position: ids are taken in the order rows leave the SELECT, so asks keep their order.
-      return `outbox AS (INSERT INTO commands (${COLUMNS})
+      return `outbox AS (INSERT INTO ${CHAT_SCHEMA}.commands (${COLUMNS})
            SELECT v.corr_id, v.user_id, v.conn_id, v.fn, v.continuation, v.command, 'pending', 1
              FROM unnest(${arrays.join(', ')}) WITH ORDINALITY AS v (corr_id, user_id, conn_id, fn, continuation, command, n)
             ${guard ? `WHERE EXISTS (SELECT 1 FROM ${guard})` : ''}
@@ -98,7 +99,7 @@ export interface ClaimedCommand {
 export async function claimCommand(em: EntityManager, corrId: string, status: 'completed' | 'failed', lastError: string | null): Promise<ClaimedCommand | null> {
   const [row] = await sqlRows<{ id: string; user_id: string; conn_id: string; continuation: unknown }>(
     em,
-    `UPDATE commands SET status = $2, last_error = $3, executions = executions + 1, updated_at = now()
+    `UPDATE ${CHAT_SCHEMA}.commands SET status = $2, last_error = $3, executions = executions + 1, updated_at = now()
       WHERE corr_id = $1 AND status = 'pending' RETURNING id, user_id, conn_id, continuation`,
     [corrId, status, lastError],
   );
@@ -109,7 +110,7 @@ export async function claimCommand(em: EntityManager, corrId: string, status: 'c
 export async function claimCompletion(em: EntityManager, corrId: string, fn: ContinuationFunction, userId: string): Promise<{ connId: string; type: AgentCommandType } | null> {
   const [row] = await sqlRows<{ conn_id: string; type: AgentCommandType }>(
     em,
-    `UPDATE commands SET status = 'completed', last_error = NULL, executions = executions + 1, updated_at = now()
+    `UPDATE ${CHAT_SCHEMA}.commands SET status = 'completed', last_error = NULL, executions = executions + 1, updated_at = now()
       WHERE corr_id = $1 AND status = 'pending' AND function = $2 AND user_id = $3 RETURNING conn_id, command->>'type' AS type`,
     [corrId, fn, userId],
   );
@@ -125,30 +126,30 @@ export async function claimCompletion(em: EntityManager, corrId: string, fn: Con
  * concurrently commits first and is seen failed, or claims after our commit and sees our DELETE.
  */
 export async function withdrawFailedBeforeDelete(em: EntityManager, connId: string): Promise<void> {
-  await em.query(`SELECT id FROM commands WHERE conn_id = $1 AND status <> 'completed' FOR UPDATE`, [connId]);
-  await em.query(`UPDATE commands SET status = 'completed', last_error = ${WITHDRAWN_NOTE}, updated_at = now() WHERE conn_id = $1 AND status = 'failed'`, [connId]);
+  await em.query(`SELECT id FROM ${CHAT_SCHEMA}.commands WHERE conn_id = $1 AND status <> 'completed' FOR UPDATE`, [connId]);
+  await em.query(`UPDATE ${CHAT_SCHEMA}.commands SET status = 'completed', last_error = ${WITHDRAWN_NOTE}, updated_at = now() WHERE conn_id = $1 AND status = 'failed'`, [connId]);
 }
 
 export async function withdrawFailedOnDeleted(em: EntityManager, connIds: string[]): Promise<void> {
   if (connIds.length === 0) return;
   await em.query(
-    `UPDATE commands SET status = 'completed', last_error = ${WITHDRAWN_NOTE}, updated_at = now()
+    `UPDATE ${CHAT_SCHEMA}.commands SET status = 'completed', last_error = ${WITHDRAWN_NOTE}, updated_at = now()
       WHERE conn_id = ANY($1) AND status = 'failed' AND command->>'type' <> 'DELETE'
-        AND EXISTS (SELECT 1 FROM commands d WHERE d.conn_id = commands.conn_id AND d.command->>'type' = 'DELETE')`,
+        AND EXISTS (SELECT 1 FROM ${CHAT_SCHEMA}.commands d WHERE d.conn_id = commands.conn_id AND d.command->>'type' = 'DELETE')`,
     [connIds],
   );
 }
 const WITHDRAWN_NOTE = `'withdrawn, the connection is deleted: ' || coalesce(last_error, '')`;
 
 export async function commandExists(em: EntityManager, corrId: string): Promise<boolean> {
-  const rows: unknown[] = await em.query(`SELECT 1 FROM commands WHERE corr_id = $1`, [corrId]);
+  const rows: unknown[] = await em.query(`SELECT 1 FROM ${CHAT_SCHEMA}.commands WHERE corr_id = $1`, [corrId]);
   return rows.length > 0;
 }
 
 /** The pending commands of one connection, oldest first, with what they continue with. */
 export async function pendingCommandsOn(em: EntityManager, connId: string): Promise<{ corrId: string; continuation: Continuation }[]> {
   const rows: { corr_id: string; continuation: unknown }[] = await em.query(
-    `SELECT corr_id, continuation FROM commands WHERE conn_id = $1 AND status = 'pending' ORDER BY id`,
+    `SELECT corr_id, continuation FROM ${CHAT_SCHEMA}.commands WHERE conn_id = $1 AND status = 'pending' ORDER BY id`,
     [connId],
   );
   return rows.map((r) => ({ corrId: r.corr_id, continuation: Continuation.parse(r.continuation) }));
@@ -158,7 +159,7 @@ export async function pendingCommandsOn(em: EntityManager, connId: string): Prom
 export async function pendingHeads(db: Db, connIds: string[]): Promise<AgentCommand[]> {
   if (connIds.length === 0) return [];
   const rows: { command: AgentCommand }[] = await db.query(
-    `SELECT DISTINCT ON (conn_id) command FROM commands
+    `SELECT DISTINCT ON (conn_id) command FROM ${CHAT_SCHEMA}.commands
       WHERE conn_id = ANY($1) AND status = 'pending' AND ${ORDERED_SQL} ORDER BY conn_id, id`,
     [connIds],
   );
@@ -169,8 +170,8 @@ export async function pendingHeads(db: Db, connIds: string[]): Promise<AgentComm
 export async function staleHeads(db: Db, staleMs: number): Promise<{ id: string; corrId: string; command: AgentCommand }[]> {
   const rows: { id: string; corr_id: string; command: AgentCommand }[] = await db.query(
     `SELECT id, corr_id, command FROM (
-       (SELECT DISTINCT ON (conn_id) id, corr_id, command, updated_at FROM commands WHERE status = 'pending' AND ${ORDERED_SQL} ORDER BY conn_id, id)
-       UNION ALL (SELECT id, corr_id, command, updated_at FROM commands WHERE status = 'pending' AND NOT (${ORDERED_SQL}))) heads
+       (SELECT DISTINCT ON (conn_id) id, corr_id, command, updated_at FROM ${CHAT_SCHEMA}.commands WHERE status = 'pending' AND ${ORDERED_SQL} ORDER BY conn_id, id)
+       UNION ALL (SELECT id, corr_id, command, updated_at FROM ${CHAT_SCHEMA}.commands WHERE status = 'pending' AND NOT (${ORDERED_SQL}))) heads
       WHERE updated_at < now() - $1 * interval '1 millisecond'`,
     [staleMs],
   );
@@ -178,7 +179,7 @@ export async function staleHeads(db: Db, staleMs: number): Promise<{ id: string;
 }
 
 export async function countRepublished(db: Db, id: string): Promise<void> {
-  await db.query(`UPDATE commands SET attempts = attempts + 1, updated_at = now() WHERE id = $1 AND status = 'pending'`, [id]);
+  await db.query(`UPDATE ${CHAT_SCHEMA}.commands SET attempts = attempts + 1, updated_at = now() WHERE id = $1 AND status = 'pending'`, [id]);
 }
 
 /** A pending command as the progress view shows it. */
@@ -197,7 +198,7 @@ export async function pendingOnConnections(db: Db, connIds: string[]): Promise<P
   if (connIds.length === 0) return [];
   const rows: { corr_id: string; user_id: string; conn_id: string; function: ContinuationFunction; created_at: Date; attempts: number; last_error: string | null }[] =
     await db.query(
-      `SELECT corr_id, user_id, conn_id, function, created_at, attempts, last_error FROM commands WHERE conn_id = ANY($1) AND status = 'pending' ORDER BY id`,
+      `SELECT corr_id, user_id, conn_id, function, created_at, attempts, last_error FROM ${CHAT_SCHEMA}.commands WHERE conn_id = ANY($1) AND status = 'pending' ORDER BY id`,
       [connIds],
     );
   return rows.map((r) => ({
@@ -218,13 +219,13 @@ export async function listCommands(
   page: { status?: CommandStatus; limit: number; after?: string },
 ): Promise<{ corrId: string; function: string; status: CommandStatus; attempts: number; lastError: string | null }[] | null> {
   if (page.after !== undefined) {
-    const known: unknown[] = await db.query(`SELECT 1 FROM commands WHERE corr_id = $1 AND user_id = $2`, [page.after, userId]);
+    const known: unknown[] = await db.query(`SELECT 1 FROM ${CHAT_SCHEMA}.commands WHERE corr_id = $1 AND user_id = $2`, [page.after, userId]);
     if (known.length === 0) return null;
   }
   const rows: { corr_id: string; function: string; status: CommandStatus; attempts: number; last_error: string | null }[] = await db.query(
-    `SELECT corr_id, function, status, attempts, last_error FROM commands
+    `SELECT corr_id, function, status, attempts, last_error FROM ${CHAT_SCHEMA}.commands
       WHERE user_id = $1 AND ($2::text IS NULL OR status = $2)
-        AND ($3::text IS NULL OR id > (SELECT id FROM commands WHERE corr_id = $3 AND user_id = $1))
+        AND ($3::text IS NULL OR id > (SELECT id FROM ${CHAT_SCHEMA}.commands WHERE corr_id = $3 AND user_id = $1))
       ORDER BY id LIMIT $4`,
     [userId, page.status ?? null, page.after ?? null, page.limit],
   );
@@ -233,14 +234,14 @@ export async function listCommands(
 
 /** How many commands there are by function and status (a gauge sampled on scrape). */
 export async function countCommands(db: Db): Promise<{ function: string; status: CommandStatus; count: number }[]> {
-  const rows: { function: string; status: CommandStatus; n: string }[] = await db.query(`SELECT function, status, count(*) AS n FROM commands GROUP BY function, status`);
+  const rows: { function: string; status: CommandStatus; n: string }[] = await db.query(`SELECT function, status, count(*) AS n FROM ${CHAT_SCHEMA}.commands GROUP BY function, status`);
   return rows.map((r) => ({ function: r.function, status: r.status, count: Number(r.n) }));
 }
 
 /** How long each of these commands took from its row's creation to its end (metrics). */
 export async function roundTripsOf(db: Db, corrIds: string[]): Promise<{ corrId: string; function: string; status: CommandStatus; seconds: number }[]> {
   const rows: { corr_id: string; function: string; status: CommandStatus; seconds: number }[] = await db.query(
-    `SELECT corr_id, function, status, extract(epoch FROM updated_at - created_at)::float8 AS seconds FROM commands WHERE corr_id = ANY($1)`,
+    `SELECT corr_id, function, status, extract(epoch FROM updated_at - created_at)::float8 AS seconds FROM ${CHAT_SCHEMA}.commands WHERE corr_id = ANY($1)`,
     [corrIds],
   );
   return rows.map((r) => ({ corrId: r.corr_id, function: r.function, status: r.status, seconds: r.seconds }));

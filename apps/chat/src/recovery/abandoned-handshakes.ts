@@ -3,6 +3,7 @@ import { CONNECTION_SELECT, connectionFromRow, ConnectionRow } from '../connecti
 import { Connection } from '../connections/connection.entity';
 import { onHandshakeAbandoned } from '../groups/abandoned-handshakes';
 import { ChatTx } from '../outbox/chat-tx';
+import { CHAT_SCHEMA } from '../config/chat-schema';
 
 /**
  * Claims (fails, in one statement) at most `limit` handshakes whose peer has not answered for
@@ -14,11 +15,11 @@ async function failAbandonedHandshakes(tx: ChatTx, timeoutMs: number, limit: num
   const rows = await sqlRows<ConnectionRow>(
     tx.em,
     `WITH abandoned AS (
-       SELECT c.id FROM connections c
+       SELECT c.id FROM ${CHAT_SCHEMA}.connections c
         WHERE c.stage IN ('joined', 'allowed') AND c.updated_at < now() - $1 * interval '1 millisecond'
-          AND NOT EXISTS (SELECT 1 FROM commands k WHERE k.conn_id = c.id AND k.status = 'pending')
+          AND NOT EXISTS (SELECT 1 FROM ${CHAT_SCHEMA}.commands k WHERE k.conn_id = c.id AND k.status = 'pending')
         ORDER BY c.updated_at LIMIT $2 FOR UPDATE OF c SKIP LOCKED)
-     UPDATE connections c SET stage = 'failed', failure_reason = $3, updated_at = now() FROM abandoned
+     UPDATE ${CHAT_SCHEMA}.connections c SET stage = 'failed', failure_reason = $3, updated_at = now() FROM abandoned
       WHERE c.id = abandoned.id RETURNING ${CONNECTION_SELECT.split(', ').map((col) => `c.${col}`).join(', ')}`,
     [timeoutMs, limit, reason],
   );

@@ -7,6 +7,7 @@ import { ChatTx } from '../outbox/chat-tx';
 import { sendRequest } from '../protocol/protocol-sender';
 import { chatDataSourceOptions } from '../database/chat-data-source-options';
 import { allWaitingConnections, claimDueStatusChecks, MAX_DELAY_MS, PEER_MAY_NEVER_COME_FIRST_DELAY_MS, PEER_MAY_NEVER_COME_MAX_DELAY_MS } from './status-check-schedule';
+import { CHAT_SCHEMA } from '../config/chat-schema';
 
 // Against the real Postgres: the schedule is one SQL statement. Time passes by moving a connection's
 // timestamps into the past, not by sleeping.
@@ -28,9 +29,9 @@ describe('claimDueStatusChecks', () => {
   async function connection(spec: { purpose: string; role: string; stage: string }, ageMs: number): Promise<{ userId: string; connId: string }> {
     const userId = randomUUID();
     const connId = randomUUID();
-    await db.query(`INSERT INTO users (id, display_name) VALUES ($1, 'Ann')`, [userId]);
+    await db.query(`INSERT INTO ${CHAT_SCHEMA}.users (id, display_name) VALUES ($1, 'Ann')`, [userId]);
     await db.query(
-      `INSERT INTO connections (id, user_id, role, purpose, stage, updated_at) VALUES ($1, $2, $3, $4, $5, now() - $6 * interval '1 millisecond')`,
+      `INSERT INTO ${CHAT_SCHEMA}.connections (id, user_id, role, purpose, stage, updated_at) VALUES ($1, $2, $3, $4, $5, now() - $6 * interval '1 millisecond')`,
       [connId, userId, spec.role, spec.purpose, spec.stage, ageMs],
     );
     return { userId, connId };
@@ -38,7 +39,7 @@ describe('claimDueStatusChecks', () => {
   /** `ms` pass for this connection: its stage change and its last check move into the past. */
   const pass = (connId: string, ms: number) =>
     db.query(
-      `UPDATE connections SET updated_at = updated_at - $2 * interval '1 millisecond', status_checked_at = status_checked_at - $2 * interval '1 millisecond' WHERE id = $1`,
+      `UPDATE ${CHAT_SCHEMA}.connections SET updated_at = updated_at - $2 * interval '1 millisecond', status_checked_at = status_checked_at - $2 * interval '1 millisecond' WHERE id = $1`,
       [connId, ms],
     );
   const claimed = async (connId: string, limit = 1_000) => (await claimDueStatusChecks(db, S, limit)).some((r) => r.id === connId);
@@ -71,10 +72,10 @@ describe('claimDueStatusChecks', () => {
   it('caps a group-protocol wait at 5 min and an unused contact invitation at 1 h', async () => {
     expect([MAX_DELAY_MS, PEER_MAY_NEVER_COME_MAX_DELAY_MS]).toEqual([5 * 60_000, 60 * 60_000]);
     const hostMember = await connection(hostWaitingForMember, S);
-    await db.query(`UPDATE connections SET status_checked_at = now(), status_check_delay_ms = $2 WHERE id = $1`, [hostMember.connId, MAX_DELAY_MS]);
+    await db.query(`UPDATE ${CHAT_SCHEMA}.connections SET status_checked_at = now(), status_check_delay_ms = $2 WHERE id = $1`, [hostMember.connId, MAX_DELAY_MS]);
     expect(await gapsInMinutes(hostMember.connId, 16 * 60_000, 5_000)).toEqual([5, 5]);
     const contact = await connection(invitedContact, S);
-    await db.query(`UPDATE connections SET status_checked_at = now(), status_check_delay_ms = $2 WHERE id = $1`, [contact.connId, MAX_DELAY_MS * 8]);
+    await db.query(`UPDATE ${CHAT_SCHEMA}.connections SET status_checked_at = now(), status_check_delay_ms = $2 WHERE id = $1`, [contact.connId, MAX_DELAY_MS * 8]);
     // Checked at 40 min, then 80 min later were it not capped at 1 h.
     expect(await gapsInMinutes(contact.connId, 3 * 60 * 60_000 + 60_000, 30_000)).toEqual([60, 60]);
   }, 120_000);
@@ -97,7 +98,7 @@ describe('claimDueStatusChecks', () => {
     const { connId } = await connection(hostWaitingForMember, S);
     expect(await claimed(connId)).toBe(true);
     await pass(connId, S);
-    await db.query(`UPDATE connections SET stage = 'confirmed', updated_at = now() WHERE id = $1`, [connId]); // the member's CONF
+    await db.query(`UPDATE ${CHAT_SCHEMA}.connections SET stage = 'confirmed', updated_at = now() WHERE id = $1`, [connId]); // the member's CONF
     expect(await claimed(connId)).toBe(false);
     await pass(connId, S);
     expect(await claimed(connId)).toBe(true);
@@ -121,9 +122,9 @@ describe('claimDueStatusChecks', () => {
   it("watches a user's connected connections while one of its members is unfinished — not for ever", async () => {
     const { userId, connId } = await connection({ purpose: 'contact', role: 'inviter', stage: 'connected' }, S);
     const [groupId, self, late] = [randomUUID(), randomUUID(), randomUUID()];
-    await db.query(`INSERT INTO groups (user_id, id, name, host_member_id, self_member_id) VALUES ($1, $2, 'g', $3, $3)`, [userId, groupId, self]);
+    await db.query(`INSERT INTO ${CHAT_SCHEMA}.groups (user_id, id, name, host_member_id, self_member_id) VALUES ($1, $2, 'g', $3, $3)`, [userId, groupId, self]);
     await db.query(
-      `INSERT INTO members (user_id, group_id, id, display_name, status, is_self, is_host, updated_at)
+      `INSERT INTO ${CHAT_SCHEMA}.members (user_id, group_id, id, display_name, status, is_self, is_host, updated_at)
        VALUES ($1, $2, $3, 'Late', 'invited', false, false, now() - $4 * interval '1 millisecond')`,
       [userId, groupId, late, S],
     );

@@ -1,5 +1,6 @@
 import { sqlRows } from '@gc/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
+import { CHAT_SCHEMA } from '../config/chat-schema';
 
 type Db = DataSource | EntityManager;
 
@@ -10,9 +11,9 @@ type Db = DataSource | EntityManager;
  * than `recent` (HANDSHAKE_TIMEOUT_MS): a member that never joins must not keep every connection of
  * its host re-subscribed every 5 minutes for ever.
  */
-const unfinishedUsers = (stuck: string, recent: string) => `SELECT user_id FROM members
+const unfinishedUsers = (stuck: string, recent: string) => `SELECT user_id FROM ${CHAT_SCHEMA}.members
     WHERE status NOT IN ('connected', 'failed', 'removed', 'left') AND updated_at > now() - ${recent} * interval '1 millisecond'${stuck}
-   UNION SELECT user_id FROM introductions
+   UNION SELECT user_id FROM ${CHAT_SCHEMA}.introductions
     WHERE status NOT IN ('connected', 'failed') AND updated_at > now() - ${recent} * interval '1 millisecond'${stuck}`;
 /** How long an unfinished member or introduction keeps its user's connections checked, unless told. */
 export const UNFINISHED_WATCHED_MS = 24 * 60 * 60_000;
@@ -53,12 +54,12 @@ export async function claimDueStatusChecks(db: Db, firstDelayMs: number, limit: 
     db,
     `WITH unfinished AS (${unfinishedUsers(STUCK, '$6::bigint')}),
      due AS (
-       SELECT c.id FROM connections c
+       SELECT c.id FROM ${CHAT_SCHEMA}.connections c
         WHERE ${WAITING} AND ${DUE_AT} <= now()
-          AND NOT EXISTS (SELECT 1 FROM commands k WHERE k.conn_id = c.id AND k.status = 'pending')
+          AND NOT EXISTS (SELECT 1 FROM ${CHAT_SCHEMA}.commands k WHERE k.conn_id = c.id AND k.status = 'pending')
         ORDER BY ${DUE_AT} LIMIT $2
         FOR UPDATE OF c SKIP LOCKED)
-     UPDATE connections c
+     UPDATE ${CHAT_SCHEMA}.connections c
         SET status_check_delay_ms = LEAST(2 * CASE WHEN ${FRESH} THEN ${FIRST_DELAY} ELSE c.status_check_delay_ms END, ${MAX_DELAY}),
             status_checked_at = now()
        FROM due WHERE c.id = due.id
@@ -74,7 +75,7 @@ export async function claimDueStatusChecks(db: Db, firstDelayMs: number, limit: 
 export async function allWaitingConnections(db: Db, watchedMs = UNFINISHED_WATCHED_MS): Promise<{ user_id: string; conn_ids: string[] }[]> {
   return db.query(
     `WITH unfinished AS (${unfinishedUsers('', '$1::bigint')})
-     SELECT c.user_id, array_agg(c.id) AS conn_ids FROM connections c WHERE ${WAITING} GROUP BY c.user_id`,
+     SELECT c.user_id, array_agg(c.id) AS conn_ids FROM ${CHAT_SCHEMA}.connections c WHERE ${WAITING} GROUP BY c.user_id`,
     [watchedMs],
   );
 }

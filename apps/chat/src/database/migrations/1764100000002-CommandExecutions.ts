@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { CHAT_SCHEMA } from '../../config/chat-schema';
 
 /**
  * How many times a command's continuation ran (committed). Incremented inside the resume
@@ -9,10 +10,10 @@ export class CommandExecutions1764100000002 implements MigrationInterface {
   name = 'CommandExecutions1764100000002';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE commands ADD COLUMN executions int NOT NULL DEFAULT 0`);
+    await q.query(`ALTER TABLE ${CHAT_SCHEMA}.commands ADD COLUMN executions int NOT NULL DEFAULT 0`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE commands DROP COLUMN executions`);
+    await q.query(`ALTER TABLE ${CHAT_SCHEMA}.commands DROP COLUMN executions`);
   }
 }

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { CHAT_SCHEMA } from '../../config/chat-schema';
 
 /**
  * The re-subscribe backoff of a waiting connection, kept in Postgres rather than in each chat's
@@ -10,10 +11,10 @@ export class ConnectionStatusChecks1764100000003 implements MigrationInterface {
   name = 'ConnectionStatusChecks1764100000003';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE connections ADD COLUMN status_checked_at timestamptz, ADD COLUMN status_check_delay_ms bigint`);
+    await q.query(`ALTER TABLE ${CHAT_SCHEMA}.connections ADD COLUMN status_checked_at timestamptz, ADD COLUMN status_check_delay_ms bigint`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE connections DROP COLUMN status_checked_at, DROP COLUMN status_check_delay_ms`);
+    await q.query(`ALTER TABLE ${CHAT_SCHEMA}.connections DROP COLUMN status_checked_at, DROP COLUMN status_check_delay_ms`);
   }
 }

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { CHAT_SCHEMA } from '../../config/chat-schema';
 
 /**
  * Host side: the contact a member was invited through, on the member's own row. The API's "already a
@@ -11,14 +12,14 @@ export class MemberInvitedViaContact1764100000004 implements MigrationInterface 
   name = 'MemberInvitedViaContact1764100000004';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE members ADD COLUMN invited_via_contact_id uuid`);
-    await q.query(`UPDATE members m SET invited_via_contact_id = (k.continuation->>'contactId')::uuid
-      FROM commands k WHERE k.user_id = m.user_id AND k.function = 'CREATE_GROUP_MEMBER_INVITATION'
+    await q.query(`ALTER TABLE ${CHAT_SCHEMA}.members ADD COLUMN invited_via_contact_id uuid`);
+    await q.query(`UPDATE ${CHAT_SCHEMA}.members m SET invited_via_contact_id = (k.continuation->>'contactId')::uuid
+      FROM ${CHAT_SCHEMA}.commands k WHERE k.user_id = m.user_id AND k.function = 'CREATE_GROUP_MEMBER_INVITATION'
        AND k.continuation->>'groupId' = m.group_id::text AND k.continuation->>'memberId' = m.id::text`);
-    await q.query(`CREATE INDEX members_invited_via_contact ON members (user_id, group_id, invited_via_contact_id) WHERE invited_via_contact_id IS NOT NULL`);
+    await q.query(`CREATE INDEX members_invited_via_contact ON ${CHAT_SCHEMA}.members (user_id, group_id, invited_via_contact_id) WHERE invited_via_contact_id IS NOT NULL`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE members DROP COLUMN invited_via_contact_id`);
+    await q.query(`ALTER TABLE ${CHAT_SCHEMA}.members DROP COLUMN invited_via_contact_id`);
   }
 }

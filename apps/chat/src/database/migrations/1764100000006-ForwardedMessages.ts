@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { CHAT_SCHEMA } from '../../config/chat-schema';
 
 /**
  * Forwarding until connected (docs/architecture.md): on the host, to how many members a group message went by
@@ -8,10 +9,10 @@ export class ForwardedMessages1764100000006 implements MigrationInterface {
   name = 'ForwardedMessages1764100000006';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE group_messages ADD COLUMN forwarded int NOT NULL DEFAULT 0`);
+    await q.query(`ALTER TABLE ${CHAT_SCHEMA}.group_messages ADD COLUMN forwarded int NOT NULL DEFAULT 0`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE group_messages DROP COLUMN IF EXISTS forwarded`);
+    await q.query(`ALTER TABLE ${CHAT_SCHEMA}.group_messages DROP COLUMN IF EXISTS forwarded`);
   }
 }

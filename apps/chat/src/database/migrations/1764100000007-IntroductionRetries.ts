@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { CHAT_SCHEMA } from '../../config/chat-schema';
 
 /**
  * Re-introduction after a permanent failure (docs/architecture.md): the host counts an introduction's
@@ -8,12 +9,12 @@ export class IntroductionRetries1764100000007 implements MigrationInterface {
   name = 'IntroductionRetries1764100000007';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE introductions ADD COLUMN attempts int NOT NULL DEFAULT 0, ADD COLUMN retry_at timestamptz, ADD COLUMN last_error text`);
-    await q.query(`CREATE INDEX introductions_retry_due ON introductions (retry_at) WHERE status = 'retrying'`);
+    await q.query(`ALTER TABLE ${CHAT_SCHEMA}.introductions ADD COLUMN attempts int NOT NULL DEFAULT 0, ADD COLUMN retry_at timestamptz, ADD COLUMN last_error text`);
+    await q.query(`CREATE INDEX introductions_retry_due ON ${CHAT_SCHEMA}.introductions (retry_at) WHERE status = 'retrying'`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP INDEX IF EXISTS introductions_retry_due`);
-    await q.query(`ALTER TABLE introductions DROP COLUMN IF EXISTS last_error, DROP COLUMN IF EXISTS retry_at, DROP COLUMN IF EXISTS attempts`);
+    await q.query(`DROP INDEX IF EXISTS ${CHAT_SCHEMA}.introductions_retry_due`);
+    await q.query(`ALTER TABLE ${CHAT_SCHEMA}.introductions DROP COLUMN IF EXISTS last_error, DROP COLUMN IF EXISTS retry_at, DROP COLUMN IF EXISTS attempts`);
   }
 }

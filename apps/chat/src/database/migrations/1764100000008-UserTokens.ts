@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { CHAT_SCHEMA } from '../../config/chat-schema';
 
 /**
  * Users authenticate with a bearer token; only its SHA-256 is stored, unique (the guard finds the user
@@ -8,11 +9,11 @@ export class UserTokens1764100000008 implements MigrationInterface {
   name = 'UserTokens1764100000008';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE users ADD COLUMN token_hash bytea`);
-    await q.query(`CREATE UNIQUE INDEX users_token_hash ON users (token_hash)`);
+    await q.query(`ALTER TABLE ${CHAT_SCHEMA}.users ADD COLUMN token_hash bytea`);
+    await q.query(`CREATE UNIQUE INDEX users_token_hash ON ${CHAT_SCHEMA}.users (token_hash)`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE users DROP COLUMN token_hash`);
+    await q.query(`ALTER TABLE ${CHAT_SCHEMA}.users DROP COLUMN token_hash`);
   }
 }
