@@ -5,3 +5,4 @@ export * from './sql-params';
 export * from './pg-connection-options';
 export * from './postgres-requirements';
 export * from './dependency-wait';
+export * from './batcher';

@@ -1,4 +1,5 @@
 import { AGENT_COMMANDS_QUEUE, parseAgentCommand, type AgentCommand } from '@gc/contracts';
+import { Batcher } from '@gc/persistence';
 import { CONTRACT_JOB_OPTIONS, InjectShardedQueue, ShardedQueue } from '@gc/queueing';
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -13,6 +14,10 @@ const PUBLISH_TRIES = 3;
 const MAX_IN_BACKGROUND = 1_000;
 // On shutdown, what is still in flight gets this long; the reconciler publishes the rest.
 const DRAIN_MS = 5_000;
+// Background publishes that arrive while others are in flight go together: one heads read and one
+// addBulk for all of them (@gc/persistence Batcher; publishAfterCommit never throws, so a batch is
+// never repeated).
+const BACKGROUND_BATCHES = { maxBatches: 2, maxBatchSize: 256 };
 
 /** What a committed transaction leaves to publish (see ChatTx). */
 export interface Publishable {
@@ -34,6 +39,16 @@ export interface Publishable {
 export class CommandPublisher implements OnModuleDestroy {
   private readonly log = new Logger(CommandPublisher.name);
   private readonly inBackground = new Set<Promise<void>>();
+  private readonly backgroundBatches = new Batcher<Publishable, void>(
+    {
+      together: async (works) => {
+        await this.publishAfterCommit(mergePublishables(works));
+        return works.map(() => undefined);
+      },
+      alone: (work) => this.publishAfterCommit(work),
+    },
+    BACKGROUND_BATCHES,
+  );
 
   constructor(
     @InjectShardedQueue(AGENT_COMMANDS_QUEUE) private readonly queue: ShardedQueue,
@@ -65,7 +80,7 @@ export class CommandPublisher implements OnModuleDestroy {
   /** As publishAfterCommit, without waiting for it (unless MAX_IN_BACKGROUND are in flight already). */
   async publishInBackground(work: Publishable): Promise<void> {
     while (this.inBackground.size >= MAX_IN_BACKGROUND) await Promise.race(this.inBackground);
-    const publishing: Promise<void> = this.publishAfterCommit(work).finally(() => this.inBackground.delete(publishing));
+    const publishing: Promise<void> = this.backgroundBatches.run(work).finally(() => this.inBackground.delete(publishing));
     this.inBackground.add(publishing);
   }
 
@@ -93,6 +108,15 @@ export class CommandPublisher implements OnModuleDestroy {
   get commandsQueue(): ShardedQueue {
     return this.queue;
   }
+}
+
+/** What several committed transactions leave to publish, as one. */
+function mergePublishables(works: Publishable[]): Publishable {
+  return {
+    touchedConnections: new Set(works.flatMap((w) => [...w.touchedConnections])),
+    knownHeads: works.flatMap((w) => [...(w.knownHeads ?? [])]),
+    unorderedCommands: works.flatMap((w) => [...(w.unorderedCommands ?? [])]),
+  };
 }
 
 /** The agent-commands job of a command: validated against the contract, job id = corrId. */

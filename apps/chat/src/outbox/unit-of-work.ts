@@ -1,16 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { Batcher } from '@gc/persistence';
 import { DataSource, EntityManager } from 'typeorm';
 import { ChatTx } from './chat-tx';
 import { CommandPublisher } from './command-publisher';
-import { GroupCommit } from './group-commit';
 
 // deadlock_detected, serialization_failure: the transaction did nothing; run it again.
 const RETRYABLE = new Set(['40P01', '40001']);
 const MAX_TRIES = 8;
-// Group commit (runGrouped): batches in flight at once, and works per batch.
-const GROUP_BATCHES = 2;
-const GROUP_BATCH_SIZE = 16;
+// Group commit (runGrouped): batches in flight at once (each holds a pooled connection), and works per batch.
+const GROUP_COMMIT = { maxBatches: 2, maxBatchSize: 16 };
+type Work = (tx: ChatTx) => Promise<unknown>;
 
 export interface UnitOfWorkOptions {
   /**
@@ -26,19 +26,18 @@ export interface UnitOfWorkOptions {
 @Injectable()
 export class UnitOfWork {
   private readonly log = new Logger(UnitOfWork.name);
-  private readonly grouped: GroupCommit;
+  private readonly grouped: Batcher<Work, unknown>;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly publisher: CommandPublisher,
   ) {
-    this.grouped = new GroupCommit(
+    this.grouped = new Batcher<Work, unknown>(
       {
         together: (works) => this.together(works),
         alone: (work) => this.run(work, { awaitPublish: true }),
       },
-      GROUP_BATCHES,
-      GROUP_BATCH_SIZE,
+      GROUP_COMMIT,
     );
   }
 
@@ -57,15 +56,18 @@ export class UnitOfWork {
 
   /**
    * As `run` with `awaitPublish`, but the work may share its transaction with other works submitted
-   * meanwhile (group commit, see GroupCommit): for the events worker, whose many small transactions
-   * would each pay BEGIN, COMMIT, a heads read and a publish. The work must not depend on being
-   * alone in its transaction beyond what row locks give it.
+   * meanwhile (group commit, @gc/persistence Batcher): for the events worker, whose many small
+   * transactions would each pay BEGIN, COMMIT (a WAL flush), a heads read and a publish. Works of a
+   * batch run one after the other on one ChatTx, so two events of one connection keep their order and
+   * the second sees the first's rows; each work's claim commits with all it caused or not at all. A
+   * failed batch rolled back whole, and each of its works runs again alone (`run`, with its retries).
+   * The work must not depend on being alone in its transaction beyond what row locks give it.
    */
   runGrouped<T>(work: (tx: ChatTx) => Promise<T>): Promise<T> {
-    return this.grouped.run(work);
+    return this.grouped.run(work) as Promise<T>;
   }
 
-  private async together(works: ((tx: ChatTx) => Promise<unknown>)[]): Promise<unknown[]> {
+  private async together(works: Work[]): Promise<unknown[]> {
     let tx: ChatTx | undefined;
     const results = await this.db.transaction(async (em) => {
       tx = new ChatTx(em);

@@ -1,33 +1,35 @@
 import 'reflect-metadata';
-import { DataSource } from 'typeorm';
-import { createTestDatabase, TestDatabase } from '../../../../test/support/test-isolation';
-import type { ChatTx } from './chat-tx';
-import { GroupCommit, GroupCommitRunner } from './group-commit';
+import { DataSource, EntityManager } from 'typeorm';
+import { createTestDatabase, TestDatabase } from '../../../test/support/test-isolation';
+import { Batcher, BatchRunner } from './batcher';
 
-// Against the real Postgres: what a batch commits, and what it never commits twice.
-describe('GroupCommit', () => {
+type Work = (tx: { em: EntityManager }) => Promise<unknown>;
+
+// Against the real Postgres, with the runner shape the chat's group commit uses (one transaction
+// for a batch of works): what a batch commits, and what it never commits twice.
+describe('Batcher (as group commit)', () => {
   let testDb: TestDatabase;
   let db: DataSource;
   const calls = { together: [] as number[], alone: 0 };
 
-  const inTx = async (works: ((tx: ChatTx) => Promise<unknown>)[]) =>
+  const inTx = async (works: Work[]) =>
     db.transaction(async (em) => {
       const out: unknown[] = [];
-      for (const work of works) out.push(await work({ em } as ChatTx));
+      for (const work of works) out.push(await work({ em }));
       return out;
     });
-  const runner: GroupCommitRunner = {
+  const runner: BatchRunner<Work, unknown> = {
     together: (works) => {
       calls.together.push(works.length);
       return inTx(works);
     },
     alone: async (work) => {
       calls.alone++;
-      return (await inTx([work]))[0] as never;
+      return (await inTx([work]))[0];
     },
   };
   /** A work that writes its key and answers the transaction it ran in. */
-  const write = (key: string) => async (tx: ChatTx) => {
+  const write = (key: string) => async (tx: { em: EntityManager }) => {
     await tx.em.query(`INSERT INTO done (k) VALUES ($1)`, [key]);
     const [{ txid }] = await tx.em.query(`SELECT txid_current()::text AS txid`);
     return txid as string;
@@ -50,14 +52,14 @@ describe('GroupCommit', () => {
   });
 
   it('unloaded, a work runs at once on its own', async () => {
-    const group = new GroupCommit(runner, 1, 16);
+    const group = new Batcher(runner, { maxBatches: 1, maxBatchSize: 16 });
     await group.run(write('a'));
     expect(calls).toEqual({ together: [], alone: 1 });
     expect(await keys()).toEqual(['a']);
   });
 
   it('works that arrive while a batch runs go together, in order, in one transaction', async () => {
-    const group = new GroupCommit(runner, 1, 16);
+    const group = new Batcher(runner, { maxBatches: 1, maxBatchSize: 16 });
     const first = group.run(write('first')); // starts alone, at once
     const rest = ['b', 'c', 'd', 'e'].map((k) => group.run(write(k)));
     const txids = await Promise.all([first, ...rest]);
@@ -68,7 +70,7 @@ describe('GroupCommit', () => {
   });
 
   it('a batch is never larger than its bound', async () => {
-    const group = new GroupCommit(runner, 1, 3);
+    const group = new Batcher(runner, { maxBatches: 1, maxBatchSize: 3 });
     await Promise.all(Array.from({ length: 8 }, (_, i) => group.run(write(`k${i}`))));
     // The first alone (nothing was running), then 3 + 3, and the last one alone.
     expect(calls).toEqual({ together: [3, 3], alone: 2 });
@@ -76,13 +78,13 @@ describe('GroupCommit', () => {
   });
 
   it('one failing work: it alone fails with its own error, every other work commits exactly once', async () => {
-    const group = new GroupCommit(runner, 1, 16);
+    const group = new Batcher(runner, { maxBatches: 1, maxBatchSize: 16 });
     const first = group.run(write('first'));
     const boom = new Error('this event is bad');
     const outcomes = await Promise.allSettled([
       first,
       group.run(write('x')),
-      group.run(async (tx) => {
+      group.run(async (tx: { em: EntityManager }) => {
         await write('bad')(tx);
         throw boom;
       }),
@@ -97,7 +99,7 @@ describe('GroupCommit', () => {
   });
 
   it('a statement error (a duplicate key) in a batch fails that work only', async () => {
-    const group = new GroupCommit(runner, 1, 16);
+    const group = new Batcher(runner, { maxBatches: 1, maxBatchSize: 16 });
     await group.run(write('taken'));
     const first = group.run(write('p'));
     const outcomes = await Promise.allSettled([first, group.run(write('q')), group.run(write('taken')), group.run(write('r'))]);
