@@ -7,3 +7,4 @@ export * from './event-ids';
 export * from './relay-statements';
 export * from './invitation';
 export * from './queue-shards';
+export * from './keys/okp-keys';

@@ -1,8 +1,7 @@
-import { createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync } from 'node:crypto';
+import { generateOkpKeyPair, okpPublicKey, okpRawPublicKey } from '@gc/contracts';
+import { diffieHellman, hkdfSync } from 'node:crypto';
 import { privateKeyOf, rememberPrivateKey } from './private-keys';
 
-// The SPKI DER prefix of an X25519 public key: the raw 32 bytes follow it.
-const X25519_SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
 const INFO = Buffer.from('gc-e2e/1 connection key');
 
 export interface DhKeyPair {
@@ -13,15 +12,15 @@ export interface DhKeyPair {
 }
 
 export function generateDhKeyPair(): DhKeyPair {
-  const { publicKey, privateKey } = generateKeyPairSync('x25519');
-  const stored = privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');
-  rememberPrivateKey(stored, privateKey);
-  return { publicKey: rawPublicKey(publicKey.export({ format: 'der', type: 'spki' })), privateKey: stored };
+  // Encoded without OpenSSL's DER encoder (@gc/contracts okp-keys).
+  const pair = generateOkpKeyPair('X25519');
+  const stored = pair.pkcs8.toString('base64');
+  rememberPrivateKey(stored, pair.privateKey);
+  return { publicKey: pair.raw.toString('base64url'), privateKey: stored };
 }
 
 export function dhPublicKeyOf(privateKey: string): string {
-  const key = createPublicKey(privateKeyOf(privateKey));
-  return rawPublicKey(key.export({ format: 'der', type: 'spki' }));
+  return okpRawPublicKey(privateKeyOf(privateKey)).toString('base64url');
 }
 
 /**
@@ -31,9 +30,8 @@ export function dhPublicKeyOf(privateKey: string): string {
  */
 export function agreeConnectionKey(ownPrivateKey: string, peerPublicKey: string): string | null {
   try {
-    const raw = Buffer.from(peerPublicKey, 'base64url');
-    if (raw.length !== 32) return null;
-    const peer = createPublicKey({ key: Buffer.concat([X25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
+    const peer = okpPublicKey('X25519', Buffer.from(peerPublicKey, 'base64url'));
+    if (!peer) return null;
     const own = privateKeyOf(ownPrivateKey);
     const shared = diffieHellman({ privateKey: own, publicKey: peer });
     // An all-zero secret means a low-order peer key: it would make the key public.
@@ -42,8 +40,4 @@ export function agreeConnectionKey(ownPrivateKey: string, peerPublicKey: string)
   } catch {
     return null;
   }
-}
-
-function rawPublicKey(spki: Buffer): string {
-  return spki.subarray(X25519_SPKI_PREFIX.length).toString('base64url');
 }

@@ -1,4 +1,5 @@
-import { createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
+import { generateOkpKeyPair, okpRawPublicKey, okpSpki } from '@gc/contracts';
+import { sign } from 'node:crypto';
 import { privateKeyOf, rememberPrivateKey } from '../crypto/private-keys';
 
 export interface SigningKeyPair {
@@ -9,16 +10,17 @@ export interface SigningKeyPair {
 }
 
 export function generateSigningKeyPair(): SigningKeyPair {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  const stored = privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');
-  rememberPrivateKey(stored, privateKey);
-  return { publicKey: publicKey.export({ format: 'der', type: 'spki' }).toString('base64'), privateKey: stored };
+  // Encoded without OpenSSL's DER encoder (@gc/contracts okp-keys): a pair per CREATE and per JOIN.
+  const pair = generateOkpKeyPair('Ed25519');
+  const stored = pair.pkcs8.toString('base64');
+  rememberPrivateKey(stored, pair.privateKey);
+  return { publicKey: pair.spki.toString('base64'), privateKey: stored };
 }
 
 /** The pair of a stored private key (its public half derived again). */
 export function signingKeyPairOf(privateKey: string): SigningKeyPair {
   const key = privateKeyOf(privateKey);
-  return { publicKey: createPublicKey(key).export({ format: 'der', type: 'spki' }).toString('base64'), privateKey };
+  return { publicKey: okpSpki('Ed25519', okpRawPublicKey(key)).toString('base64'), privateKey };
 }
 
 /** base64 Ed25519 signature of the exact raw body, as the relay checks it in `x-signature`. */

@@ -1,0 +1,38 @@
+import { createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
+import { OkpCurve, generateOkpKeyPair, okpPublicKey, okpRawOfSpki, okpRawPublicKey, okpSpki } from './okp-keys';
+
+describe.each<OkpCurve>(['Ed25519', 'X25519'])('%s keys without the DER encoder', (curve) => {
+  const generate = () => (curve === 'Ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('x25519'));
+
+  it('encodes a generated pair byte for byte as OpenSSL does (SPKI and PKCS#8 DER)', () => {
+    for (let i = 0; i < 20; i++) {
+      const pair = generateOkpKeyPair(curve);
+      expect(pair.spki.equals(pair.publicKey.export({ format: 'der', type: 'spki' }))).toBe(true);
+      expect(pair.pkcs8.equals(pair.privateKey.export({ format: 'der', type: 'pkcs8' }))).toBe(true);
+      expect(okpRawOfSpki(curve, pair.spki)!.equals(pair.raw)).toBe(true);
+      expect(okpRawPublicKey(pair.privateKey).equals(pair.raw)).toBe(true);
+    }
+  });
+
+  it('parses an OpenSSL-made SPKI into the same key, and refuses other bytes', () => {
+    const { publicKey } = generate();
+    const der = publicKey.export({ format: 'der', type: 'spki' });
+    const raw = okpRawOfSpki(curve, der)!;
+    expect(okpSpki(curve, raw).equals(der)).toBe(true);
+    expect(okpPublicKey(curve, raw)!.equals(createPublicKey({ key: der, format: 'der', type: 'spki' }))).toBe(true);
+    const other: OkpCurve = curve === 'Ed25519' ? 'X25519' : 'Ed25519';
+    expect(okpRawOfSpki(other, der)).toBeNull();
+    expect(okpRawOfSpki(curve, der.subarray(1))).toBeNull();
+    expect(okpRawOfSpki(curve, Buffer.concat([der, Buffer.from([0])]))).toBeNull();
+    expect(okpPublicKey(curve, raw.subarray(1))).toBeNull();
+  });
+
+  if (curve === 'Ed25519') {
+    it('a key parsed from raw bytes verifies what the private key signed', () => {
+      const pair = generateOkpKeyPair('Ed25519');
+      const signature = sign(null, Buffer.from('body'), pair.privateKey);
+      expect(verify(null, Buffer.from('body'), okpPublicKey('Ed25519', pair.raw)!, signature)).toBe(true);
+      expect(verify(null, Buffer.from('other'), okpPublicKey('Ed25519', pair.raw)!, signature)).toBe(false);
+    });
+  }
+});
