@@ -4,6 +4,7 @@ import { CostModel } from './cost-model';
 import { dayLoad, DayShape, dayTotals, diurnalFactor, MINUTES_PER_DAY } from './day-load';
 import { replayDay } from './day-replay';
 import { loadMeasuredCosts, MeasuredCosts } from './measured-costs';
+import { standingScans } from './standing-scans';
 
 /** Round numbers, so every expectation below is computed by hand. */
 function handCosts(): MeasuredCosts {
@@ -116,5 +117,18 @@ describe('capacity plan', () => {
     const tight = capacityPlan(summary, dayTotals(shape), costs, { ...DEFAULT_POLICY, agentHeapLimitMb: costs.memory.agentHeapMb + 0.1 });
     expect(tight.agent.agentsByMemory).toBe(9);
     expect(tight.agent.replicas).toBe(9);
+  });
+});
+
+describe('standing scans', () => {
+  it('grow with stored connections × agents × relays, not with commands', () => {
+    const costs = { ...handCosts(), scanPlan: { what: 'hand', ms: 10, connections: 10_000 } }; // 1 µs a row
+    const one = standingScans(costs, { connections: 1_000_000, commands: 0 }, { agents: 1, chats: 1, relays: 2 });
+    // 1M rows × 1 µs = 1 s a scan; per second: 2 recent sweeps (one per relay) + 1/30 of a full one.
+    expect(one.agentSweepCores).toBeCloseTo(2 + 1 / 30);
+    expect(one.chatStatusCheckCores).toBeCloseTo(1 / 5);
+    expect(one.connectionsForOneSweepCore).toBeCloseTo(1e6 / (2 + 1 / 30));
+    const two = standingScans(costs, { connections: 1_000_000, commands: 0 }, { agents: 2, chats: 1, relays: 2 });
+    expect(two.agentSweepCores).toBeCloseTo(2 * one.agentSweepCores);
   });
 });

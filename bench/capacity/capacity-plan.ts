@@ -112,6 +112,7 @@ export function capacityPlan(summary: DaySummary, totals: DayTotals, costs: Meas
       // A standby per primary for failover, which also takes the API's reads (GET members/messages/progress).
       readReplicas: primaries,
     },
-    standing: standingScans(costs, queues, agentReplicas),
+    // The outbox after one day: nothing completed is deleted today.
+    standing: standingScans(costs, { connections: queues, commands: summary.commandsPerDay }, { agents: agentReplicas, chats: chat.replicas, relays: relayCpu.replicas }),
   };
 }

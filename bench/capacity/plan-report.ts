@@ -74,9 +74,9 @@ export function planReport({ shape, totals, summary, plan, model, utilisation, c
         ['Postgres WAL (estimated)', `${n1(plan.postgres.peakWalMbPerSecond)} MB/s`, '', ''],
         [
           'Postgres cores of scans over all connections (today\'s code, not in the above)',
-          `chat status checks ${n0(plan.standing.chatStatusCheckCores)}; agent sweeps ${n0(plan.standing.agentSweepCores)}`,
+          `chat status checks ${n0(plan.standing.chatStatusCheckCores)}; agent sweeps ${n0(plan.standing.agentSweepCores)}; commands gauge after a day ${n0(plan.standing.commandsGaugeCores)}`,
           '',
-          `${plan.standing.microsPerRow.toFixed(2)} µs per connection row (the bench's scan plan)`,
+          `${plan.standing.microsPerRow.toFixed(2)} µs per connection row (the bench's scan plan); the sweeps of ${n0(plan.agent.replicas)} agents on ${n0(plan.relay.replicas)} relays take a core from ${n0(plan.standing.connectionsForOneSweepCore)} connections`,
         ],
         ['Postgres size: steady; growth per day', `${n0(plan.postgres.steadyGb)} GB`, `+${n0(plan.postgres.growthGbPerDay)} GB/day`, 'growth: nothing completed is deleted today'],
       ],
