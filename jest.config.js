@@ -15,7 +15,8 @@ const swcOptions = {
 /** @type {import('jest').Config} */
 module.exports = {
   rootDir: __dirname,
-  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
+  // bench/capacity: the capacity model's unit specs (the rest of bench/ has none; it runs only as `npm run bench`).
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test', '<rootDir>/bench/capacity'],
   testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/test/faults/'],
   transform: { '^.+\\.ts$': ['@swc/jest', swcOptions] },
