@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { ChatStack, exchangeGroupMessages, setUpGroup, startChatStack, waitForGroupConverged, GROUP_TEST_TIMEOUT_MS, STACK_TIMEOUT_MS, waitForNoCommandLeft } from '../support/chat-stack';
 
 describe('chat: a group converges at 0% faults', () => {
@@ -26,5 +27,21 @@ describe('chat: a group converges at 0% faults', () => {
       }
     }
     await waitForNoCommandLeft(api, setup.all, 20_000);
+
+    // The members joined one after the other: M2 was introduced to M1, M3 to M1 and M2 — three intros.
+    // Every member's x.grp.acpt said it reads batched bodies, so the host sent each newcomer its
+    // intros in one SEND: two SENDs, the second carrying two intros.
+    const pg = new Client({ connectionString: stack.db.url });
+    await pg.connect();
+    try {
+      const { rows } = await pg.query<{ body: string }>(
+        `SELECT command->>'body' AS body FROM chat.commands WHERE user_id = $1 AND function = 'SEND_MESSAGE' AND continuation->>'message' = 'x.grp.mem.intro' ORDER BY id`,
+        [setup.host.userId],
+      );
+      const intros = rows.map((r) => JSON.parse(r.body) as unknown).map((body) => (Array.isArray(body) ? body.length : 1));
+      expect(intros).toEqual([1, 2]);
+    } finally {
+      await pg.end();
+    }
   }, GROUP_TEST_TIMEOUT_MS);
 });

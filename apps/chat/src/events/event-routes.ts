@@ -17,7 +17,7 @@ import {
 } from '../groups/member-flow';
 import { receiveMessage } from '../inbox/message-receipt';
 import { ChatTx } from '../outbox/chat-tx';
-import { parseProtocolMessage, ProtocolMessage, ProtocolMessageOf } from '../protocol/protocol-message';
+import { parseProtocolMessage, parseProtocolMessages, ProtocolMessage, ProtocolMessageOf } from '../protocol/protocol-message';
 import { resumeCommand } from './continuation-handlers';
 import { onStatus } from './status-recovery';
 
@@ -123,9 +123,11 @@ async function onMessage(tx: ChatTx, event: AgentEventOf<'MSG'>): Promise<void> 
   const conn = await lockConnection(tx, event.userId, event.connId);
   if (!conn || !(await receiveMessage(tx, event.userId, event.connId, event.agentMsgId))) return;
   if (conn.groupId && conn.stage === 'failed') return;
-  const msg = parseProtocolMessage(event.body);
-  const handle = msg && (ON_MESSAGE[conn.purpose]?.[msg.type] as ((tx: ChatTx, conn: Connection, msg: ProtocolMessage) => Promise<void>) | undefined);
-  if (handle) await handle(tx, conn, msg);
+  // One message, or a batch (x.grp.acpt's `batches`): each routed in order, in this transaction.
+  for (const msg of parseProtocolMessages(event.body)) {
+    const handle = ON_MESSAGE[conn.purpose]?.[msg.type] as ((tx: ChatTx, conn: Connection, msg: ProtocolMessage) => Promise<void>) | undefined;
+    if (handle) await handle(tx, conn, msg);
+  }
 }
 
 const completes = (tx: ChatTx, event: AgentEventOf<'INV' | 'JOINED' | 'ALLOWED' | 'SENT' | 'ACKED' | 'DELETED' | 'ERR'>) => resumeCommand(tx, event.corrId, event);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { AgentEventOf } from '@gc/contracts';
-import { failConnection, failConnectionOf, lockConnection, openConnection, recordInvitation } from '../connections/connection-store';
+import { failConnection, failConnectionOf, lockConnection, openConnection, recordInvitation, recordPeerInfo } from '../connections/connection-store';
 import { Connection } from '../connections/connection.entity';
 import { findContact } from '../contacts/contact-store';
 import { Contact } from '../contacts/contact.entity';
@@ -11,9 +11,9 @@ import { Group } from '../members/group.entity';
 import { introduceToConnectedMembers, lockIntroduction, markPairConnected, setIntroductionStatus } from '../members/introduction-store';
 import { ChatTx } from '../outbox/chat-tx';
 import { ContinuationOf } from '../outbox/continuation';
-import { encodeProtocolMessage, ProtocolMessageOf } from '../protocol/protocol-message';
+import { encodeProtocolMessage, ProtocolMessage, ProtocolMessageOf, readsBatches } from '../protocol/protocol-message';
 import { checkInvitation } from '../protocol/invitation-policy';
-import { sendProtocolMessage, sendRequest } from '../protocol/protocol-sender';
+import { sendBatchRequests, sendProtocolMessage, sendRequest } from '../protocol/protocol-sender';
 import { requireUser } from '../users/user-store';
 
 const log = new Logger('HostFlow');
@@ -76,6 +76,8 @@ export async function onMemberAccept(tx: ChatTx, conn: Connection, event: AgentE
   }
   await setMemberStatus(tx, member, 'accepted');
   if (acpt.displayName && acpt.displayName !== member.displayName) await setMemberDisplayName(tx, member, acpt.displayName);
+  // Kept with the connection: whether it reads batched bodies decides how it is introduced on CON.
+  await recordPeerInfo(tx, conn, event.connInfo);
   await tx.ask(
     conn.userId,
     { function: 'ALLOW_MEMBER', groupId: member.groupId, memberId: member.id },
@@ -94,13 +96,13 @@ export async function onMemberConnected(tx: ChatTx, conn: Connection): Promise<v
   if (!group || !member) return;
   if (!(await setMemberStatus(tx, member, 'connected'))) return;
   const introduced = await introduceToConnectedMembers(tx, group.userId, group.id, member.id);
-  await tx.askAll(
-    group.userId,
-    introduced.flatMap((other) => [
-      sendRequest(other.connId, { type: 'x.grp.mem.new', memberId: member.id, displayName: member.displayName }),
-      sendRequest(conn.id, { type: 'x.grp.mem.intro', memberId: other.id, displayName: other.displayName }),
-    ]),
-  );
+  const intros: ProtocolMessage[] = introduced.map((other) => ({ type: 'x.grp.mem.intro', memberId: other.id, displayName: other.displayName }));
+  await tx.askAll(group.userId, [
+    ...introduced.map((other) => sendRequest(other.connId, { type: 'x.grp.mem.new', memberId: member.id, displayName: member.displayName })),
+    // A newcomer that reads batched bodies gets its intros in as few SENDs as fit (one command, relay
+    // message and ACK instead of one per member); any other gets one SEND each.
+    ...(readsBatches(conn.peerInfo) ? sendBatchRequests(conn.id, intros) : intros.map((intro) => sendRequest(conn.id, intro))),
+  ]);
   await flushPendingDeliveries(tx, conn);
 }
 

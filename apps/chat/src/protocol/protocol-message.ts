@@ -15,7 +15,12 @@ export const XGrpInv = z.object({
   invitedMemberId: id,
   invitedDisplayName: displayName,
 });
-export const XGrpAcpt = z.object({ type: z.literal('x.grp.acpt'), memberId: id, displayName: displayName.optional() });
+/**
+ * `batches`: the joiner's chat reads a MSG body that is an array of protocol messages (below), so the
+ * host may send it several in one SEND. A chat that does not say so gets one message per SEND: an
+ * older peer never receives a body it cannot read.
+ */
+export const XGrpAcpt = z.object({ type: z.literal('x.grp.acpt'), memberId: id, displayName: displayName.optional(), batches: z.literal(true).optional() });
 export const XOk = z.object({ type: z.literal('x.ok') });
 export const XGrpMemNew = z.object({ type: z.literal('x.grp.mem.new'), memberId: id, displayName });
 export const XGrpMemIntro = z.object({ type: z.literal('x.grp.mem.intro'), memberId: id, displayName });
@@ -85,4 +90,45 @@ export function parseProtocolMessage(raw: string): ProtocolMessage | null {
 
 export function encodeProtocolMessage(message: ProtocolMessage): string {
   return JSON.stringify(ProtocolMessage.parse(message));
+}
+
+/**
+ * Messages per batched body: a host introducing a newcomer to every connected member sends it one
+ * x.grp.mem.intro per member — 49 for a 50-member group — and each SEND is a command, a relay message
+ * and an ACK. 64 intros are ~10 KB, well inside a SEND body (64 KiB).
+ */
+export const MAX_BATCHED_MESSAGES = 64;
+
+/** Several messages as one SEND body (an array); one message stays a plain object, as every peer reads it. */
+export function encodeProtocolBatch(messages: ProtocolMessage[]): string {
+  if (messages.length === 0 || messages.length > MAX_BATCHED_MESSAGES) throw new Error(`a batch holds 1 to ${MAX_BATCHED_MESSAGES} messages, not ${messages.length}`);
+  return messages.length === 1 ? encodeProtocolMessage(messages[0]) : JSON.stringify(messages.map((m) => ProtocolMessage.parse(m)));
+}
+
+/**
+ * A MSG body: one message, or an array of at most MAX_BATCHED_MESSAGES; a malformed item is dropped
+ * alone (a peer's bad input is its problem), an oversized or malformed batch as a whole.
+ */
+export function parseProtocolMessages(raw: string): ProtocolMessage[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(parsed)) {
+    const one = ProtocolMessage.safeParse(parsed);
+    return one.success ? [one.data] : [];
+  }
+  if (parsed.length > MAX_BATCHED_MESSAGES) return [];
+  return parsed.flatMap((item) => {
+    const one = ProtocolMessage.safeParse(item);
+    return one.success ? [one.data] : [];
+  });
+}
+
+/** Whether a member's x.grp.acpt (kept as the connection's peer info) said it reads batched bodies. */
+export function readsBatches(acptConnInfo: string | null): boolean {
+  const acpt = acptConnInfo === null ? null : parseProtocolMessage(acptConnInfo);
+  return acpt?.type === 'x.grp.acpt' && acpt.batches === true;
 }

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ChatTx, CommandAsk } from '../outbox/chat-tx';
 import { nothingMore, type ContinuationHandler } from '../outbox/continuation-handler';
-import { encodeProtocolMessage, ProtocolMessage } from './protocol-message';
+import { encodeProtocolBatch, encodeProtocolMessage, MAX_BATCHED_MESSAGES, ProtocolMessage } from './protocol-message';
 
 /** Asks for a SEND of a protocol message; it goes out after commit, in the connection's order. */
 export function sendProtocolMessage(tx: ChatTx, userId: string, connId: string, message: ProtocolMessage): Promise<string> {
@@ -15,6 +15,22 @@ export function sendRequest(connId: string, message: ProtocolMessage): CommandAs
     continuation: { function: 'SEND_MESSAGE', message: message.type },
     request: { type: 'SEND', connId, msgId: randomUUID(), body: encodeProtocolMessage(message) },
   };
+}
+
+/**
+ * The asks of SENDs carrying `messages` to one connection whose peer reads batched bodies: as few
+ * SENDs as MAX_BATCHED_MESSAGES allows, in order.
+ */
+export function sendBatchRequests(connId: string, messages: ProtocolMessage[]): CommandAsk[] {
+  const asks: CommandAsk[] = [];
+  for (let i = 0; i < messages.length; i += MAX_BATCHED_MESSAGES) {
+    const chunk = messages.slice(i, i + MAX_BATCHED_MESSAGES);
+    asks.push({
+      continuation: { function: 'SEND_MESSAGE', message: chunk[0].type },
+      request: { type: 'SEND', connId, msgId: randomUUID(), body: encodeProtocolBatch(chunk) },
+    });
+  }
+  return asks;
 }
 
 /** The ACK of a MSG has a corrId derived from the message, so a redelivered MSG records no second ACK. */
