@@ -61,7 +61,7 @@ export async function joinGroup(tx: ChatTx, group: Group): Promise<boolean> {
       type: 'JOIN',
       connId: conn.id,
       invitation: group.invitation,
-      connInfo: encodeProtocolMessage({ type: 'x.grp.acpt', memberId: self.id, displayName: self.displayName }),
+      connInfo: encodeProtocolMessage({ type: 'x.grp.acpt', memberId: self.id, displayName: self.displayName, batches: true }),
     },
   );
   return true;
