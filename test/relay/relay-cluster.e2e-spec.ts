@@ -133,4 +133,19 @@ describe('relay on a Redis Cluster of 3 masters (RELAY_REDIS_CLUSTER_NODES)', ()
       await orphan.stop();
     }
   });
+
+  // Last: it stops the cluster.
+  it('answers 503 on /health and 5xx {error} on requests while its cluster is away, without crashing', async () => {
+    const api = relayApi(relay.url, undefined, caller(30));
+    expect((await api.createQueue()).status).toBe(201);
+    await cluster.stop();
+    await eventually(async () => (await api.call('GET', '/health')).status === 503, { what: '/health 503 without the cluster' });
+    const started = Date.now();
+    const res = await api.createQueue();
+    expect(res.status).toBeGreaterThanOrEqual(500);
+    expect(res.body).toEqual({ error: expect.any(String), message: expect.any(String) });
+    // An answer, not a request left hanging until the client gives up (10 s).
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(relay.child.exitCode).toBeNull();
+  });
 });

@@ -19,6 +19,9 @@ class RelayRedisCloser implements OnApplicationShutdown {
 
 /**
  * Unlike a BullMQ worker, an HTTP request must fail (5xx) when Redis is away, not hang: one retry.
+ * A cluster client ignores that bound while it has no cluster at all (every master away): it
+ * holds commands in its own offline queue until one answers again, so there it is off — a request
+ * then fails at once, as on a single Redis (test/relay/relay-cluster.e2e-spec.ts saw them hang).
  * Auto-pipelining sends the commands issued in one tick as one write (per master on a cluster),
  * which is what lets the store issue per-key commands side by side (Promise.all) instead of a
  * pipeline, which a cluster could not route when its keys are on several masters.
@@ -26,7 +29,7 @@ class RelayRedisCloser implements OnApplicationShutdown {
 export function openRelayRedis(config: Pick<RelayConfig, 'redisUrl' | 'redisClusterNodes' | 'name'>): RelayRedis {
   const request = { maxRetriesPerRequest: 1, connectionName: config.name };
   if (config.redisClusterNodes.length > 0) {
-    return clusterClient(config.redisClusterNodes, { enableAutoPipelining: true, redisOptions: request });
+    return clusterClient(config.redisClusterNodes, { enableAutoPipelining: true, enableOfflineQueue: false, redisOptions: request });
   }
   return new Redis({ ...redisOptionsFromUrl(config.redisUrl), ...request, enableAutoPipelining: true });
 }
