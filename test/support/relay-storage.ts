@@ -1,3 +1,4 @@
+import { parseClusterNodes } from '@gc/queueing';
 import Redis, { Cluster } from 'ioredis';
 
 /** Where a test relay stores: a Redis URL (RELAY_REDIS_URL), or the seeds of a cluster (RELAY_REDIS_CLUSTER_NODES). */
@@ -21,7 +22,7 @@ export function relayQueueKeyNames(relayName: string, recipientId: string, opts:
 export async function deleteQueueOnRelay(storage: RelayStorage, relayName: string, recipientId: string): Promise<void> {
   const cluster = typeof storage !== 'string';
   const redis = cluster
-    ? new Cluster(storage.clusterNodes.split(',').map((seed) => ({ host: seed.split(':')[0], port: Number(seed.split(':')[1]) })), { lazyConnect: true, redisOptions: { maxRetriesPerRequest: 1 } })
+    ? new Cluster(parseClusterNodes(storage.clusterNodes), { lazyConnect: true, redisOptions: { maxRetriesPerRequest: 1 } })
     : new Redis(storage, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     const k = relayQueueKeyNames(relayName, recipientId, { cluster });

@@ -1,5 +1,5 @@
 import { LogFormatSchema, TRACING_ENV_SHAPE } from '@gc/observability';
-import { parseClusterNodes, type RedisNode } from '@gc/queueing';
+import { QueueScaleEnv } from '@gc/queueing';
 import { z } from 'zod';
 
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379/0';
@@ -15,18 +15,9 @@ export const RelayConfigSchema = z
     LOG_FORMAT: LogFormatSchema,
     REDIS_URL: z.string().min(1).optional(),
     RELAY_REDIS_URL: z.string().min(1).optional(),
-    // host:port seeds of a Redis Cluster (design §8): when set, the relay's storage lives there (database 0) instead of RELAY_REDIS_URL.
-    RELAY_REDIS_CLUSTER_NODES: z
-      .string()
-      .default('')
-      .transform((raw, ctx): RedisNode[] => {
-        try {
-          return parseClusterNodes(raw);
-        } catch (err) {
-          ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must be comma-separated host:port seeds: ${(err as Error).message}` });
-          return z.NEVER;
-        }
-      }),
+    // host:port seeds of a Redis Cluster (design §8): when set, the relay's storage lives there (database 0)
+    // instead of RELAY_REDIS_URL. Parsed as the agent's and chat's REDIS_CLUSTER_NODES are.
+    RELAY_REDIS_CLUSTER_NODES: QueueScaleEnv.REDIS_CLUSTER_NODES,
     RELAY_ADMIN_TOKEN: z.string().min(1).optional(),
     RELAY_NAME: z
       .string()

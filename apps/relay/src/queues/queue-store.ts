@@ -59,11 +59,13 @@ export class QueueStore {
    * never overshoots the bound; of two concurrent retries of one idempotent create, both may build
    * a queue, but only the one whose `SET idem NX` lands answers its ids — the other removes its
    * queue, sender key and count and answers the winner's, so one queue is ever known.
-   * A crash between steps leaves: after the count, a count one high (the caller's bound is one
-   * lower until its queues are all removed); after the queue, also a queue and sender key whose ids
-   * were never answered (nobody can use or find them; a retry of the create makes another). Both
-   * need a relay process to die within a few Redis round trips, cost a few hundred bytes and one
-   * unit of a bound of 100,000 by default, and never let two queues answer one idempotency key.
+   * A crash (or a Redis error) between steps leaves: after the count, a count one high (the
+   * caller's bound is one lower until its queues are all removed); after the queue, also a queue
+   * and sender key whose ids were never answered (nobody can use or find them; a retry of the
+   * create makes another). Either needs the process to die within a few Redis round trips, costs a
+   * few hundred bytes and one unit of a bound of 100,000 by default, and never lets two queues
+   * answer one idempotency key. Not giving the count back on an error is deliberate: a queue whose
+   * write failed may still exist, and an uncounted queue is what would let a caller overshoot.
    */
   async create(recipientKey: string, caller: string, idempotencyKey?: string): Promise<QueueIds | 'too_many'> {
     const idem = idempotencyKey === undefined ? undefined : this.keys.idempotency(hashOf(recipientKey, idempotencyKey));
