@@ -4,7 +4,7 @@ import { ChildService, startChildService } from './child-service';
 import { ensureDatabase } from './database-bootstrap';
 import { distEntry, LaunchPlan, planLaunch } from './launch-plan';
 import { waitHealthy } from './readiness-probe';
-import { DEFAULT_REDIS_URL, ensureRedisAnswers } from './redis-check';
+import { ensureDeploymentRedisAnswers } from './redis-check';
 import { Supervisor } from './supervisor';
 import { TerminalOutput } from './terminal-output';
 
@@ -53,10 +53,7 @@ async function main(): Promise<void> {
   }
 
   try {
-    // The same fallbacks as the apps: the relays store in RELAY_REDIS_URL, else REDIS_URL.
-    const queueRedis = process.env.REDIS_URL || DEFAULT_REDIS_URL;
-    const redisUrls = new Set([queueRedis, process.env.RELAY_REDIS_URL || queueRedis]);
-    await Promise.all([...redisUrls].map(ensureRedisAnswers));
+    await ensureDeploymentRedisAnswers(process.env);
   } catch (err) {
     fail((err as Error).message);
   }

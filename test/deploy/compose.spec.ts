@@ -1,83 +1,15 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { AGENT_NODE_FLAGS } from '../../apps/launcher/agent-node-flags';
-import { AppConfigSchema, configFile, loadAppConfigSchema } from './app-config-schema';
-import {
-  commandWords,
-  ComposeRefusal,
-  ComposeService,
-  containerPorts,
-  dependsOn,
-  healthcheckText,
-  loadCompose,
-  serviceEnv as serviceEnvUnder,
-} from './compose-model';
-import { DockerStage, parseDockerfile } from './dockerfile-stages';
+import { checkAppServices } from './compose-app-checks';
+import { composeApps, imageEnv, OPERATOR_SECRETS, ROOT, runtime, serviceEnv, stages } from './compose-apps';
+import { commandWords, ComposeRefusal, containerPorts, dependsOn, healthcheckText, serviceEnv as serviceEnvUnder } from './compose-model';
+import { DockerStage } from './dockerfile-stages';
 
 // No Docker engine runs on our machines, so the compose file and the Dockerfile are checked
-// statically against what the apps really read: their zod config schemas.
-const ROOT = resolve(__dirname, '..', '..');
-const compose = loadCompose(join(ROOT, 'docker-compose.yml'));
-const stages = parseDockerfile(join(ROOT, 'Dockerfile'));
-const runtime = stages[stages.length - 1];
-const services = compose.services;
-
-/** Vars the platform reads rather than the app's schema: Node itself, and the image's app selector. */
-const PLATFORM_VARS = ['NODE_ENV', 'NODE_OPTIONS', 'APP', 'TZ'];
-
-/** The secrets an operator gives compose (shell or .env): compose has no default for any of them. */
-const OPERATOR_SECRETS = {
-  RELAY_ADMIN_TOKEN: 'an-operator-relay-admin-token',
-  BULL_BOARD_PASSWORD: 'an-operator-board-password',
-  POSTGRES_PASSWORD: 'an-operator-db-password',
-};
-const serviceEnv = (service: ComposeService) => serviceEnvUnder(service, OPERATOR_SECRETS);
-
-const DIST_ENTRY = /^dist\/apps\/([a-z-]+)\/src\/main\.js$/;
-
-/** The app a service runs: `node dist/apps/<app>/src/main.js`, or the image's APP selector. */
-function appOf(service: ComposeService): string | undefined {
-  const words = commandWords(service);
-  if (words.length > 0) return DIST_ENTRY.exec(words[words.length - 1])?.[1];
-  if (service.build !== undefined) return serviceEnv(service).APP ?? imageEnv().APP;
-  return undefined;
-}
-
-/** ENV of the runtime stage: the container starts with these, compose's environment on top. */
-function imageEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  const args: Record<string, string> = {};
-  for (const { keyword, args: text } of runtime.instructions) {
-    if (keyword === 'ARG') {
-      const [name, value = ''] = text.split('=');
-      args[name] = value;
-    }
-    if (keyword === 'ENV') {
-      for (const m of text.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|\S+)/g)) {
-        env[m[1]] = m[2].replace(/^"|"$/g, '').replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_, n) => args[n] ?? '');
-      }
-    }
-  }
-  return env;
-}
-
-const appServices = Object.entries(services)
-  .map(([name, service]) => ({ name, service, app: appOf(service) }))
-  .filter((s): s is { name: string; service: ComposeService; app: string } => s.app !== undefined);
-const schemas = new Map<string, AppConfigSchema>(
-  [...new Set(appServices.map((s) => s.app))].map((app) => {
-    const schema = loadAppConfigSchema(app);
-    if (!schema) throw new Error(`${configFile(app)} is missing: every app needs its zod config schema`);
-    return [app, schema];
-  }),
-);
-
-function portOf(name: string): number {
-  const { service, app } = appServices.find((s) => s.name === name)!;
-  const raw = serviceEnv(service).PORT ?? (schemas.get(app)?.shape.PORT as { parse?: (v: unknown) => unknown })?.parse?.(undefined);
-  return Number(raw);
-}
+// statically against what the apps really read: their zod config schemas (see compose-apps.ts).
+const { compose, services, appServices, schemas, portOf } = composeApps('docker-compose.yml');
 
 function redisDb(url: string): number {
   const db = new URL(url).pathname.replace(/^\//, '');
@@ -230,36 +162,7 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  describe.each(appServices.map((s) => [s.name, s.app] as const))('service %s (app %s)', (name, app) => {
-    const schema = schemas.get(app)!;
-    const service = services[name];
-    const env = serviceEnv(service);
-
-    it(`sets only variables ${app}'s config schema knows`, () => {
-      const unknown = Object.keys(env).filter((k) => !schema.keys.includes(k) && !PLATFORM_VARS.includes(k));
-      expect(unknown).toEqual([]);
-    });
-
-    it('sets every variable the schema requires without a default', () => {
-      expect(schema.required.filter((k) => !(k in env) && !(k in imageEnv()))).toEqual([]);
-    });
-
-    it('loads its config from the container environment (image ENV + compose environment)', () => {
-      expect(() => schema.load({ ...imageEnv(), ...env })).not.toThrow();
-    });
-
-    it('publishes or exposes only the PORT it listens on, and health-checks GET /health on that port', () => {
-      const port = portOf(name);
-      expect(port).toBeGreaterThan(0);
-      const exposed = [...containerPorts(service), ...(service.expose ?? []).map(Number)];
-      expect(exposed.length).toBeGreaterThan(0);
-      expect(exposed.every((p) => p === port)).toBe(true);
-      const probe = healthcheckText(service);
-      expect(probe).toContain(`http://127.0.0.1:${port}/health`);
-      // The runtime image has no curl or wget: the probe must be Node's.
-      expect(probe).toMatch(/^CMD node -e /);
-    });
-  });
+  checkAppServices({ services, appServices, schemas, portOf });
 });
 
 describe('Dockerfile', () => {

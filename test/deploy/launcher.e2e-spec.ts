@@ -317,6 +317,20 @@ describe('npm start launcher (dist/apps/launcher/main.js)', () => {
     expect(noRedis.pids().size + noPostgres.pids().size).toBe(0);
   });
 
+  it('checks the Redis Cluster of REDIS_CLUSTER_NODES / RELAY_REDIS_CLUSTER_NODES instead of the URLs when they are set, naming the variable', async () => {
+    const closedPort = await freePort();
+    const seeds = `127.0.0.1:${closedPort}`;
+    const noQueueCluster = await startLauncher('no-cluster', { env: { REDIS_CLUSTER_NODES: seeds } });
+    const noRelayCluster = await startLauncher('no-relay-cluster', { env: { RELAY_REDIS_CLUSTER_NODES: seeds } });
+
+    expect(await noQueueCluster.exited).toBe(1);
+    expect(await noRelayCluster.exited).toBe(1);
+    expect(noQueueCluster.output()).toContain(`Redis cluster ${seeds} does not answer`);
+    expect(noQueueCluster.output()).toMatch(/check REDIS_CLUSTER_NODES /);
+    expect(noRelayCluster.output()).toMatch(/check RELAY_REDIS_CLUSTER_NODES /);
+    expect(noQueueCluster.pids().size + noRelayCluster.pids().size).toBe(0);
+  });
+
   it('stops the other services and exits 1 when one of them dies unexpectedly', async () => {
     const launcher = await startHealthyLauncher('child-dies');
     expect(launcher.output()).toContain(`database "${dbName}" exists`);

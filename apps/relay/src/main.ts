@@ -2,6 +2,8 @@
 import '@gc/observability/tracing/register/relay';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import { awaitDependencies } from '@gc/persistence/dependency-wait';
+import { checkClusterRequirements } from '@gc/queueing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { RelayConfig, loadRelayConfig } from './config/relay-config';
@@ -41,7 +43,22 @@ try {
   process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 }
-bootstrap(config).catch((err: unknown) => {
+/**
+ * On a cluster, start only once it serves every slot from masters of Redis ≥ 7, waiting for it as
+ * the agent and chat do (a client on a half-made cluster answers CLUSTERDOWN to every request).
+ * A single Redis is not waited for, as before: the relay starts and its /health says when Redis is away.
+ */
+async function awaitStorage(config: RelayConfig): Promise<void> {
+  if (config.redisClusterNodes.length === 0) return;
+  try {
+    await awaitDependencies([() => checkClusterRequirements(config.redisClusterNodes, 5_000, 'RELAY_REDIS_CLUSTER_NODES')], (line) => process.stderr.write(`relay: ${line}\n`));
+  } catch (err) {
+    process.stderr.write(`relay cannot start: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+}
+
+awaitStorage(config).then(() => bootstrap(config)).catch((err: unknown) => {
   process.stderr.write(`relay failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

@@ -46,8 +46,9 @@ function requiredVersion(where: string, info: string): string {
 /**
  * The same check against a Redis Cluster (REDIS_CLUSTER_NODES): the seeds answer, the cluster says
  * `cluster_state:ok` (every slot served), and every master is ≥ 7. Answers each master's version.
+ * `variable` is the env var the message tells the operator to check (the relay's has its own name).
  */
-export async function checkClusterRequirements(nodes: readonly RedisNode[], timeoutMs = 5_000): Promise<string[]> {
+export async function checkClusterRequirements(nodes: readonly RedisNode[], timeoutMs = 5_000, variable = 'REDIS_CLUSTER_NODES'): Promise<string[]> {
   const where = `cluster ${nodes.map((n) => `${n.host}:${n.port}`).join(',')}`;
   const cluster = clusterClient(nodes, {
     lazyConnect: true,
@@ -64,7 +65,7 @@ export async function checkClusterRequirements(nodes: readonly RedisNode[], time
     if (state !== 'ok') throw new Error(`cluster_state is ${state ?? 'unknown'}`);
     infos = await Promise.all(cluster.nodes('master').map((node) => node.info('server')));
   } catch (err) {
-    throw new Error(`Redis ${where} does not answer (${(socketError ?? (err as Error)).message}); check REDIS_CLUSTER_NODES and that the cluster runs`);
+    throw new Error(`Redis ${where} does not answer (${(socketError ?? (err as Error)).message}); check ${variable} and that the cluster runs`);
   } finally {
     cluster.disconnect();
   }

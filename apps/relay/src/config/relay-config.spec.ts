@@ -6,6 +6,7 @@ describe('loadRelayConfig', () => {
       port: 4000,
       logLevel: 'info',
       redisUrl: 'redis://127.0.0.1:6379/0',
+      redisClusterNodes: [],
       adminToken: 'dev-admin-token',
       name: 'relay-4000',
       bounds: {
@@ -25,6 +26,16 @@ describe('loadRelayConfig', () => {
     expect(config.redisUrl).toBe('redis://b:2/2');
     expect(config.name).toBe('relay-4100');
     expect(loadRelayConfig({ REDIS_URL: 'redis://a:1/1' }).redisUrl).toBe('redis://a:1/1');
+  });
+
+  it('reads RELAY_REDIS_CLUSTER_NODES as host:port seeds, and names a bad one', () => {
+    expect(loadRelayConfig({ RELAY_REDIS_CLUSTER_NODES: 'redis-1:7001, 10.0.0.2:7002,[::1]:7003' }).redisClusterNodes).toEqual([
+      { host: 'redis-1', port: 7001 },
+      { host: '10.0.0.2', port: 7002 },
+      { host: '::1', port: 7003 },
+    ]);
+    expect(() => loadRelayConfig({ RELAY_REDIS_CLUSTER_NODES: 'redis-1:7001,redis-2' })).toThrow(/RELAY_REDIS_CLUSTER_NODES: must be comma-separated host:port seeds: "redis-2" is not host:port/);
+    expect(() => loadRelayConfig({ RELAY_REDIS_CLUSTER_NODES: 'redis-1:70000' })).toThrow(/RELAY_REDIS_CLUSTER_NODES/);
   });
 
   it('requires RELAY_ADMIN_TOKEN in production', () => {

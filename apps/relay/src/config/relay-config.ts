@@ -1,4 +1,5 @@
 import { LogFormatSchema, TRACING_ENV_SHAPE } from '@gc/observability';
+import { QueueScaleEnv } from '@gc/queueing';
 import { z } from 'zod';
 
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379/0';
@@ -14,6 +15,9 @@ export const RelayConfigSchema = z
     LOG_FORMAT: LogFormatSchema,
     REDIS_URL: z.string().min(1).optional(),
     RELAY_REDIS_URL: z.string().min(1).optional(),
+    // host:port seeds of a Redis Cluster (design §8): when set, the relay's storage lives there (database 0)
+    // instead of RELAY_REDIS_URL. Parsed as the agent's and chat's REDIS_CLUSTER_NODES are.
+    RELAY_REDIS_CLUSTER_NODES: QueueScaleEnv.REDIS_CLUSTER_NODES,
     RELAY_ADMIN_TOKEN: z.string().min(1).optional(),
     RELAY_NAME: z
       .string()
@@ -48,6 +52,8 @@ export const RelayConfigSchema = z
     logLevel: env.LOG_LEVEL,
     logFormat: env.LOG_FORMAT,
     redisUrl: env.RELAY_REDIS_URL ?? env.REDIS_URL ?? DEFAULT_REDIS_URL,
+    /** Non-empty: a Cluster client on these seeds replaces redisUrl. */
+    redisClusterNodes: env.RELAY_REDIS_CLUSTER_NODES,
     adminToken: env.RELAY_ADMIN_TOKEN ?? DEV_ADMIN_TOKEN,
     name: env.RELAY_NAME ?? `relay-${env.PORT}`,
     bounds: {

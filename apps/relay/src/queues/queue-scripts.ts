@@ -1,10 +1,15 @@
 /**
- * Lua scripts for the steps that must be atomic: two concurrent retries of one create, or of one
- * send, must never make two queues or store a message twice; a caller's queue count and a queue's
- * message count are checked and changed in the same step as the store, so a flood cannot overshoot
- * a bound; a message's place in its queue's order (seq) is fixed when it is stored.
+ * Lua scripts for the steps that must be atomic: two concurrent retries of one send must never
+ * store a message twice; a caller's queue count and a queue's message count are checked and
+ * changed in the same step as the store, so a flood cannot overshoot a bound; a message's place in
+ * its queue's order (seq) is fixed when it is stored.
  *
- * Key layout under the relay's namespace `p` (see QueueKeys):
+ * Every script declares every key it touches, and those keys share one hash slot (one queue's
+ * keys, tagged by its recipient id on a cluster; or one caller key), so each runs on a Redis
+ * Cluster as on one Redis. What spans slots — creating a queue, the cleanup after removing one —
+ * is a sequence of such steps in QueueStore, which says what a crash between them leaves.
+ *
+ * Key layout under the relay's namespace (see QueueKeys; `{rid}` on a cluster, `rid` otherwise):
  *   q:<rid>      hash {senderId, recipientKey, caller, senderKey?, seq}   s:<sid> recipient id of a sender id
  *   idem:<hash>  "rid sid" of a create, keyed by hash(recipient key, idempotency key); expires
  *   gone:<rid>   recipient key of a deleted queue (its tombstone); expires
@@ -13,23 +18,22 @@
  *   msg:<rid>    hash msgId → JSON {body, sentAt}
  */
 export const QUEUE_SCRIPTS = {
-  /** ARGV: rid, sid, recipientKey, callerHash, maxQueues, ttlSeconds, idempotent ('1'|'0'). */
-  create: {
-    numberOfKeys: 4, // idem, q, s, caller
+  /** One more queue for a caller, unless it holds ARGV[1] already: counted before the queue exists, so concurrent creates never overshoot. */
+  callerAcquire: {
+    numberOfKeys: 1, // caller
     lua: `
-if ARGV[7] == '1' then
-  local existing = redis.call('GET', KEYS[1])
-  if existing then return existing end
-end
-if redis.call('INCR', KEYS[4]) > tonumber(ARGV[5]) then
-  redis.call('DECR', KEYS[4])
+if redis.call('INCR', KEYS[1]) > tonumber(ARGV[1]) then
+  redis.call('DECR', KEYS[1])
   return 'too_many'
 end
-redis.call('HSET', KEYS[2], 'senderId', ARGV[2], 'recipientKey', ARGV[3], 'caller', ARGV[4], 'seq', 0)
-redis.call('SET', KEYS[3], ARGV[1])
-local ids = ARGV[1] .. ' ' .. ARGV[2]
-if ARGV[7] == '1' then redis.call('SET', KEYS[1], ids, 'EX', tonumber(ARGV[6])) end
-return ids`,
+return 'ok'`,
+  },
+  /** One queue fewer; a caller with none left leaves no key behind. */
+  callerRelease: {
+    numberOfKeys: 1, // caller
+    lua: `
+if redis.call('DECR', KEYS[1]) <= 0 then redis.call('DEL', KEYS[1]) end
+return 'ok'`,
   },
   secure: {
     numberOfKeys: 1, // q
@@ -69,23 +73,22 @@ redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('HDEL', KEYS[3], ARGV[1])
 return 'ok'`,
   },
-  /** ARGV: key prefix, ttlSeconds. */
+  /**
+   * ARGV: ttlSeconds. Deletes the queue and writes its tombstone; only the call that deleted
+   * answers {'removed', senderId, callerHash}, so the cleanup outside this slot happens once — a
+   * concurrent or repeated remove finds the tombstone and answers {'gone'}.
+   */
   remove: {
     numberOfKeys: 5, // q, ids, order, msg, gone
     lua: `
 if redis.call('EXISTS', KEYS[1]) == 0 then
-  if redis.call('EXISTS', KEYS[5]) == 1 then return 'ok' end
-  return 'not_found'
+  if redis.call('EXISTS', KEYS[5]) == 1 then return {'gone'} end
+  return {'not_found'}
 end
 local fields = redis.call('HMGET', KEYS[1], 'senderId', 'recipientKey', 'caller')
-if fields[1] then redis.call('DEL', ARGV[1] .. 's:' .. fields[1]) end
-if fields[3] then
-  local callerKey = ARGV[1] .. 'caller:' .. fields[3]
-  if redis.call('DECR', callerKey) <= 0 then redis.call('DEL', callerKey) end
-end
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
-redis.call('SET', KEYS[5], fields[2] or '', 'EX', tonumber(ARGV[2]))
-return 'ok'`,
+redis.call('SET', KEYS[5], fields[2] or '', 'EX', tonumber(ARGV[1]))
+return {'removed', fields[1] or '', fields[3] or ''}`,
   },
 } as const;
 

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import Redis from 'ioredis';
 import { createHash } from 'node:crypto';
 import { RELAY_CONFIG, RelayConfig } from '../config/relay-config';
-import { RELAY_REDIS } from '../redis/relay-redis.module';
+import { RELAY_REDIS, type RelayRedis } from '../redis/relay-redis.module';
 import { QUEUE_SCRIPTS, QueueScriptName } from './queue-scripts';
 import { QueueKeys } from './queue-keys';
 import { newRelayId } from './relay-ids';
@@ -38,9 +37,9 @@ export class QueueStore {
   private readonly scripts: ScriptRunner;
   private readonly bounds: RelayConfig['bounds'];
 
-  constructor(@Inject(RELAY_REDIS) private readonly redis: Redis, @Inject(RELAY_CONFIG) config: RelayConfig) {
+  constructor(@Inject(RELAY_REDIS) private readonly redis: RelayRedis, @Inject(RELAY_CONFIG) config: RelayConfig) {
     this.bounds = config.bounds;
-    this.keys = new QueueKeys(config.name);
+    this.keys = new QueueKeys(config.name, { hashTags: config.redisClusterNodes.length > 0 });
     for (const [name, script] of Object.entries(QUEUE_SCRIPTS)) {
       redis.defineCommand(`relay_${name}`, { numberOfKeys: script.numberOfKeys, lua: script.lua });
     }
@@ -54,50 +53,69 @@ export class QueueStore {
    * A new queue owned by `recipientKey`; 'too_many' past the caller's bound. A repeated
    * idempotency key answers the same queue only to the same recipient key (hashed together), so
    * someone who read a corrId in a log gets a queue of their own, never the creator's.
+   *
+   * Four one-slot steps (idem, caller, the queue with its sender key, idem again) that keep the
+   * guarantees of one script: the caller's count is taken before the queue exists, so a flood
+   * never overshoots the bound; of two concurrent retries of one idempotent create, both may build
+   * a queue, but only the one whose `SET idem NX` lands answers its ids — the other removes its
+   * queue, sender key and count and answers the winner's, so one queue is ever known.
+   * A crash (or a Redis error) between steps leaves: after the count, a count one high (the
+   * caller's bound is one lower until its queues are all removed); after the queue, also a queue
+   * and sender key whose ids were never answered (nobody can use or find them; a retry of the
+   * create makes another). Either needs the process to die within a few Redis round trips, costs a
+   * few hundred bytes and one unit of a bound of 100,000 by default, and never lets two queues
+   * answer one idempotency key. Not giving the count back on an error is deliberate: a queue whose
+   * write failed may still exist, and an uncounted queue is what would let a caller overshoot.
    */
   async create(recipientKey: string, caller: string, idempotencyKey?: string): Promise<QueueIds | 'too_many'> {
-    const recipientId = newRelayId();
-    const senderId = newRelayId();
-    const idem = this.keys.idempotency(idempotencyKey === undefined ? '-' : hashOf(recipientKey, idempotencyKey));
+    const idem = idempotencyKey === undefined ? undefined : this.keys.idempotency(hashOf(recipientKey, idempotencyKey));
+    if (idem !== undefined) {
+      const existing = await this.redis.get(idem);
+      if (existing !== null) return parseIds(existing);
+    }
     const callerHash = hashOf(caller);
-    const ids = (await this.scripts.create(
-      idem,
-      this.keys.queue(recipientId),
-      this.keys.sender(senderId),
-      this.keys.caller(callerHash),
-      recipientId,
-      senderId,
-      recipientKey,
-      callerHash,
-      this.bounds.queuesPerCaller,
-      this.bounds.bookkeepingTtlSeconds,
-      idempotencyKey === undefined ? '0' : '1',
-    )) as string;
-    if (ids === 'too_many') return 'too_many';
-    const [rid, sid] = ids.split(' ');
-    return { recipientId: rid, senderId: sid };
+    const callerKey = this.keys.caller(callerHash);
+    if ((await this.scripts.callerAcquire(callerKey, this.bounds.queuesPerCaller)) === 'too_many') return 'too_many';
+    const ours = { recipientId: newRelayId(), senderId: newRelayId() };
+    const queueKey = this.keys.queue(ours.recipientId);
+    const senderKey = this.keys.sender(ours.senderId);
+    await Promise.all([
+      this.redis.hset(queueKey, 'senderId', ours.senderId, 'recipientKey', recipientKey, 'caller', callerHash, 'seq', 0),
+      this.redis.set(senderKey, ours.recipientId),
+    ]);
+    if (idem === undefined) return ours;
+    const winner = await this.claimIdempotency(idem, ours);
+    if (winner === ours) return ours;
+    await Promise.all([this.redis.del(queueKey), this.redis.del(senderKey), this.scripts.callerRelease(callerKey)]);
+    return winner;
+  }
+
+  /** Our ids under `idem` unless another create's are there first: then theirs. */
+  private async claimIdempotency(idem: string, ours: QueueIds): Promise<QueueIds> {
+    // Two tries: the winner's record can only vanish between our SET and GET by expiring (days) or by hand.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      if ((await this.redis.set(idem, `${ours.recipientId} ${ours.senderId}`, 'EX', this.bounds.bookkeepingTtlSeconds, 'NX')) === 'OK') return ours;
+      const theirs = await this.redis.get(idem);
+      if (theirs !== null) return parseIds(theirs);
+    }
+    throw new Error('idempotency record changed twice while creating a queue');
   }
 
   /** The key a queue's recipient signs with (also kept in a deleted queue's tombstone); null when unknown. */
   async recipientKey(recipientId: string): Promise<string | null> {
-    const [live, gone] = await this.redis.pipeline().hget(this.keys.queue(recipientId), 'recipientKey').get(this.keys.gone(recipientId)).exec().then(
-      (results) => (results ?? []).map(([err, value]) => {
-        if (err) throw err;
-        return value as string | null;
-      }),
-    );
+    const [live, gone] = await Promise.all([this.redis.hget(this.keys.queue(recipientId), 'recipientKey'), this.redis.get(this.keys.gone(recipientId))]);
     return live ?? (gone || null);
   }
 
-  /** The recipient keys of live queues, by recipient id (absent: no such queue). */
+  /**
+   * The recipient keys of live queues, by recipient id (absent: no such queue). One command per
+   * queue, side by side: on a cluster the queues sit on different masters, and auto-pipelining
+   * (see openRelayRedis) still sends them as one write per master.
+   */
   async recipientKeys(recipientIds: string[]): Promise<Map<string, string>> {
+    const keys = await Promise.all(recipientIds.map((rid) => this.redis.hget(this.keys.queue(rid), 'recipientKey')));
     const found = new Map<string, string>();
-    if (recipientIds.length === 0) return found;
-    const pipeline = this.redis.pipeline();
-    for (const rid of recipientIds) pipeline.hget(this.keys.queue(rid), 'recipientKey');
-    const results = (await pipeline.exec()) ?? [];
-    results.forEach(([err, key], i) => {
-      if (err) throw err;
+    keys.forEach((key, i) => {
       if (typeof key === 'string') found.set(recipientIds[i], key);
     });
     return found;
@@ -138,17 +156,32 @@ export class QueueStore {
       | 'not_found';
   }
 
+  /**
+   * The queue's own keys go in one step on its slot; the sender key and the caller's count live in
+   * other slots and are cleaned after, by the one call that removed the queue (the script answers
+   * 'removed' only to it). A crash between leaves a sender key naming a queue that no longer
+   * exists — a send through it answers 404 like any unknown queue — and the caller's count one
+   * high; each needs the process to die between two Redis round trips and costs one key or one
+   * unit of a caller's bound, never access to anything.
+   */
   async remove(recipientId: string): Promise<'ok' | 'not_found'> {
     const k = this.keys;
-    return (await this.scripts.remove(
+    const [outcome, senderId, callerHash] = (await this.scripts.remove(
       k.queue(recipientId),
       k.msgIds(recipientId),
       k.order(recipientId),
       k.messages(recipientId),
       k.gone(recipientId),
-      k.prefix,
       this.bounds.bookkeepingTtlSeconds,
-    )) as 'ok' | 'not_found';
+    )) as ['removed', string, string] | ['gone'] | ['not_found'];
+    if (outcome === 'not_found') return 'not_found';
+    if (outcome === 'removed') {
+      await Promise.all([
+        senderId ? this.redis.del(k.sender(senderId)) : undefined,
+        callerHash ? this.scripts.callerRelease(k.caller(callerHash)) : undefined,
+      ]);
+    }
+    return 'ok';
   }
 
   /**
@@ -179,6 +212,11 @@ export class QueueStore {
   async ping(): Promise<string> {
     return this.redis.ping();
   }
+}
+
+function parseIds(ids: string): QueueIds {
+  const [recipientId, senderId] = ids.split(' ');
+  return { recipientId, senderId };
 }
 
 /** A short digest, so bookkeeping keys hold neither a caller's address nor key material verbatim. */
