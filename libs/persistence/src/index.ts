@@ -5,3 +5,5 @@ export * from './sql-params';
 export * from './pg-connection-options';
 export * from './postgres-requirements';
 export * from './dependency-wait';
+export * from './session-defaults';
+export * from './database-env';
