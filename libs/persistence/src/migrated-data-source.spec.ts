@@ -89,7 +89,11 @@ describe.each(['straight to Postgres', 'through PgBouncer in transaction mode'])
   // here nothing ends: a session-level lock would stay with a pooled server connection, and a replica
   // on another one would wait for it for ever (this test's deadline).
   it(`${REPLICAS} replicas restarting together with one more migration: every one opens, it ran once`, async () => {
+    const settingsVersion = () => query(testDb.url, `SELECT xmin::text AS v FROM pg_db_role_setting WHERE setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())`);
+    const before = await settingsVersion();
     await startReplicas([First1700000000001, Second1700000000002, Third1700000000003]);
+    // The role's defaults were in place: no start-up wrote them again (nor ended any session for them).
+    expect(await settingsVersion()).toEqual(before);
     expect(await query(testDb.url, `SELECT migration FROM ${SCHEMA}.runs ORDER BY at`)).toEqual([{ migration: 'first' }, { migration: 'second' }, { migration: 'third' }]);
   }, 30_000);
 

@@ -61,10 +61,11 @@ async function migrate(options: MigratedDataSourceOptions): Promise<string[]> {
     // One session; no silence bound: waiting for another replica's migrations passes no bytes.
     extra: { max: 1, connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS, keepAlive: true, keepAliveInitialDelayMillis: PG_KEEPALIVE_INITIAL_DELAY_MS },
   } as DataSourceOptions);
-  await source.initialize();
-  const runner = source.createQueryRunner();
   let endOwnSession = false;
+  let runner: ReturnType<DataSource['createQueryRunner']> | undefined;
   try {
+    await source.initialize();
+    runner = source.createQueryRunner();
     await runner.startTransaction();
     // A session opened before the role got its defaults (this start-up may be the one giving them)
     // must not go back to a pooler's idle pool with no bounds: it ends itself after the commit.
@@ -82,14 +83,15 @@ async function migrate(options: MigratedDataSourceOptions): Promise<string[]> {
     const ran = await executor.executePendingMigrations();
     const changed = await applySessionDefaults(runner);
     await runner.commitTransaction();
-    if (changed.length > 0) await endStaleSessions(runner);
+    // Best effort once committed: a failure here must not fail a start-up whose migrations are in.
+    if (changed.length > 0) await endStaleSessions(runner).catch(() => 0);
     if (endOwnSession || changed.length > 0) await runner.query(`SELECT pg_terminate_backend(pg_backend_pid())`).catch(() => undefined);
     return ran.map((m) => m.name);
   } catch (err) {
-    if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+    if (runner?.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
     throw err;
   } finally {
-    await runner.release().catch(() => undefined);
-    await source.destroy().catch(() => undefined);
+    await runner?.release().catch(() => undefined);
+    if (source.isInitialized) await source.destroy().catch(() => undefined);
   }
 }
