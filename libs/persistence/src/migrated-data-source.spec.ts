@@ -125,3 +125,37 @@ describe.each(['straight to Postgres', 'through PgBouncer in transaction mode'])
     expect(global).toEqual({ n: 0 });
   });
 });
+
+describe('openMigratedDataSource with a migration URL (DATABASE_MIGRATION_URL)', () => {
+  let testDb: TestDatabase;
+  let bouncer: PgBouncerProcess;
+  let opened: DataSource | undefined;
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase('migration-url');
+    bouncer = await startPgBouncer({ label: 'migration-url', target: testDb.url, poolSize: 2 });
+  });
+  afterAll(async () => {
+    await opened?.destroy();
+    await bouncer?.stop();
+    await testDb?.drop();
+  });
+
+  it('runs the migrations there; the data source itself uses the URL', async () => {
+    opened = await openMigratedDataSource({
+      type: 'postgres',
+      url: bouncer.url(testDb.url),
+      migrationUrl: testDb.url,
+      schema: SCHEMA,
+      entities: [],
+      migrations: [First1700000000001, Second1700000000002],
+      extra: { max: 2 },
+    });
+    await opened.query(`SELECT 1 FROM ${SCHEMA}.runs`);
+    const [stats] = (await bouncer.admin<{ database: string; total_query_count: number }>('SHOW STATS')).filter((s) => s.database === testDb.name);
+    // Through PgBouncer only the data source's own queries (its start and the one above), none of the
+    // dozen-odd of the migration transaction.
+    expect(Number(stats.total_query_count)).toBeLessThanOrEqual(3);
+    expect(await query(testDb.url, `SELECT name FROM ${SCHEMA}.migrations ORDER BY id`)).toHaveLength(2);
+  });
+});
