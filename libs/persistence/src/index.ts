@@ -6,3 +6,5 @@ export * from './pg-connection-options';
 export * from './postgres-requirements';
 export * from './dependency-wait';
 export * from './batcher';
+export * from './session-defaults';
+export * from './database-env';

@@ -1,8 +1,9 @@
 import { Socket } from 'node:net';
 
 /**
- * Server-side bounds, sent as `-c` options at connect (so they hold for every session of the pool,
- * whatever runs on it). Our statements are short: the longest are batch updates of one user's rows.
+ * Server-side bounds for every session of the apps, kept as their role's defaults in the database
+ * (session-defaults.ts: not sent at connect, which PgBouncer in transaction mode cannot carry).
+ * Our statements are short: the longest are batch updates of one user's rows.
  * - statement_timeout: a statement that runs this long is a bug or a lock pile-up; it fails and its
  *   caller retries, instead of holding a pooled connection for good;
  * - lock_timeout: a row lock held by a session whose client went silent (a frozen socket mid-
@@ -29,17 +30,6 @@ export const PG_POOL_IDLE_TIMEOUT_MS = 10_000;
 export const PG_CONNECT_TIMEOUT_MS = 5_000;
 export const PG_KEEPALIVE_INITIAL_DELAY_MS = 10_000;
 
-/** `-c` settings for the `options` startup parameter, after the app's own (e.g. search_path). */
-export function pgSessionSettings(searchPath: string): string {
-  return [
-    `-c search_path=${searchPath}`,
-    `-c statement_timeout=${PG_STATEMENT_TIMEOUT_MS}`,
-    `-c lock_timeout=${PG_LOCK_TIMEOUT_MS}`,
-    `-c idle_in_transaction_session_timeout=${PG_IDLE_IN_TRANSACTION_TIMEOUT_MS}`,
-    `-c default_transaction_isolation=read\\ committed`,
-  ].join(' ');
-}
-
 /** A socket for pg that destroys itself after PG_SOCKET_SILENCE_MS without a byte either way. */
 export function silenceBoundedSocket(silenceMs = PG_SOCKET_SILENCE_MS): Socket {
   const socket = new Socket();
@@ -49,11 +39,13 @@ export function silenceBoundedSocket(silenceMs = PG_SOCKET_SILENCE_MS): Socket {
 
 /**
  * The pg pool options (TypeORM's `extra`) every app uses: bounded connects, keepalive, a silence
- * bound on each socket, the session settings above, and the app's pool size.
+ * bound on each socket, and the app's pool size. No startup `options` and no session state: the
+ * same options work straight to Postgres and through PgBouncer in transaction mode (the session
+ * bounds come from the role's defaults, and SQL names its schema). pg sends unnamed statements
+ * unless a query is given a `name`; never give one (docs/operations.md "PgBouncer").
  */
-export function resilientPgPoolOptions(searchPath: string, max: number, silenceMs = PG_SOCKET_SILENCE_MS): Record<string, unknown> {
+export function resilientPgPoolOptions(max: number, silenceMs = PG_SOCKET_SILENCE_MS): Record<string, unknown> {
   return {
-    options: pgSessionSettings(searchPath),
     max,
     idleTimeoutMillis: PG_POOL_IDLE_TIMEOUT_MS,
     connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS,

@@ -10,6 +10,7 @@ describe('loadAgentConfig', () => {
       QUEUE_SHARDS: 1,
       REDIS_CLUSTER_NODES: [],
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+      DATABASE_POOL_SIZE: 10,
       RELAY_URLS: ['http://127.0.0.1:4000'],
       RELAY_TIMEOUT_MS: 3_000,
       RELAY_HEDGE_MS: 250,
@@ -43,5 +44,13 @@ describe('loadAgentConfig', () => {
     const bad = () => loadAgentConfig({ RELAY_URLS: 'nope', AGENT_CONCURRENCY: '0', RETRY_FACTOR: 'fast' });
     expect(bad).toThrow(/^invalid agent configuration: /);
     for (const name of ['RELAY_URLS', 'AGENT_CONCURRENCY', 'RETRY_FACTOR']) expect(bad).toThrow(name);
+  });
+
+  it('reads DATABASE_POOL_SIZE (a positive whole number) and DATABASE_MIGRATION_URL (a postgres URL; empty = unset)', () => {
+    const c = loadAgentConfig({ DATABASE_POOL_SIZE: '4', DATABASE_MIGRATION_URL: 'postgres://postgres@db:5432/gc' });
+    expect([c.DATABASE_POOL_SIZE, c.DATABASE_MIGRATION_URL]).toEqual([4, 'postgres://postgres@db:5432/gc']);
+    expect(loadAgentConfig({ DATABASE_MIGRATION_URL: '' }).DATABASE_MIGRATION_URL).toBeUndefined();
+    for (const bad of ['0', '-1', '2.5', 'ten']) expect(() => loadAgentConfig({ DATABASE_POOL_SIZE: bad })).toThrow('DATABASE_POOL_SIZE');
+    expect(() => loadAgentConfig({ DATABASE_MIGRATION_URL: 'mysql://x' })).toThrow('DATABASE_MIGRATION_URL');
   });
 });

@@ -1,5 +1,6 @@
 import { DEFAULT_QUEUE_PREFIX } from '@gc/contracts';
 import { LogFormatSchema, TRACING_ENV_SHAPE } from '@gc/observability';
+import { databasePoolEnv } from '@gc/persistence';
 import { QueueScaleEnv } from '@gc/queueing';
 import { z } from 'zod';
 
@@ -14,6 +15,7 @@ export const AgentConfigSchema = z.object({
   QUEUE_PREFIX: z.string().min(1).default(DEFAULT_QUEUE_PREFIX),
   ...QueueScaleEnv,
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/postgres'),
+  ...databasePoolEnv(10),
   RELAY_URLS: z
     .string()
     .default('http://127.0.0.1:4000')

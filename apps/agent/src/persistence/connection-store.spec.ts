@@ -26,8 +26,7 @@ describe('agent single-statement persistence (real Postgres)', () => {
       schema: 'agent',
       entities: [ConnectionEntity, CommandEntity, InboxMessageEntity],
       migrations: AGENT_MIGRATIONS,
-      migrationsRun: true,
-      extra: { options: '-c search_path=agent', max: 6 },
+      extra: { max: 6 },
     });
     journal = new CommandJournal(db);
     store = new ConnectionStore(db);

@@ -1,7 +1,6 @@
-import { openMigratedDataSource, resilientPgPoolOptions } from '@gc/persistence';
+import { MigratedDataSourceOptions, openMigratedDataSource, resilientPgPoolOptions } from '@gc/persistence';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSourceOptions } from 'typeorm';
 import { AGENT_CONFIG, AgentConfig } from '../config/agent-config';
 import { CommandEntity } from './command.entity';
 import { ConnectionEntity } from './connection.entity';
@@ -14,19 +13,19 @@ export const AGENT_SCHEMA = 'agent';
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [AGENT_CONFIG],
-      dataSourceFactory: (options) => openMigratedDataSource(options as DataSourceOptions & { url: string; schema: string }),
-      useFactory: (config: AgentConfig) => {
+      dataSourceFactory: (options) => openMigratedDataSource(options as MigratedDataSourceOptions),
+      useFactory: (config: AgentConfig): MigratedDataSourceOptions => {
         return {
           type: 'postgres' as const,
           url: config.DATABASE_URL,
+          migrationUrl: config.DATABASE_MIGRATION_URL,
           schema: AGENT_SCHEMA,
           entities: [ConnectionEntity, CommandEntity, InboxMessageEntity],
           migrations: AGENT_MIGRATIONS,
-          migrationsRun: true,
-          migrationsTransactionMode: 'each' as const,
+          // Run at start by openMigratedDataSource, all in one transaction under its lock.
           synchronize: false,
-          // Transactions are short (no relay IO inside one); a small pool leaves Postgres room for replicas.
-          extra: resilientPgPoolOptions(AGENT_SCHEMA, 10),
+          // Transactions are short (no relay IO inside one); a small pool (10 by default) leaves Postgres room for replicas.
+          extra: resilientPgPoolOptions(config.DATABASE_POOL_SIZE),
         };
       },
     }),

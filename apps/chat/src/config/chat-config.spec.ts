@@ -9,6 +9,15 @@ describe('loadChatConfig', () => {
     expect(config.RECONCILE_STALE_MS).toBe(15_000);
     expect(config.QUEUE_SHARDS).toBe(1);
     expect(config.REDIS_CLUSTER_NODES).toEqual([]);
+    expect(config.DATABASE_POOL_SIZE).toBe(20);
+    expect(config.DATABASE_MIGRATION_URL).toBeUndefined();
+  });
+
+  it('reads DATABASE_POOL_SIZE (a positive whole number) and DATABASE_MIGRATION_URL (a postgres URL)', () => {
+    expect(loadChatConfig({ DATABASE_POOL_SIZE: '8' }).DATABASE_POOL_SIZE).toBe(8);
+    expect(loadChatConfig({ DATABASE_MIGRATION_URL: 'postgresql://u@db/gc' }).DATABASE_MIGRATION_URL).toBe('postgresql://u@db/gc');
+    for (const bad of ['0', '2.5', 'x']) expect(() => loadChatConfig({ DATABASE_POOL_SIZE: bad })).toThrow('DATABASE_POOL_SIZE');
+    expect(() => loadChatConfig({ DATABASE_MIGRATION_URL: 'http://db' })).toThrow('DATABASE_MIGRATION_URL');
   });
 
   it('reads QUEUE_SHARDS and REDIS_CLUSTER_NODES (empty = unset), and names a malformed seed list', () => {

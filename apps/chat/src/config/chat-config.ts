@@ -1,5 +1,6 @@
 import { DEFAULT_QUEUE_PREFIX } from '@gc/contracts';
 import { LogFormatSchema, TRACING_ENV_SHAPE } from '@gc/observability';
+import { databasePoolEnv } from '@gc/persistence';
 import { QueueScaleEnv } from '@gc/queueing';
 import { z } from 'zod';
 
@@ -14,6 +15,7 @@ export const ChatConfigSchema = z.object({
   QUEUE_PREFIX: z.string().min(1).default(DEFAULT_QUEUE_PREFIX),
   ...QueueScaleEnv,
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be postgres://...').default('postgres://postgres@127.0.0.1:5432/postgres'),
+  ...databasePoolEnv(20),
   RECONCILE_INTERVAL_MS: positiveMs(5_000),
   RECONCILE_STALE_MS: positiveMs(15_000),
   /**

@@ -1,7 +1,6 @@
-import { openMigratedDataSource } from '@gc/persistence';
+import { MigratedDataSourceOptions, openMigratedDataSource } from '@gc/persistence';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSourceOptions } from 'typeorm';
 import { CHAT_CONFIG, ChatConfig } from '../config/chat-config';
 import { ChatConfigModule } from '../config/chat-config.module';
 import { chatDataSourceOptions } from './chat-data-source-options';
@@ -11,8 +10,8 @@ import { chatDataSourceOptions } from './chat-data-source-options';
     TypeOrmModule.forRootAsync({
       imports: [ChatConfigModule],
       inject: [CHAT_CONFIG],
-      dataSourceFactory: (options) => openMigratedDataSource(options as DataSourceOptions & { url: string; schema: string }),
-      useFactory: (config: ChatConfig) => chatDataSourceOptions(config.DATABASE_URL),
+      dataSourceFactory: (options) => openMigratedDataSource(options as MigratedDataSourceOptions),
+      useFactory: (config: ChatConfig) => chatDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE, config.DATABASE_MIGRATION_URL),
     }),
   ],
 })
