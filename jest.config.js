@@ -1,4 +1,4 @@
-// One Jest config for unit specs (beside the code) and e2e specs (test/).
+// One Jest config for unit specs (beside the code, bench/ included) and e2e specs (test/).
 // @swc/jest compiles with decorator metadata, as Nest's DI needs; `tsc --noEmit` checks types separately.
 const swcOptions = {
   swcrc: false,
@@ -15,7 +15,7 @@ const swcOptions = {
 /** @type {import('jest').Config} */
 module.exports = {
   rootDir: __dirname,
-  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test', '<rootDir>/bench'],
   testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/test/faults/'],
   transform: { '^.+\\.ts$': ['@swc/jest', swcOptions] },
