@@ -108,7 +108,8 @@ export async function startBenchSystem(opts: BenchSystemOptions): Promise<BenchS
       started.push(await startService('agent', `bench-${label}-agent-standby${i}`, await freePort(), agentEnv));
     }
     const standbyAgents = started.filter((p) => p.name.includes('-agent-standby'));
-    const chatEnv = { REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, DATABASE_URL: db.url, ...profileEnv('chat'), ...opts.chatEnv };
+    // RELAY_URLS: the chat accepts invitations naming an internal address only for this deployment's relays.
+    const chatEnv = { REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, DATABASE_URL: db.url, RELAY_URLS: agentEnv.RELAY_URLS, ...profileEnv('chat'), ...opts.chatEnv };
     chat = await startService('chat', `bench-${label}-chat`, await freePort(), chatEnv);
     // After the first, as with the agents: it applied the chat's migrations.
     for (let i = 0; i < (opts.extraChats ?? 0); i++) {
