@@ -11,6 +11,8 @@ export interface ChartPoint {
 export interface ChartSeries {
   label: string;
   points: ChartPoint[];
+  /** Default: SERIES_COLOURS by position; set it to keep one colour per meaning across charts. */
+  colour?: string;
 }
 
 /** A vertical mark at a target time (e.g. "40 s: target at 0%"). */
@@ -95,20 +97,23 @@ export function convergenceChartSvg(spec: ChartSpec): string {
   parts.push(`<line x1="${g.left}" y1="${g.top}" x2="${g.left}" y2="${g.bottom}" stroke="#333333"/>`);
   parts.push(`<text x="${(g.left + g.right) / 2}" y="${spec.height - 10}" text-anchor="middle">seconds since every member joined</text>`);
   parts.push(`<text transform="translate(16 ${(g.top + g.bottom) / 2}) rotate(-90)" text-anchor="middle">pairs connected (of ${spec.yMax})</text>`);
-  spec.marks.forEach((m, i) => {
+  for (const m of spec.marks) {
     parts.push(`<line class="mark" x1="${g.x(m.seconds)}" y1="${g.top}" x2="${g.x(m.seconds)}" y2="${g.bottom}" stroke="#cc0000" stroke-dasharray="6 4"/>`);
-    // At the foot of the plot: the curves leave it early, so the labels stay readable.
-    parts.push(`<text x="${g.x(m.seconds) - 4}" y="${g.bottom - 8 - 14 * i}" text-anchor="end" fill="#cc0000">${escapeXml(m.label)}</text>`);
-  });
+  }
   let legendX = g.left;
   spec.series.forEach((s, i) => {
-    const colour = SERIES_COLOURS[i % SERIES_COLOURS.length];
+    const colour = s.colour ?? SERIES_COLOURS[i % SERIES_COLOURS.length];
     const points = s.points.map((p) => `${g.x(p.seconds)},${g.y(p.pairs)}`).join(' ');
     parts.push(`<polyline class="series" fill="none" stroke="${colour}" stroke-width="2" points="${points}"/>`);
     const ly = 42;
     parts.push(`<line x1="${legendX}" y1="${ly - 4}" x2="${legendX + 20}" y2="${ly - 4}" stroke="${colour}" stroke-width="2"/>`);
     parts.push(`<text x="${legendX + 26}" y="${ly}">${escapeXml(s.label)}</text>`);
     legendX += 26 + 7 * s.label.length + 24; // ~7 px per character at 12 px
+  });
+  // Labels after the curves, at the foot of the plot (the curves leave it early), with a white
+  // halo so they stay readable where a curve runs through them.
+  spec.marks.forEach((m, i) => {
+    parts.push(`<text x="${g.x(m.seconds) - 4}" y="${g.bottom - 8 - 14 * i}" text-anchor="end" fill="#cc0000" stroke="#ffffff" stroke-width="3" paint-order="stroke">${escapeXml(m.label)}</text>`);
   });
   parts.push('</svg>');
   return parts.join('\n');

@@ -26,6 +26,14 @@ describe('convergence charts of the runs', () => {
     ]);
   });
 
+  it('gives a fault rate the same colour in every chart, also where a size lacks the other rate', () => {
+    const ten = { ...run(0.3, 20, 45_000), members: 10, pairs: 55 };
+    const fifty = convergenceChartSpec(50, [run(0, 35.2), run(0.3, NaN), ten]);
+    const tenChart = convergenceChartSpec(10, [run(0, 35.2), run(0.3, NaN), ten]);
+    expect(fifty.series[0].colour).not.toEqual(fifty.series[1].colour);
+    expect(tenChart.series.map((s) => s.colour)).toEqual([fifty.series[1].colour]);
+  });
+
   it('is shown in the generated block below the convergence table', () => {
     const r: Results = { baseline: [], baselineSingleUser: [], plans: [], timings: [], convergence: [run(0, 35.2)], replicas: [], charts: new Map([[50, 'img/convergence-50.png']]) };
     const block = renderGenerated({ machine: 'm', command: 'npm run bench', startedAt: new Date(0), seconds: 1, figures: [], r });

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConvergenceRun } from '../scenarios/group-convergence';
 import { renderSvgToPng } from './chart-png';
-import { ChartSpec, convergenceChartSvg } from './convergence-chart';
+import { ChartSpec, SERIES_COLOURS, convergenceChartSvg } from './convergence-chart';
 import { fmt } from './figure';
 import { convergenceTargetSeconds } from './targets';
 
@@ -12,6 +12,8 @@ export const CHART_SIZE = { width: 800, height: 400 } as const;
 export function convergenceChartSpec(members: number, runs: ConvergenceRun[]): ChartSpec {
   const mine = runs.filter((r) => r.members === members && r.curve.length > 1);
   const pairs = ((members + 1) * members) / 2;
+  // One colour per fault rate across all the charts of a run (the lowest rate takes the first).
+  const rates = [...new Set(runs.map((r) => r.faultRate))].sort((a, b) => a - b);
   return {
     title: `host + ${members} members: pairs connected over time`,
     ...CHART_SIZE,
@@ -20,6 +22,7 @@ export function convergenceChartSpec(members: number, runs: ConvergenceRun[]): C
     series: mine.map((r) => ({
       label: `${fmt(r.faultRate * 100, 0)}% faults: ${Number.isNaN(r.seconds) ? `${r.pairsReached}/${pairs} at the ${fmt(r.timeoutMs / 1000, 0)} s cut` : `full mesh in ${fmt(r.seconds)} s`}`,
       points: r.curve,
+      colour: SERIES_COLOURS[rates.indexOf(r.faultRate) % SERIES_COLOURS.length],
     })),
     marks: mine.flatMap((r) => {
       const t = convergenceTargetSeconds(members, r.faultRate);
