@@ -69,7 +69,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     loadedSeconds: int('loaded-seconds', 10, 5),
     groupSizes: list('groups', [10, 25, 50], [10]),
     faultRates: list('faults', [0, 0.3], [0, 0.3]),
-    memoryConnections: int('memory', 10_000, 900),
+    // Quick: above what throughput, single-user and latency leave behind (~1,000), so the top-up has a slope.
+    memoryConnections: int('memory', 10_000, 1_500),
     profile: flags.get('no-profile') !== 'true',
     chatEnv: envList(flags.get('chat-env')),
     agentEnv: envList(flags.get('agent-env')),
