@@ -1,4 +1,4 @@
-/** What one `npm run bench` run does; defaults meet issue 5, `--quick` is the 2-minute variant. */
+/** What one `npm run bench` run does; defaults are the full run (~10 minutes), `--quick` the ~2-minute variant. */
 export interface BenchOptions {
   quick: boolean;
   only: Set<string> | null;
