@@ -154,7 +154,9 @@ async function main(): Promise<void> {
       try {
         r.replicas.push(await runReplicaScaling(ctx, n));
       } catch (err) {
-        log(`  ${n} + ${n} failed: ${(err as Error).message.split('\n')[0]}`);
+        const error = (err as Error).message.split('\n')[0];
+        log(`  ${n} + ${n} failed: ${error}`);
+        r.replicas.push({ replicas: n, notRun: `failed: ${error}` });
       }
     }
   }

@@ -1,6 +1,7 @@
 import { BenchOptions } from '../bench-options';
 import { MEMORY_TARGET_CONNECTIONS } from '../scenarios/connection-memory';
 import { ConvergenceRun, cpuMsPerPairTotal, cpuPerPairLine } from '../scenarios/group-convergence';
+import { measured } from '../scenarios/replica-scaling';
 import { Figure, fmt } from './figure';
 import { Results, cpuTotal, mean, naiveCpuMsPerCommand } from './results';
 import { TARGETS, convergenceTargetSeconds } from './targets';
@@ -159,9 +160,10 @@ function recoveryAndMemoryFigures(r: Results): Figure[] {
 }
 
 function replicaFigures(r: Results): Figure[] {
-  const one = r.replicas.find((x) => x.replicas === 1);
-  return r.replicas.flatMap((x) => {
+  const one = r.replicas.filter(measured).find((x) => x.replicas === 1);
+  return r.replicas.flatMap((x): Figure[] => {
     const label = `${x.replicas} agent${x.replicas > 1 ? 's' : ''} + ${x.replicas} chat${x.replicas > 1 ? 's' : ''}`;
+    if (!measured(x)) return [{ section: '7 replicas', name: `${label}: not measured`, value: x.notRun }];
     const scaling = one ? ` (×${fmt(x.run.perSecond / one.run.perSecond, 2)} vs 1 + 1)` : '';
     return [
       { section: '7 replicas', name: `${label}: CREATE commands/s (${x.run.commands}, 20 users, round-robin over the chats)`, value: `${fmt(x.run.perSecond, 0)}${scaling}` },

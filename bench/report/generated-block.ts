@@ -1,4 +1,5 @@
 import { cpuPerPairLine } from '../scenarios/group-convergence';
+import { measured } from '../scenarios/replica-scaling';
 import { converged, cpuPerPairInNaiveCommands } from './bench-figures';
 import { Figure, fmt } from './figure';
 import { markdownTable } from './markdown-report';
@@ -54,7 +55,7 @@ function convergenceSection(r: Results): string[] {
 
 function replicaSection(r: Results): string[] {
   if (!r.replicas.length) return [];
-  const one = r.replicas.find((x) => x.replicas === 1);
+  const one = r.replicas.filter(measured).find((x) => x.replicas === 1);
   const out = [
     '### Replicas: n agents + n chats on one Redis and one Postgres (issue 13)',
     '',
@@ -65,6 +66,10 @@ function replicaSection(r: Results): string[] {
     '|---|---|---|---|---|',
   ];
   for (const x of r.replicas) {
+    if (!measured(x)) {
+      out.push(`| ${x.replicas} + ${x.replicas} | not measured: ${x.notRun.replace(/\|/g, '/')} | | | |`);
+      continue;
+    }
     const parts = Object.entries(x.run.cpuMsPerCommand ?? {}).map(([k, v]) => `${k} ${fmt(v)}`).join(', ');
     out.push(`| ${x.replicas} + ${x.replicas} | ${fmt(x.run.perSecond, 0)} | ${one ? `×${fmt(x.run.perSecond / one.run.perSecond, 2)}` : 'n/a'} | ${fmt(x.cpuMsPerCommand)} (${parts}) | ${fmt(x.systemShare * 100, 0)}% / ${fmt(x.machineShare * 100, 0)}% of ${x.cores} cores |`);
   }

@@ -7,7 +7,7 @@ import { RecoveryRun } from '../scenarios/agent-recovery';
 import { MemoryRun } from '../scenarios/connection-memory';
 import { ConvergenceRun } from '../scenarios/group-convergence';
 import { HotPathProfile } from '../scenarios/hot-path-profile';
-import { ReplicaRun } from '../scenarios/replica-scaling';
+import { ReplicaOutcome } from '../scenarios/replica-scaling';
 
 /** Everything one bench run measured; the table and the generated block are views of it. */
 export interface Results {
@@ -26,7 +26,7 @@ export interface Results {
   plans: QueryPlan[];
   timings: Awaited<ReturnType<typeof commandTimings>>;
   convergence: ConvergenceRun[];
-  replicas: ReplicaRun[];
+  replicas: ReplicaOutcome[];
   profile?: HotPathProfile;
   /** Convergence chart PNGs by group size, as paths relative to the report file. */
   charts: Map<number, string>;
