@@ -42,7 +42,7 @@ export interface ChartGeometry {
   y(pairs: number): number;
 }
 
-/** Colour-blind-safe pairs (Okabe–Ito), one per series in order. */
+/** Colour-blind-safe colours (Okabe–Ito), one per series in order. */
 export const SERIES_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00'];
 
 // The top margin holds the title and one row of legend, so neither covers a curve.
