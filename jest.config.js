@@ -1,4 +1,4 @@
-// One Jest config for unit specs (beside the code) and e2e specs (test/).
+// One Jest config for unit specs (beside the code, bench/ included) and e2e specs (test/).
 // @swc/jest compiles with decorator metadata, as Nest's DI needs; `tsc --noEmit` checks types separately.
 const swcOptions = {
   swcrc: false,
@@ -15,8 +15,7 @@ const swcOptions = {
 /** @type {import('jest').Config} */
 module.exports = {
   rootDir: __dirname,
-  // bench/capacity: the capacity model's unit specs (the rest of bench/ has none; it runs only as `npm run bench`).
-  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test', '<rootDir>/bench/capacity'],
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test', '<rootDir>/bench'],
   testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/test/faults/'],
   transform: { '^.+\\.ts$': ['@swc/jest', swcOptions] },

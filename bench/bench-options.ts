@@ -1,4 +1,4 @@
-/** What one `npm run bench` run does; defaults meet issue 5, `--quick` is the 2-minute variant. */
+/** What one `npm run bench` run does; defaults are the full run (~10 minutes), `--quick` the ~2-minute variant. */
 export interface BenchOptions {
   quick: boolean;
   only: Set<string> | null;
@@ -6,6 +6,12 @@ export interface BenchOptions {
   commands: number;
   /** Concurrent HTTP requests driving the throughput run. */
   concurrency: number;
+  /** CREATE commands of the single-user run (one user, a bot or business account), ours and the naive peer each. */
+  singleUserCommands: number;
+  /** Concurrent callers of the single-user run. */
+  singleUserConcurrency: number;
+  /** Agent + chat replica counts of the replicas section (each count n runs n agents and n chats). */
+  replicas: number[];
   /** Round trips sampled one at a time (unloaded) and under load. */
   latencySamples: number;
   loadedSeconds: number;
@@ -21,13 +27,13 @@ export interface BenchOptions {
   agentEnv: Record<string, string>;
 }
 
-export const SCENARIOS = ['baseline', 'throughput', 'latency', 'memory', 'recovery', 'convergence', 'profile'] as const;
+export const SCENARIOS = ['baseline', 'throughput', 'single-user', 'latency', 'memory', 'recovery', 'convergence', 'replicas', 'profile'] as const;
 
 export function parseBenchOptions(argv: string[]): BenchOptions {
   const flags = new Map<string, string>();
   for (const arg of argv) {
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!m) throw new Error(`unknown argument "${arg}"; flags: --quick --only=a,b --commands=N --concurrency=N --latency-samples=N --loaded-seconds=N --groups=10,25,50 --faults=0,0.3 --memory=N --no-profile --out=path|--no-out --chat-env=K=V,K=V --agent-env=K=V`);
+    if (!m) throw new Error(`unknown argument "${arg}"; flags: --quick --only=a,b --commands=N --concurrency=N --single-user-commands=N --single-user-concurrency=N --replicas=1,2,3 --latency-samples=N --loaded-seconds=N --groups=10,25,50 --faults=0,0.3 --memory=N --no-profile --out=path|--no-out --chat-env=K=V,K=V --agent-env=K=V`);
     flags.set(m[1], m[2] ?? 'true');
   }
   const quick = flags.get('quick') === 'true';
@@ -53,11 +59,18 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     only: only ? new Set(only.split(',')) : null,
     commands: int('commands', 500, 300),
     concurrency: int('concurrency', 32, 32),
+    singleUserCommands: int('single-user-commands', 1000, 300),
+    singleUserConcurrency: int('single-user-concurrency', 50, 50),
+    replicas: list('replicas', [1, 2, 3], [1, 2]).map((n) => {
+      if (!Number.isInteger(n) || n < 1) throw new Error(`--replicas must list positive integers, got ${n}`);
+      return n;
+    }),
     latencySamples: int('latency-samples', 100, 50),
     loadedSeconds: int('loaded-seconds', 10, 5),
     groupSizes: list('groups', [10, 25, 50], [10]),
     faultRates: list('faults', [0, 0.3], [0, 0.3]),
-    memoryConnections: int('memory', 10_000, 900),
+    // Quick: above what throughput, single-user and latency leave behind (~1,000), so the top-up has a slope.
+    memoryConnections: int('memory', 10_000, 1_500),
     profile: flags.get('no-profile') !== 'true',
     chatEnv: envList(flags.get('chat-env')),
     agentEnv: envList(flags.get('agent-env')),

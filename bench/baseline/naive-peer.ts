@@ -6,7 +6,8 @@ import { Pool } from 'pg';
 
 /**
  * The naive peer of issue 5, as two processes shaped like ours (front ≈ chat, worker ≈ agent):
- * per command the front inserts a row in Postgres and adds a BullMQ job; the worker adds an event
+ * per command (`POST /users/:u/commands`, the user kept on the row as ours keeps it on the contact)
+ * the front inserts a row in Postgres and adds a BullMQ job; the worker adds an event
  * job; the front's second worker marks the row completed. No relay IO, no continuation, no
  * idempotency — the cost floor of "a row and two jobs" on the same Redis and Postgres.
  * ROLE=front|worker, PORT (front), DATABASE_URL, REDIS_URL, QUEUE_PREFIX, CONCURRENCY.
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
     return;
   }
   const pool = new Pool({ connectionString: env.DATABASE_URL, max: 20 });
-  await pool.query(`CREATE TABLE IF NOT EXISTS baseline_commands (id uuid PRIMARY KEY, status text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`);
+  await pool.query(`CREATE TABLE IF NOT EXISTS baseline_commands (id uuid PRIMARY KEY, user_id text NOT NULL, status text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`);
   const commands = openQueue(COMMANDS, queueConfig);
   const events = new Worker(EVENTS, async (job) => void (await pool.query(`UPDATE baseline_commands SET status = 'completed' WHERE id = $1`, [job.data.id])), {
     ...bullConnectionOptions(queueConfig),
@@ -38,11 +39,12 @@ async function main(): Promise<void> {
     concurrency: 8,
   });
   const server = createServer((req, res) => {
-    if (req.method === 'POST' && req.url === '/commands') {
+    const user = req.method === 'POST' ? /^\/users\/([^/]+)\/commands$/.exec(req.url ?? '')?.[1] : undefined;
+    if (user) {
       const id = randomUUID();
       req.resume();
       pool
-        .query(`INSERT INTO baseline_commands (id, status) VALUES ($1, 'pending')`, [id])
+        .query(`INSERT INTO baseline_commands (id, user_id, status) VALUES ($1, $2, 'pending')`, [id, user])
         .then(() => commands.add('CREATE', { id }, { ...CONTRACT_JOB_OPTIONS, jobId: id }))
         .then(() => res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ id })))
         .catch((err: Error) => res.writeHead(500).end(err.message));

@@ -25,6 +25,15 @@ export interface ConvergenceRun {
   cpuMsPerPair?: Record<string, number>;
   /** Why the run could not be measured (setup failed), if it could not. */
   error?: string;
+  /** How long the run was given before it was cut. */
+  timeoutMs: number;
+  /** Pairs connected over time since the first join, one point per poll (the convergence curve). */
+  curve: CurvePoint[];
+}
+
+export interface CurvePoint {
+  seconds: number;
+  pairs: number;
 }
 
 const POLL_MS = 500;
@@ -70,13 +79,13 @@ async function convergeOnce(ctx: BenchContext, system: BenchSystem, members: num
   const deadline = joinsStarted + timeoutMs;
   let reached = 0;
   let seconds = NaN;
-  const curve: string[] = [];
+  const curve: CurvePoint[] = [{ seconds: 0, pairs: 0 }];
   while (performance.now() < deadline) {
     // Polled in the database, so the chat's CPU per pair is not the cost of the bench's polling;
     // the API confirms the full mesh once the database shows it.
     reached = await connectedPairsInDb(system, setup.groupId);
     if (reached === pairs) reached = await connectedPairs(system, setup);
-    curve.push(`${fmt((performance.now() - joinsStarted) / 1000, 0)}s:${reached}`);
+    curve.push({ seconds: (performance.now() - joinsStarted) / 1000, pairs: reached });
     if (reached === pairs) {
       seconds = (performance.now() - joinsStarted) / 1000;
       break;
@@ -89,12 +98,12 @@ async function convergeOnce(ctx: BenchContext, system: BenchSystem, members: num
   ctx.log(`  group of host + ${members} at ${faultRate * 100}% faults: ${reached}/${pairs} pairs, ${Number.isNaN(seconds) ? 'not converged' : `${fmt(seconds)} s`} (setup ${fmt(setupSeconds)} s)`);
   ctx.log(`  ${chatCommands} chat commands (${fmt(chatCommands / Math.max(1, reached))} per pair); ${cpuPerPairLine(cpuMsPerPair, chatCommands / Math.max(1, reached))}`);
   if (process.env.BENCH_DEBUG) {
-    ctx.log(`  curve ${curve.join(' ')}`);
+    ctx.log(`  curve ${curve.map((p) => `${fmt(p.seconds, 0)}s:${p.pairs}`).join(' ')}`);
     for (const t of await commandTimings(system.pg)) ctx.log(`  ${JSON.stringify(t)}`);
     for (const t of await agentAttempts(system.pg)) ctx.log(`  agent ${JSON.stringify(t)}`);
   }
   const pendingAtEnd = (await system.pg.query(`SELECT count(*)::int AS n FROM commands WHERE status = 'pending'`)).rows[0].n;
-  return { members, faultRate, pairs, seconds, pairsReached: reached, setupSeconds, pendingAtEnd, chatCommands, cpuMsPerPair };
+  return { members, faultRate, pairs, seconds, pairsReached: reached, setupSeconds, pendingAtEnd, chatCommands, cpuMsPerPair, timeoutMs, curve };
 }
 
 async function commandCount(system: BenchSystem): Promise<number> {
@@ -103,9 +112,13 @@ async function commandCount(system: BenchSystem): Promise<number> {
 
 /** "CPU ms/pair chat X, agent Y, ... (total T); chat ms/command C" */
 export function cpuPerPairLine(cpu: Record<string, number>, commandsPerPair: number): string {
-  const total = Object.values(cpu).reduce((s, v) => s + v, 0);
   const parts = Object.entries(cpu).map(([k, v]) => `${k} ${fmt(v)}`).join(', ');
-  return `CPU ms/pair ${parts} (total ${fmt(total)}); chat ${fmt((cpu.chat ?? NaN) / commandsPerPair, 2)} ms/command`;
+  return `CPU ms/pair ${parts} (total ${fmt(cpuMsPerPairTotal(cpu))}); chat ${fmt((cpu.chat ?? NaN) / commandsPerPair, 2)} ms/command`;
+}
+
+/** CPU ms per pair over every process of the system. */
+export function cpuMsPerPairTotal(cpu: Record<string, number> | undefined): number {
+  return cpu ? Object.values(cpu).reduce((s, v) => s + v, 0) : NaN;
 }
 
 /** What connectedPairs counts, read from the chat's tables as GET …/members computes it. */

@@ -23,6 +23,8 @@ export interface BenchSystem {
   /** More agents on the same queues (a deployment runs two); the first agent is `agent`. */
   standbyAgents: ServiceProcess[];
   chat: ServiceProcess;
+  /** More chats on the same queues and database (replicas behind a load balancer); the first is `chat`. */
+  extraChats: ServiceProcess[];
   api: ChatApi;
   /** A pg client on the system's database, search_path chat. */
   pg: Client;
@@ -41,6 +43,8 @@ export interface BenchSystemOptions {
   chatEnv?: Record<string, string>;
   /** Agents besides the first, on the same queues and database. */
   standbyAgents?: number;
+  /** Chats besides the first, on the same queues and database. */
+  extraChats?: number;
   /** Directory for --cpu-prof output; no profiling when absent. */
   cpuProfileDir?: string;
 }
@@ -104,13 +108,14 @@ export async function startBenchSystem(opts: BenchSystemOptions): Promise<BenchS
       started.push(await startService('agent', `bench-${label}-agent-standby${i}`, await freePort(), agentEnv));
     }
     const standbyAgents = started.filter((p) => p.name.includes('-agent-standby'));
-    chat = await startService('chat', `bench-${label}-chat`, await freePort(), {
-      REDIS_URL: redisUrl,
-      QUEUE_PREFIX: prefix,
-      DATABASE_URL: db.url,
-      ...profileEnv('chat'),
-      ...opts.chatEnv,
-    });
+    // RELAY_URLS: the chat accepts invitations naming an internal address only for this deployment's relays.
+    const chatEnv = { REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, DATABASE_URL: db.url, RELAY_URLS: agentEnv.RELAY_URLS, ...profileEnv('chat'), ...opts.chatEnv };
+    chat = await startService('chat', `bench-${label}-chat`, await freePort(), chatEnv);
+    // After the first, as with the agents: it applied the chat's migrations.
+    for (let i = 0; i < (opts.extraChats ?? 0); i++) {
+      started.push(await startService('chat', `bench-${label}-chat-replica${i}`, await freePort(), chatEnv));
+    }
+    const extraChats = started.filter((p) => p.name.includes('-chat-replica'));
     pg = new Client({ connectionString: db.url, options: '-c search_path=chat' });
     await pg.connect();
     const system: BenchSystem = {
@@ -122,6 +127,7 @@ export async function startBenchSystem(opts: BenchSystemOptions): Promise<BenchS
       agent,
       standbyAgents,
       chat,
+      extraChats,
       api: new ChatApi(chat.url),
       pg,
       setFaults: async (faults) => {

@@ -1,0 +1,89 @@
+import { cpus } from 'node:os';
+import { Client } from 'pg';
+import { ADMIN_DATABASE_URL } from '../../test/support/test-isolation';
+import { ThroughputRun } from '../measure/load-driver';
+import { MachineCpuMeter } from '../measure/machine-cpu';
+import { AGENT_POOL_SIZE, CHAT_POOL_SIZE, freePostgresConnections, poolConnectionsNeeded } from '../measure/postgres-connections';
+import { fmt } from '../report/figure';
+import { startBenchSystem } from '../system/bench-system';
+import { BenchContext } from './bench-context';
+import { cpuLine, createUsers, runOurThroughput } from './command-throughput';
+
+export interface ReplicaRun {
+  /** n agents and n chats on one Redis, one Postgres database and the same two relays. */
+  replicas: number;
+  run: ThroughputRun;
+  /** CPU ms per command over every process of the system (all agents, chats, relays, its Postgres backends). */
+  cpuMsPerCommand: number;
+  /** The system's CPU over the run ÷ (wall time × cores): how much of the machine the system used. */
+  systemShare: number;
+  /** /proc/stat: the share of all cores busy over the run, other work on the machine included. */
+  machineShare: number;
+  cores: number;
+}
+
+/** A replica count the run could not measure, and why (shown in the report instead of its figures). */
+export interface ReplicaNotRun {
+  replicas: number;
+  notRun: string;
+}
+
+export type ReplicaOutcome = ReplicaRun | ReplicaNotRun;
+
+export const measured = (x: ReplicaOutcome): x is ReplicaRun => !('notRun' in x);
+
+/**
+ * Why n + n cannot run on this Postgres server now, if it cannot: the pools of n chats and n
+ * agents at full load would pass max_connections (the server is shared; past it every new
+ * connection is refused and the chat answers 500, which would measure the server's limit as ours).
+ */
+export async function replicaConnectionShortfall(replicas: number, env: { chat: Record<string, string>; agent: Record<string, string> }): Promise<string | undefined> {
+  // DATABASE_POOL_SIZE is issue 13's planned pool env: once the apps read it, --chat-env/--agent-env sets it here too.
+  const pools = { chat: Number(env.chat.DATABASE_POOL_SIZE ?? CHAT_POOL_SIZE), agent: Number(env.agent.DATABASE_POOL_SIZE ?? AGENT_POOL_SIZE) };
+  const need = poolConnectionsNeeded(replicas, pools) + 2; // + the bench's own client and a migration's
+  const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
+  await admin.connect();
+  try {
+    const { free, max, inUse } = await freePostgresConnections(admin);
+    if (need <= free) return undefined;
+    return `needs ${need} Postgres connections (${replicas} × (chat pool ${pools.chat} + agent pool ${pools.agent}) + 2), the server has ${free} free (max_connections ${max}, ${inUse} in use by other work)`;
+  } finally {
+    await admin.end();
+  }
+}
+/**
+ * Issue 13 item 4: the throughput run's closed-loop CREATE load (same users, commands, callers)
+ * against n agents + n chats, the requests spread round-robin over the chats' URLs as a load
+ * balancer would. A fresh system per n, so one run's backlog or warm caches do not help the next.
+ */
+export async function runReplicaScaling(ctx: BenchContext, replicas: number): Promise<ReplicaOutcome> {
+  const shortfall = await replicaConnectionShortfall(replicas, { chat: ctx.opts.chatEnv, agent: ctx.opts.agentEnv });
+  if (shortfall) {
+    ctx.log(`  ${replicas} + ${replicas} not run: ${shortfall}`);
+    return { replicas, notRun: shortfall };
+  }
+  const system = await startBenchSystem({
+    label: `replicas${replicas}`,
+    standbyAgents: replicas - 1,
+    extraChats: replicas - 1,
+    chatEnv: ctx.opts.chatEnv,
+    agentEnv: ctx.opts.agentEnv,
+  });
+  try {
+    const users = await createUsers(system, 20);
+    const chatUrls = [system.chat, ...system.extraChats].map((c) => c.url);
+    // Warm-up on every chat (JIT, pools, relay sessions of every agent), as the throughput run does.
+    await runOurThroughput(ctx, system, users, Math.min(50, ctx.opts.commands) * replicas, ctx.opts.concurrency, chatUrls);
+    const machine = new MachineCpuMeter();
+    machine.start();
+    const run = await runOurThroughput(ctx, system, users, ctx.opts.commands, ctx.opts.concurrency, chatUrls);
+    const machineShare = machine.stop();
+    const cpuMsPerCommand = Object.values(run.cpuMsPerCommand ?? {}).reduce((s, v) => s + v, 0);
+    const cores = cpus().length;
+    const systemShare = (cpuMsPerCommand * run.commands) / 1000 / (run.seconds * cores);
+    ctx.log(`  ${replicas} agent(s) + ${replicas} chat(s): ${fmt(run.perSecond, 0)}/s, CPU ms/command ${cpuLine(run)}; the system used ${fmt(systemShare * 100, 0)}% of ${cores} cores, the machine was ${fmt(machineShare * 100, 0)}% busy`);
+    return { replicas, run, cpuMsPerCommand, systemShare, machineShare, cores };
+  } finally {
+    await system.stop();
+  }
+}
