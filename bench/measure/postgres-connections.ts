@@ -1,10 +1,6 @@
 import { Client } from 'pg';
 
-/**
- * The apps' Postgres pool sizes as built today (apps/chat/src/database/chat-data-source-options.ts,
- * apps/agent/src/persistence/persistence.module.ts): no env sets them yet (issue 13 item 3 plans
- * DATABASE_POOL_SIZE), so the bench can only budget for them.
- */
+/** The apps' default DATABASE_POOL_SIZE (libs/persistence database-env.ts): what a replica opens at full load. */
 export const CHAT_POOL_SIZE = 20;
 export const AGENT_POOL_SIZE = 10;
 

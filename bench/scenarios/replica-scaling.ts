@@ -38,7 +38,6 @@ export const measured = (x: ReplicaOutcome): x is ReplicaRun => !('notRun' in x)
  * connection is refused and the chat answers 500, which would measure the server's limit as ours).
  */
 export async function replicaConnectionShortfall(replicas: number, env: { chat: Record<string, string>; agent: Record<string, string> }): Promise<string | undefined> {
-  // DATABASE_POOL_SIZE is issue 13's planned pool env: once the apps read it, --chat-env/--agent-env sets it here too.
   const pools = { chat: Number(env.chat.DATABASE_POOL_SIZE ?? CHAT_POOL_SIZE), agent: Number(env.agent.DATABASE_POOL_SIZE ?? AGENT_POOL_SIZE) };
   const need = poolConnectionsNeeded(replicas, pools) + 2; // + the bench's own client and a migration's
   const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
@@ -57,7 +56,13 @@ export async function replicaConnectionShortfall(replicas: number, env: { chat: 
  * balancer would. A fresh system per n, so one run's backlog or warm caches do not help the next.
  */
 export async function runReplicaScaling(ctx: BenchContext, replicas: number): Promise<ReplicaOutcome> {
-  const shortfall = await replicaConnectionShortfall(replicas, { chat: ctx.opts.chatEnv, agent: ctx.opts.agentEnv });
+  // The same Postgres connections in all: n replicas share 1 + 1's pools (DATABASE_POOL_SIZE ÷ n),
+  // so a count measures the processes, not more connections (and 3 + 3 fits a shared server).
+  const env = {
+    chat: { DATABASE_POOL_SIZE: String(Math.ceil(CHAT_POOL_SIZE / replicas)), ...ctx.opts.chatEnv },
+    agent: { DATABASE_POOL_SIZE: String(Math.ceil(AGENT_POOL_SIZE / replicas)), ...ctx.opts.agentEnv },
+  };
+  const shortfall = await replicaConnectionShortfall(replicas, env);
   if (shortfall) {
     ctx.log(`  ${replicas} + ${replicas} not run: ${shortfall}`);
     return { replicas, notRun: shortfall };
@@ -66,8 +71,8 @@ export async function runReplicaScaling(ctx: BenchContext, replicas: number): Pr
     label: `replicas${replicas}`,
     standbyAgents: replicas - 1,
     extraChats: replicas - 1,
-    chatEnv: ctx.opts.chatEnv,
-    agentEnv: ctx.opts.agentEnv,
+    chatEnv: env.chat,
+    agentEnv: env.agent,
   });
   try {
     const users = await createUsers(system, 20);
