@@ -44,4 +44,28 @@ describe('chat: a group converges at 0% faults', () => {
       await pg.end();
     }
   }, GROUP_TEST_TIMEOUT_MS);
+
+  it('host + 10 joining at once: every pair connected; what queued behind a SEND on a member↔host connection went out in one batched body', async () => {
+    const { api } = stack;
+    const setup = await setUpGroup(api, 'Host10', Array.from({ length: 10 }, (_, i) => `N${i + 1}`), { concurrentJoins: true });
+    await waitForGroupConverged(api, setup);
+    await waitForNoCommandLeft(api, setup.all, 30_000);
+    // Each newcomer's x.grp.mem.inv (one per member it is introduced to) and the host's x.grp.mem.new/.fwd
+    // wait behind the SEND in flight on their connection; they were folded into the waiting one.
+    const pg = new Client({ connectionString: stack.db.url });
+    await pg.connect();
+    try {
+      const { rows } = await pg.query<{ body: string }>(
+        `SELECT c.command->>'body' AS body FROM chat.commands c JOIN chat.connections cn ON cn.id = c.conn_id
+          WHERE c.user_id = ANY($1::uuid[]) AND c.function = 'SEND_MESSAGE' AND cn.purpose IN ('member-host', 'host-member')`,
+        [setup.all.map((p) => p.userId)],
+      );
+      const sizes = rows.map((r) => JSON.parse(r.body) as unknown).map((body) => (Array.isArray(body) ? body.length : 1));
+      const messages = sizes.reduce((a, b) => a + b, 0);
+      expect(Math.max(...sizes)).toBeGreaterThan(1);
+      expect(rows.length).toBeLessThan(messages);
+    } finally {
+      await pg.end();
+    }
+  }, GROUP_TEST_TIMEOUT_MS);
 });

@@ -117,11 +117,17 @@ export async function failConnectionOf(tx: ChatTx, userId: string, connId: strin
 }
 
 /** The peer's connInfo (INFO), kept once. */
-export async function recordPeerInfo(tx: ChatTx, conn: Connection, connInfo: string): Promise<boolean> {
+/** `readsBatches`: what the peer's connInfo says (the caller reads the protocol; see peerReadsBatches). */
+export async function recordPeerInfo(tx: ChatTx, conn: Connection, connInfo: string, readsBatches = false): Promise<boolean> {
   if (conn.peerInfo !== null) return false;
-  await tx.em.query(`UPDATE ${CHAT_SCHEMA}.connections SET peer_info = $2, updated_at = now() WHERE id = $1`, [conn.id, connInfo]);
+  await tx.em.query(`UPDATE ${CHAT_SCHEMA}.connections SET peer_info = $2, peer_reads_batches = $3, updated_at = now() WHERE id = $1`, [conn.id, connInfo, readsBatches]);
   conn.peerInfo = connInfo;
   return true;
+}
+
+/** A relation with a row when the connection's peer reads batched bodies (recordPeerInfo), for a larger statement. */
+export function peerReadsBatches(p: SqlParams, connId: string): string {
+  return `(SELECT 1 FROM ${CHAT_SCHEMA}.connections WHERE id = ${p.add(connId, 'text')} AND peer_reads_batches)`;
 }
 
 /** Locks connections FOR SHARE (their stage cannot change under us) and returns their stages. */

@@ -17,7 +17,7 @@ import {
 } from '../groups/member-flow';
 import { receiveMessage } from '../inbox/message-receipt';
 import { ChatTx } from '../outbox/chat-tx';
-import { parseProtocolMessage, parseProtocolMessages, ProtocolMessage, ProtocolMessageOf } from '../protocol/protocol-message';
+import { parseProtocolMessage, parseProtocolMessages, ProtocolMessage, ProtocolMessageOf, readsBatches } from '../protocol/protocol-message';
 import { resumeCommand } from './continuation-handlers';
 import { onStatus } from './status-recovery';
 
@@ -104,7 +104,7 @@ export async function onConfirmation(tx: ChatTx, event: AgentEventOf<'CONF'>): P
 
 export async function onInfo(tx: ChatTx, event: AgentEventOf<'INFO'>): Promise<void> {
   const conn = await lockConnection(tx, event.userId, event.connId);
-  if (!conn || !(await recordPeerInfo(tx, conn, event.connInfo))) return;
+  if (!conn || !(await recordPeerInfo(tx, conn, event.connInfo, readsBatches(event.connInfo)))) return;
   if (conn.contactId) await onContactInfo(tx, conn, event.connInfo);
 }
 

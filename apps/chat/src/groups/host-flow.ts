@@ -14,6 +14,7 @@ import { ContinuationOf } from '../outbox/continuation';
 import { encodeProtocolMessage, ProtocolMessage, ProtocolMessageOf, readsBatches } from '../protocol/protocol-message';
 import { checkInvitation } from '../protocol/invitation-policy';
 import { sendBatchRequests, sendProtocolMessage, sendRequest } from '../protocol/protocol-sender';
+import { sendToMember } from './peer-send';
 import { requireUser } from '../users/user-store';
 
 const log = new Logger('HostFlow');
@@ -76,12 +77,12 @@ export async function onMemberAccept(tx: ChatTx, conn: Connection, event: AgentE
   }
   await setMemberStatus(tx, member, 'accepted');
   if (acpt.displayName && acpt.displayName !== member.displayName) await setMemberDisplayName(tx, member, acpt.displayName);
-  // Kept with the connection: whether it reads batched bodies decides how it is introduced on CON.
-  await recordPeerInfo(tx, conn, event.connInfo);
+  // Kept with the connection: whether it reads batched bodies decides how we send to it.
+  await recordPeerInfo(tx, conn, event.connInfo, readsBatches(event.connInfo));
   await tx.ask(
     conn.userId,
     { function: 'ALLOW_MEMBER', groupId: member.groupId, memberId: member.id },
-    { type: 'ALLOW', connId: conn.id, confirmationId: event.confirmationId, connInfo: encodeProtocolMessage({ type: 'x.ok' }) },
+    { type: 'ALLOW', connId: conn.id, confirmationId: event.confirmationId, connInfo: encodeProtocolMessage({ type: 'x.ok', batches: true }) },
   );
 }
 
@@ -122,7 +123,7 @@ export async function onIntroInvitations(tx: ChatTx, conn: Connection, msg: Prot
   // invited: the newcomer's invitations are in; forwarded once they went to the existing member.
   const forward = !!newcomer && !!existing?.connId && existing.status !== 'failed';
   if (forward) {
-    await sendProtocolMessage(tx, conn.userId, existing.connId!, {
+    await sendToMember(tx, conn.userId, existing.connId!, {
       type: 'x.grp.mem.fwd',
       memberId: newcomer.id,
       displayName: newcomer.displayName,

@@ -13,6 +13,7 @@ import { ContinuationOf, IntroPart } from '../outbox/continuation';
 import { encodeProtocolMessage, ProtocolMessageOf } from '../protocol/protocol-message';
 import { checkInvitation } from '../protocol/invitation-policy';
 import { sendProtocolMessage } from '../protocol/protocol-sender';
+import { sendToMember } from './peer-send';
 import { requireUser } from '../users/user-store';
 
 /** x.grp.inv over a contact connection: the group, its host and ourselves, all `invited`. */
@@ -155,7 +156,7 @@ export async function onIntroInvitationCreated(tx: ChatTx, data: ContinuationOf<
   const directInvitation = invitations[member.directConnId];
   if (!groupInvitation || !directInvitation || !hostConn) return;
   await setMemberStatus(tx, member, 'intro-invited');
-  await sendProtocolMessage(tx, event.userId, hostConn, { type: 'x.grp.mem.inv', memberId: member.id, groupInvitation, directInvitation });
+  await sendToMember(tx, event.userId, hostConn, { type: 'x.grp.mem.inv', memberId: member.id, groupInvitation, directInvitation });
 }
 
 /** x.grp.mem.fwd from the host → JOIN both of the newcomer's invitations with our member info. */
@@ -198,6 +199,6 @@ export async function onIntroGroupConnected(tx: ChatTx, conn: Connection): Promi
   if (!member) return;
   await setMemberStatus(tx, member, 'connected');
   const hostConn = await hostConnId(tx, conn.userId, conn.groupId!);
-  if (hostConn) await sendProtocolMessage(tx, conn.userId, hostConn, { type: 'x.grp.mem.con', memberId: member.id });
+  if (hostConn) await sendToMember(tx, conn.userId, hostConn, { type: 'x.grp.mem.con', memberId: member.id });
   await flushPendingDeliveries(tx, conn);
 }

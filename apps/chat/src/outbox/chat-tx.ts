@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { Continuation } from './continuation';
 import { isUnordered } from './command-order';
 import { SqlParams } from '@gc/persistence';
-import { commandRow, insertCommands, OUTBOX_WRITTEN, outboxItem, OutboxItem } from './command-store';
+import { AppendTo, appendItems, commandRow, insertCommands, OUTBOX_WRITTEN, outboxItem, OutboxItem } from './command-store';
 
 type WithoutIds<T> = T extends unknown ? Omit<T, 'corrId' | 'userId'> : never;
 /** An agent command on one connection (every command but SUBSCRIBE). */
@@ -72,6 +72,26 @@ export class ChatTx {
     const [result]: (R & { [OUTBOX_WRITTEN]: string[] })[] = await this.em.query(sql, params.values);
     this.recorded(rows, new Set(result?.[OUTBOX_WRITTEN] ?? []));
     return result;
+  }
+
+  /**
+   * Asks for a SEND, or folds it into the SEND already waiting on its connection behind the one in
+   * flight (`to` says when that is allowed and how bodies merge; see appendItems): under the
+   * per-connection order, what queues behind a command then leaves in one round trip instead of one
+   * each. One statement either way; `params` holds what `to` already added. Returns the corrId of the
+   * row that carries it.
+   */
+  async askAppending(userId: string, ask: CommandAsk, to: AppendTo, params: SqlParams = new SqlParams()): Promise<string> {
+    const row = commandRow(userId, ask.continuation, ask.request, ask.corrId);
+    const append = appendItems(row.connId, row.function, to, params);
+    const outbox = outboxItem([row], params);
+    const [result]: { appended: string | null; [OUTBOX_WRITTEN]: string[] }[] = await this.em.query(
+      `WITH ${append}, ${outbox.item('fresh')} SELECT (SELECT corr_id FROM appended) AS appended, ${outbox.written}`,
+      params.values,
+    );
+    if (result.appended !== null) return result.appended;
+    this.recorded([row], new Set(result[OUTBOX_WRITTEN]));
+    return row.corrId;
   }
 
   /** Called by the connection store only: a connection created in this transaction (see knownHeads). */

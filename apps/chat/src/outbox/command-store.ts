@@ -82,6 +82,42 @@ export function outboxItem(rows: CommandRow[], p: SqlParams): OutboxItem {
   };
 }
 
+/**
+ * How a SEND is folded into the command waiting before it on its connection (ChatTx.askAppending):
+ * the body format is its asker's (the protocol's), so it gives the expressions over the waiting row's
+ * `command` jsonb.
+ */
+export interface AppendTo {
+  /** A relation of the statement that must have a row for appending to be allowed at all. */
+  allowed: string;
+  /** The waiting command with the new request folded in (jsonb), given the waiting row's `command` column. */
+  merged(command: string): string;
+  /** Whether the new request still fits into that waiting command (a bound on its body). */
+  fits(command: string): string;
+}
+
+/**
+ * The WITH items `appended` (the waiting row the SEND was folded into, if any) and `fresh` (a row
+ * when it was not: the guard of the outbox's own insert). Only a command never published can change:
+ * the last pending ordered command of the connection, when it is not the head and no publisher has
+ * taken it (`published`, see pendingHeads), is a SEND of the same kind (`fn`), and `allowed`/`fits` agree. The head is locked
+ * FOR SHARE: the transaction completing it (an UPDATE) waits until this one commits, so it reads the
+ * next head — perhaps the row appended to — only with the append in it; and if it completed first,
+ * the re-check finds no pending head, so nothing is appended and the SEND gets a row of its own.
+ */
+export function appendItems(connId: string, fn: ContinuationFunction, to: AppendTo, p: SqlParams): string {
+  const conn = p.add(connId, 'text');
+  return `head AS (SELECT id FROM ${CHAT_SCHEMA}.commands WHERE conn_id = ${conn} AND status = 'pending' AND ${ORDERED_SQL} ORDER BY id LIMIT 1 FOR SHARE),
+    waiting AS (SELECT w.id, w.command, w.published FROM ${CHAT_SCHEMA}.commands w WHERE w.conn_id = ${conn} AND w.status = 'pending' AND ${ORDERED_SQL.replace('function', 'w.function')}
+                 ORDER BY w.id DESC LIMIT 1 FOR UPDATE),
+    appended AS (UPDATE ${CHAT_SCHEMA}.commands c SET command = ${to.merged('waiting.command')}, updated_at = now()
+                   FROM waiting, head
+                  WHERE c.id = waiting.id AND waiting.id > head.id AND NOT c.published AND c.function = ${p.add(fn, 'text')}
+                    AND ${to.fits('waiting.command')} AND EXISTS (SELECT 1 FROM ${to.allowed} allowed)
+                 RETURNING c.corr_id),
+    fresh AS (SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM appended))`;
+}
+
 /** A command claimed for its completion. */
 export interface ClaimedCommand {
   id: string;
@@ -155,24 +191,36 @@ export async function pendingCommandsOn(em: EntityManager, connId: string): Prom
   return rows.map((r) => ({ corrId: r.corr_id, continuation: Continuation.parse(r.continuation) }));
 }
 
-/** The oldest pending ordered command of each connection (index commands_pending_by_conn). */
+/**
+ * The oldest pending ordered command of each connection (index commands_pending_by_conn), marked
+ * `published` as it is read: a command may be folded into (appendItems) only while no publisher has
+ * taken it — a head read by a transaction that committed before an older row's (two transactions
+ * asking on one connection) is published although it is not the oldest. The mark waits for an
+ * append holding the row, and returns the row with it.
+ */
 export async function pendingHeads(db: Db, connIds: string[]): Promise<AgentCommand[]> {
   if (connIds.length === 0) return [];
-  const rows: { command: AgentCommand }[] = await db.query(
-    `SELECT DISTINCT ON (conn_id) command FROM ${CHAT_SCHEMA}.commands
-      WHERE conn_id = ANY($1) AND status = 'pending' AND ${ORDERED_SQL} ORDER BY conn_id, id`,
+  const rows = await sqlRows<{ command: AgentCommand }>(
+    db,
+    `UPDATE ${CHAT_SCHEMA}.commands SET published = true
+      WHERE status = 'pending' AND id IN (SELECT DISTINCT ON (conn_id) id FROM ${CHAT_SCHEMA}.commands
+                                           WHERE conn_id = ANY($1) AND status = 'pending' AND ${ORDERED_SQL} ORDER BY conn_id, id)
+      RETURNING command`,
     [connIds],
   );
   return rows.map((r) => r.command);
 }
 
-/** Heads (and pending ACKs) unchanged for `staleMs`: only these are worth a look at their job. */
+/** Heads (and pending ACKs) unchanged for `staleMs`: only these are worth a look at their job (marked `published`, as above). */
 export async function staleHeads(db: Db, staleMs: number): Promise<{ id: string; corrId: string; command: AgentCommand }[]> {
-  const rows: { id: string; corr_id: string; command: AgentCommand }[] = await db.query(
-    `SELECT id, corr_id, command FROM (
-       (SELECT DISTINCT ON (conn_id) id, corr_id, command, updated_at FROM ${CHAT_SCHEMA}.commands WHERE status = 'pending' AND ${ORDERED_SQL} ORDER BY conn_id, id)
-       UNION ALL (SELECT id, corr_id, command, updated_at FROM ${CHAT_SCHEMA}.commands WHERE status = 'pending' AND NOT (${ORDERED_SQL}))) heads
-      WHERE updated_at < now() - $1 * interval '1 millisecond'`,
+  const rows = await sqlRows<{ id: string; corr_id: string; command: AgentCommand }>(
+    db,
+    `UPDATE ${CHAT_SCHEMA}.commands SET published = true
+      WHERE status = 'pending' AND id IN (SELECT id FROM (
+       (SELECT DISTINCT ON (conn_id) id, updated_at FROM ${CHAT_SCHEMA}.commands WHERE status = 'pending' AND ${ORDERED_SQL} ORDER BY conn_id, id)
+       UNION ALL (SELECT id, updated_at FROM ${CHAT_SCHEMA}.commands WHERE status = 'pending' AND NOT (${ORDERED_SQL}))) heads
+      WHERE updated_at < now() - $1 * interval '1 millisecond')
+      RETURNING id, corr_id, command`,
     [staleMs],
   );
   return rows.map((r) => ({ id: r.id, corrId: r.corr_id, command: r.command }));

@@ -21,7 +21,8 @@ export const XGrpInv = z.object({
  * older peer never receives a body it cannot read.
  */
 export const XGrpAcpt = z.object({ type: z.literal('x.grp.acpt'), memberId: id, displayName: displayName.optional(), batches: z.literal(true).optional() });
-export const XOk = z.object({ type: z.literal('x.ok') });
+/** `batches`: as in x.grp.acpt — the host, ALLOWing a member, says it reads batched bodies. */
+export const XOk = z.object({ type: z.literal('x.ok'), batches: z.literal(true).optional() });
 export const XGrpMemNew = z.object({ type: z.literal('x.grp.mem.new'), memberId: id, displayName });
 export const XGrpMemIntro = z.object({ type: z.literal('x.grp.mem.intro'), memberId: id, displayName });
 export const XGrpMemInv = z.object({ type: z.literal('x.grp.mem.inv'), memberId: id, groupInvitation: invitation, directInvitation: invitation });
@@ -127,8 +128,8 @@ export function parseProtocolMessages(raw: string): ProtocolMessage[] {
   });
 }
 
-/** Whether a member's x.grp.acpt (kept as the connection's peer info) said it reads batched bodies. */
-export function readsBatches(acptConnInfo: string | null): boolean {
-  const acpt = acptConnInfo === null ? null : parseProtocolMessage(acptConnInfo);
-  return acpt?.type === 'x.grp.acpt' && acpt.batches === true;
+/** Whether a peer's connInfo (a member's x.grp.acpt, the host's x.ok) said it reads batched bodies. */
+export function readsBatches(connInfo: string | null): boolean {
+  const info = connInfo === null ? null : parseProtocolMessage(connInfo);
+  return (info?.type === 'x.grp.acpt' || info?.type === 'x.ok') && info.batches === true;
 }

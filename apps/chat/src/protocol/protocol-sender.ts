@@ -1,5 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
+import type { SqlParams } from '@gc/persistence';
 import { ChatTx, CommandAsk } from '../outbox/chat-tx';
+import type { AppendTo } from '../outbox/command-store';
 import { nothingMore, type ContinuationHandler } from '../outbox/continuation-handler';
 import { encodeProtocolBatch, encodeProtocolMessage, MAX_BATCHED_MESSAGES, ProtocolMessage } from './protocol-message';
 
@@ -31,6 +33,28 @@ export function sendBatchRequests(connId: string, messages: ProtocolMessage[]): 
     });
   }
   return asks;
+}
+
+// A SEND body is at most 64 KiB (contracts); a merged one stays well below, jsonb's spacing included.
+const MAX_MERGED_BODY = 60_000;
+
+/**
+ * How a protocol message joins the SEND waiting on its connection (ChatTx.askAppending): the waiting
+ * body becomes (or stays) an array with the message last, while it holds fewer than
+ * MAX_BATCHED_MESSAGES and stays under MAX_MERGED_BODY. `allowed`: a relation with a row when the
+ * peer reads batched bodies.
+ */
+export function appendToWaitingSend(message: ProtocolMessage, allowed: string, p: SqlParams): AppendTo {
+  const encoded = encodeProtocolMessage(message);
+  const item = `jsonb_build_array(${p.add(encoded, 'jsonb')})`;
+  const body = (command: string) => `(${command}->>'body')::jsonb`;
+  return {
+    allowed,
+    merged: (command) =>
+      `jsonb_set(${command}, '{body}', to_jsonb((CASE WHEN jsonb_typeof(${body(command)}) = 'array' THEN ${body(command)} || ${item} ELSE jsonb_build_array(${body(command)}) || ${item} END)::text))`,
+    fits: (command) =>
+      `(length(${command}->>'body') + ${Math.ceil(encoded.length * 1.25) + 4} <= ${MAX_MERGED_BODY} AND (jsonb_typeof(${body(command)}) <> 'array' OR jsonb_array_length(${body(command)}) < ${MAX_BATCHED_MESSAGES}))`,
+  };
 }
 
 /** The ACK of a MSG has a corrId derived from the message, so a redelivered MSG records no second ACK. */
