@@ -5,10 +5,21 @@ import { classifyError } from '../retry/error-classification';
 import { retryInline } from '../retry/inline-retry';
 import { RetryPolicy } from '../retry/retry-policy';
 import { AgentMembership } from './agent-membership';
+import { receiveQueuePage, SUBSCRIBE_BATCH } from './receive-queue-page';
 
-const SUBSCRIBE_BATCH = 1_000;
-/** A "recent" pass looks at connections changed this long ago at most (a queue is stored on its row). */
-const RECENT_WINDOW_S = 15;
+/**
+ * A "recent" pass looks at connections changed since the start of the session's last completed pass,
+ * plus this margin (a queue is stored on its row; `updated_at` is its transaction's start, which may
+ * precede the commit, and agents' passes are not in step). Anchoring on the last pass, not on a fixed
+ * window, keeps a pass that outlasted the window (a full pass over many rows, recent passes skipped
+ * meanwhile) from leaving queues to the slow safety pass.
+ */
+export const RECENT_MARGIN_S = 15;
+
+/** The recent pass's window: seconds since the last completed pass began, plus the margin. */
+export function recentWindowS(lastPassStartedMs: number, nowMs: number): number {
+  return Math.ceil(Math.max(0, nowMs - lastPassStartedMs) / 1000) + RECENT_MARGIN_S;
+}
 
 /** One SSE stream of this agent to one relay, and what it subscribed there. */
 export interface RelaySession {
@@ -18,18 +29,20 @@ export interface RelaySession {
   subscribed: Set<string>;
   /** Subscription passes run one at a time per session. */
   pass: Promise<void>;
+  /** When (performance.now()) the last pass that completed began; a recent pass reaches back to it. */
+  lastPassStartedMs: number | null;
 }
 
 const DONE: Promise<void> = Promise.resolve();
 
 export function idleSession(): RelaySession {
-  return { abort: new AbortController(), sessionId: null, subscribed: new Set(), pass: DONE };
+  return { abort: new AbortController(), sessionId: null, subscribed: new Set(), pass: DONE, lastPassStartedMs: null };
 }
 
 /**
  * Subscription passes of a relay session: the receive queues of our live connections on that relay
  * that we own (AgentMembership) and the session does not hold yet — all of them, or those of
- * connections changed lately — in batches the relay accepts. A pass that fails ends the stream, so
+ * connections changed since the last pass — in batches the relay accepts. A pass that fails ends the stream, so
  * a fresh session starts over.
  */
 @Injectable()
@@ -62,18 +75,15 @@ export class OwnedQueueSubscriber {
   private async subscribeOwned(relay: string, session: RelaySession, scope: 'all' | 'recent'): Promise<void> {
     const sessionId = session.sessionId;
     if (!sessionId || session.abort.signal.aborted) return;
-    const recent = scope === 'recent' ? `AND updated_at > now() - interval '${RECENT_WINDOW_S} seconds'` : '';
+    const startedMs = performance.now();
+    // No completed pass to reach back to (cannot happen after a session's opening pass): read all.
+    const changedWithinS = scope === 'recent' && session.lastPassStartedMs !== null ? recentWindowS(session.lastPassStartedMs, startedMs) : null;
     let after = '';
     let total = 0;
     for (;;) {
-      const rows: Array<{ rcv_recipient_id: string }> = await this.dataSource.query(
-        `SELECT rcv_recipient_id FROM "agent"."connections"
-          WHERE rcv_relay = $1 AND rcv_recipient_id IS NOT NULL AND status <> 'deleted' AND rcv_recipient_id > $2 ${recent}
-          ORDER BY rcv_recipient_id LIMIT ${SUBSCRIBE_BATCH}`,
-        [relay, after],
-      );
-      if (rows.length === 0) break;
-      const ids = rows.map((r) => r.rcv_recipient_id).filter((id) => !session.subscribed.has(id) && this.membership.owns(id));
+      const page = await receiveQueuePage(this.dataSource, relay, after, changedWithinS);
+      if (page.length === 0) break;
+      const ids = page.filter((id) => !session.subscribed.has(id) && this.membership.owns(id));
       if (ids.length > 0) {
         await retryInline(() => this.relays.subscribe(relay, sessionId, ids), {
           policy: this.policy,
@@ -85,9 +95,10 @@ export class OwnedQueueSubscriber {
         for (const id of ids) session.subscribed.add(id);
         total += ids.length;
       }
-      after = rows[rows.length - 1].rcv_recipient_id;
-      if (rows.length < SUBSCRIBE_BATCH) break;
+      after = page[page.length - 1];
+      if (page.length < SUBSCRIBE_BATCH) break;
     }
+    session.lastPassStartedMs = startedMs;
     if (scope === 'all' || total > 0) this.logger.log({ relay, sessionId, scope, queues: total, held: session.subscribed.size }, 'relay queues subscribed');
   }
 }
