@@ -5,7 +5,7 @@ import { classifyError } from '../retry/error-classification';
 import { retryInline } from '../retry/inline-retry';
 import { RetryPolicy } from '../retry/retry-policy';
 import { AgentMembership } from './agent-membership';
-import { receiveQueuePage, SUBSCRIBE_BATCH } from './receive-queue-page';
+import { bucketQueuePage, recentQueuePage, SUBSCRIBE_BATCH } from './receive-queue-page';
 
 /**
  * A "recent" pass looks at connections changed since the start of the session's last completed pass,
@@ -41,8 +41,8 @@ export function idleSession(): RelaySession {
 
 /**
  * Subscription passes of a relay session: the receive queues of our live connections on that relay
- * that we own (AgentMembership) and the session does not hold yet — all of them, or those of
- * connections changed since the last pass — in batches the relay accepts. A pass that fails ends the stream, so
+ * that we own (AgentMembership) and the session does not hold yet — all of them (read by the owner
+ * buckets we own), or those of connections changed since the last pass — in batches the relay accepts. A pass that fails ends the stream, so
  * a fresh session starts over.
  */
 @Injectable()
@@ -78,25 +78,39 @@ export class OwnedQueueSubscriber {
     const startedMs = performance.now();
     // No completed pass to reach back to (cannot happen after a session's opening pass): read all.
     const changedWithinS = scope === 'recent' && session.lastPassStartedMs !== null ? recentWindowS(session.lastPassStartedMs, startedMs) : null;
-    let after = '';
     let total = 0;
-    for (;;) {
-      const page = await receiveQueuePage(this.dataSource, relay, after, changedWithinS);
-      if (page.length === 0) break;
+    const subscribeOwnedOf = async (page: string[]) => {
       const ids = page.filter((id) => !session.subscribed.has(id) && this.membership.owns(id));
-      if (ids.length > 0) {
-        await retryInline(() => this.relays.subscribe(relay, sessionId, ids), {
-          policy: this.policy,
-          signal: session.abort.signal,
-          logger: this.logger,
-          what: 'subscribe',
-          context: { relay },
-        });
-        for (const id of ids) session.subscribed.add(id);
-        total += ids.length;
+      if (ids.length === 0) return;
+      await retryInline(() => this.relays.subscribe(relay, sessionId, ids), {
+        policy: this.policy,
+        signal: session.abort.signal,
+        logger: this.logger,
+        what: 'subscribe',
+        context: { relay },
+      });
+      for (const id of ids) session.subscribed.add(id);
+      total += ids.length;
+    };
+    if (changedWithinS !== null) {
+      for (let after = ''; ; ) {
+        const page = await recentQueuePage(this.dataSource, relay, after, changedWithinS);
+        await subscribeOwnedOf(page);
+        if (page.length < SUBSCRIBE_BATCH) break;
+        after = page[page.length - 1];
       }
-      after = page[page.length - 1];
-      if (page.length < SUBSCRIBE_BATCH) break;
+    } else {
+      // Only the buckets we own: the other agents read theirs (owns() still decides, should the live
+      // set change during the pass; a change enqueues another full pass anyway).
+      for (const [first, last] of this.membership.ownedBucketRuns()) {
+        if (session.abort.signal.aborted) return;
+        for (let from = { bucket: first, id: '' }; ; ) {
+          const page = await bucketQueuePage(this.dataSource, relay, from.bucket, from.id, last);
+          await subscribeOwnedOf(page.ids);
+          if (page.ids.length < SUBSCRIBE_BATCH || !page.last) break;
+          from = page.last;
+        }
+      }
     }
     session.lastPassStartedMs = startedMs;
     if (scope === 'all' || total > 0) this.logger.log({ relay, sessionId, scope, queues: total, held: session.subscribed.size }, 'relay queues subscribed');

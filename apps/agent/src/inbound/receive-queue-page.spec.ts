@@ -1,17 +1,18 @@
 import 'reflect-metadata';
 import { openMigratedDataSource } from '@gc/persistence';
 import { DataSource } from 'typeorm';
-import { indexesUsed, planOf, seqScannedTables } from '../../../../test/support/query-plan';
+import { indexesUsed, planNodes, planOf, seqScannedTables } from '../../../../test/support/query-plan';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/test-isolation';
 import { CommandEntity } from '../persistence/command.entity';
 import { ConnectionEntity } from '../persistence/connection.entity';
 import { InboxMessageEntity } from '../persistence/inbox-message.entity';
 import { AGENT_MIGRATIONS } from '../persistence/migrations/agent-migrations';
-import { receiveQueuePage, receiveQueuePageParams, receiveQueuePageSql, SUBSCRIBE_BATCH } from './receive-queue-page';
+import { BUCKET_QUEUES_SQL, bucketQueuePage, RECENT_QUEUES_SQL, recentQueuePage } from './receive-queue-page';
 import { recentWindowS } from './owned-queue-subscriber';
+import { bucketOf, BucketOwners } from './owner-buckets';
 
 // docs/scaling.md limit 1: the per-second recent pass must read the rows it returns, not every stored
-// connection. 120,000 stored receive queues on two relays, changed an hour ago or more, and a few
+// connection, and a full pass only the owner buckets of its agent. 120,000 stored receive queues on two relays, changed an hour ago or more, and a few
 // changed just now: the plan Postgres picks for the pass's own statement has no sequential scan.
 describe('receive queue pages (real Postgres, 120k stored connections)', () => {
   const STORED = 120_000;
@@ -51,24 +52,52 @@ describe('receive queue pages (real Postgres, 120k stored connections)', () => {
   });
 
   it('a recent pass returns the live queues of that relay changed within the window, in id order, page by page', async () => {
-    expect(await receiveQueuePage(db, A, '', 60)).toEqual(recentOnA);
-    expect(await receiveQueuePage(db, A, recentOnA[19], 60)).toEqual(recentOnA.slice(20));
-    expect(await receiveQueuePage(db, B, '', 60)).toHaveLength(10);
-    const full = await receiveQueuePage(db, A, '', null);
-    expect(full).toHaveLength(SUBSCRIBE_BATCH);
-    expect(full).toEqual([...full].sort());
+    expect(await recentQueuePage(db, A, '', 60)).toEqual(recentOnA);
+    expect(await recentQueuePage(db, A, recentOnA[19], 60)).toEqual(recentOnA.slice(20));
+    expect(await recentQueuePage(db, B, '', 60)).toHaveLength(10);
   });
 
   it('the recent pass is served by the (rcv_relay, updated_at) index: no sequential scan of agent.connections', async () => {
     for (const windowS of [16, 60]) {
-      const plan = await planOf(db, receiveQueuePageSql(true), receiveQueuePageParams(A, '', windowS));
+      const plan = await planOf(db, RECENT_QUEUES_SQL, [A, '', windowS]);
       expect({ windowS, seq: seqScannedTables(plan), indexes: indexesUsed(plan) }).toEqual({ windowS, seq: [], indexes: ['connections_relay_updated'] });
     }
   });
 
-  it('a full pass pages through the receive-queue index, not a scan of the table', async () => {
-    const plan = await planOf(db, receiveQueuePageSql(false), receiveQueuePageParams(A, '', null));
-    expect({ seq: seqScannedTables(plan), indexes: indexesUsed(plan) }).toEqual({ seq: [], indexes: ['connections_receive_queue'] });
+  it('the stored owner bucket is the one the agents compute', async () => {
+    const rows: Array<{ rcv_recipient_id: string; owner_bucket: number }> = await db.query(`SELECT rcv_recipient_id, owner_bucket FROM "agent"."connections"`);
+    expect(rows).toHaveLength(STORED);
+    expect(rows.filter((r) => bucketOf(r.rcv_recipient_id) !== Number(r.owner_bucket))).toEqual([]);
+  });
+
+  it("two agents' full passes read each live queue of the relay once, each only its own", async () => {
+    const owners = new BucketOwners(['agent-1', 'agent-2']);
+    const read = new Map<string, string>();
+    for (const agent of ['agent-1', 'agent-2']) {
+      for (const [first, last] of owners.runsOf(agent)) {
+        for (let from = { bucket: first, id: '' }; ; ) {
+          const page = await bucketQueuePage(db, A, from.bucket, from.id, last);
+          for (const id of page.ids) {
+            expect(read.has(id) || owners.ownerOfQueue(id) !== agent).toBe(false);
+            read.set(id, agent);
+          }
+          if (!page.last) break;
+          from = page.last;
+        }
+      }
+    }
+    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM "agent"."connections" WHERE rcv_relay = $1 AND status <> 'deleted'`, [A]);
+    expect(read.size).toBe(n);
+    expect([...read.values()].filter((a) => a === 'agent-1').length).toBeGreaterThan(n / 2 - n / 20);
+  }, 60_000);
+
+  it('a full pass pages through its buckets in index order: no scan of the table, no sort of what it reads', async () => {
+    const plan = await planOf(db, BUCKET_QUEUES_SQL, [A, 100, '', 2000]);
+    expect({ seq: seqScannedTables(plan), indexes: indexesUsed(plan), sorts: planNodes(plan).filter((n) => n['Node Type'] === 'Sort').length }).toEqual({
+      seq: [],
+      indexes: ['connections_relay_bucket'],
+      sorts: 0,
+    });
   });
 
   it('the recent window reaches back to the start of the last completed pass, plus the margin', () => {
