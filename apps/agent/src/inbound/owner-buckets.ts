@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ownerOf } from './rendezvous-owner';
+import { fnv1a, mix } from './rendezvous-owner';
 
 /** Receive queues are owned in this many buckets: enough to spread evenly over hundreds of agents. */
 export const OWNER_BUCKETS = 4096;
@@ -21,7 +21,23 @@ export class BucketOwners {
   private readonly owner: string[];
 
   constructor(liveAgents: readonly string[]) {
-    this.owner = Array.from({ length: OWNER_BUCKETS }, (_, b) => ownerOf(`bucket:${b}`, liveAgents) ?? '');
+    // Each agent's id is hashed once and each bucket's weight is two multiplications: 4096 buckets ×
+    // the live agents stays a few ms at 48 agents (a string hash per pair took the event loop away
+    // for hundreds of ms on a busy machine).
+    const agents = liveAgents.map((id) => ({ id, hash: fnv1a(id) }));
+    this.owner = Array.from({ length: OWNER_BUCKETS }, (_, b) => {
+      const bucketHash = mix(Math.imul(b + 1, 0x9e3779b1));
+      let owner = '';
+      let best = -1;
+      for (const agent of agents) {
+        const weight = mix(agent.hash ^ bucketHash);
+        if (weight > best || (weight === best && agent.id < owner)) {
+          best = weight;
+          owner = agent.id;
+        }
+      }
+      return owner;
+    });
   }
 
   ownerOfQueue(recipientId: string): string {
