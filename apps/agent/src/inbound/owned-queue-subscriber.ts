@@ -79,9 +79,14 @@ export class OwnedQueueSubscriber {
     // No completed pass to reach back to (cannot happen after a session's opening pass): read all.
     const changedWithinS = scope === 'recent' && session.lastPassStartedMs !== null ? recentWindowS(session.lastPassStartedMs, startedMs) : null;
     let total = 0;
-    const subscribeOwnedOf = async (page: string[]) => {
-      const ids = page.filter((id) => !session.subscribed.has(id) && this.membership.owns(id));
-      if (ids.length === 0) return;
+    // Owned ids wait here until a relay batch is full: a full pass reads many small runs of buckets,
+    // and one subscribe per run would multiply the relay requests.
+    let waiting: string[] = [];
+    const subscribeOwnedOf = async (page: string[], flush = false) => {
+      for (const id of page) if (!session.subscribed.has(id) && this.membership.owns(id)) waiting.push(id);
+      if (waiting.length === 0 || (!flush && waiting.length < SUBSCRIBE_BATCH)) return;
+      const ids = waiting;
+      waiting = [];
       await retryInline(() => this.relays.subscribe(relay, sessionId, ids), {
         policy: this.policy,
         signal: session.abort.signal,
@@ -112,6 +117,7 @@ export class OwnedQueueSubscriber {
         }
       }
     }
+    await subscribeOwnedOf([], true);
     session.lastPassStartedMs = startedMs;
     if (scope === 'all' || total > 0) this.logger.log({ relay, sessionId, scope, queues: total, held: session.subscribed.size }, 'relay queues subscribed');
   }
