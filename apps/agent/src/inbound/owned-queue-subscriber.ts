@@ -5,6 +5,7 @@ import { classifyError } from '../retry/error-classification';
 import { retryInline } from '../retry/inline-retry';
 import { RetryPolicy } from '../retry/retry-policy';
 import { AgentMembership } from './agent-membership';
+import { mergeRuns, OWNER_BUCKETS } from './owner-buckets';
 import { bucketQueuePage, recentQueuePage, SUBSCRIBE_BATCH } from './receive-queue-page';
 
 /**
@@ -48,6 +49,8 @@ export function idleSession(): RelaySession {
 @Injectable()
 export class OwnedQueueSubscriber {
   private readonly logger = new Logger(OwnedQueueSubscriber.name);
+  /** Per relay, the live queues a bucket held in the last full pass (0 until one ran: read all at once). */
+  private readonly rowsPerBucket = new Map<string, number>();
 
   constructor(
     private readonly relays: RelayClient,
@@ -106,16 +109,23 @@ export class OwnedQueueSubscriber {
       }
     } else {
       // Only the buckets we own: the other agents read theirs (owns() still decides, should the live
-      // set change during the pass; a change enqueues another full pass anyway).
-      for (const [first, last] of this.membership.ownedBucketRuns()) {
+      // set change during the pass; a change enqueues another full pass anyway). Gaps of other
+      // agents' buckets holding fewer rows than a batch are read through rather than queried around.
+      const perBucket = this.rowsPerBucket.get(relay) ?? 0;
+      const runs = mergeRuns(this.membership.ownedBucketRuns(), perBucket > 0 ? Math.floor(SUBSCRIBE_BATCH / perBucket) : OWNER_BUCKETS);
+      let rows = 0;
+      for (const [first, last] of runs) {
         if (session.abort.signal.aborted) return;
         for (let from = { bucket: first, id: '' }; ; ) {
           const page = await bucketQueuePage(this.dataSource, relay, from.bucket, from.id, last);
+          rows += page.ids.length;
           await subscribeOwnedOf(page.ids);
           if (page.ids.length < SUBSCRIBE_BATCH || !page.last) break;
           from = page.last;
         }
       }
+      const buckets = runs.reduce((n, [first, last]) => n + last - first + 1, 0);
+      if (buckets > 0) this.rowsPerBucket.set(relay, rows / buckets);
     }
     await subscribeOwnedOf([], true);
     session.lastPassStartedMs = startedMs;

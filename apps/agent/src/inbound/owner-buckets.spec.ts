@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { bucketOf, BucketOwners, OWNER_BUCKETS } from './owner-buckets';
+import { bucketOf, BucketOwners, mergeRuns, OWNER_BUCKETS } from './owner-buckets';
 
 describe('owner buckets', () => {
   const three = ['agent-a', 'agent-b', 'agent-c'];
@@ -29,5 +29,12 @@ describe('owner buckets', () => {
 
   it('one agent owns everything in one run', () => {
     expect(new BucketOwners(['solo']).runsOf('solo')).toEqual([[0, OWNER_BUCKETS - 1]]);
+  });
+
+  it('joins runs across gaps of at most maxGap buckets, keeping every owned bucket', () => {
+    const runs: Array<[number, number]> = [[0, 1], [3, 3], [10, 12], [14, 20]];
+    expect(mergeRuns(runs, 0)).toEqual(runs);
+    expect(mergeRuns(runs, 1)).toEqual([[0, 3], [10, 20]]);
+    expect(mergeRuns(runs, OWNER_BUCKETS)).toEqual([[0, 20]]);
   });
 });

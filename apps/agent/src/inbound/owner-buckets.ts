@@ -56,3 +56,18 @@ export class BucketOwners {
     return runs;
   }
 }
+
+/**
+ * Joins runs separated by at most `maxGap` buckets: a full pass's query per run costs a round trip,
+ * reading a few rows of other agents' buckets (dropped by owns()) costs less. With `maxGap` from the
+ * rows a bucket holds, a small store is read in one query and a large one by the agent's share only.
+ */
+export function mergeRuns(runs: ReadonlyArray<readonly [number, number]>, maxGap: number): Array<[number, number]> {
+  const merged: Array<[number, number]> = [];
+  for (const [first, last] of runs) {
+    const prev = merged[merged.length - 1];
+    if (prev && first - prev[1] - 1 <= maxGap) prev[1] = last;
+    else merged.push([first, last]);
+  }
+  return merged;
+}
