@@ -5,7 +5,7 @@ import { indexesUsed, planOf, seqScannedTables } from '../../../../test/support/
 import { createTestDatabase, TestDatabase } from '../../../../test/support/test-isolation';
 import { CHAT_SCHEMA } from '../config/chat-schema';
 import { chatDataSourceOptions } from '../database/chat-data-source-options';
-import { claimDueStatusChecks, claimDueStatusChecksSql, MAX_DELAY_MS, PEER_MAY_NEVER_COME_FIRST_DELAY_MS, PEER_MAY_NEVER_COME_MAX_DELAY_MS, UNFINISHED_WATCHED_MS } from './status-check-schedule';
+import { allWaitingConnections, allWaitingConnectionsSql, claimDueStatusChecks, claimDueStatusChecksSql, MAX_DELAY_MS, PEER_MAY_NEVER_COME_FIRST_DELAY_MS, PEER_MAY_NEVER_COME_MAX_DELAY_MS, UNFINISHED_WATCHED_MS } from './status-check-schedule';
 
 // docs/scaling.md limit 2: the claim runs every tick on the lease holder; it must read what can be
 // due, not every stored connection. 60,000 settled connections (connected, checked or not), their
@@ -72,6 +72,13 @@ describe('status-check claim on a large store (real Postgres)', () => {
     const plan = await planOf(db, claimDueStatusChecksSql(), params(1_000));
     expect(seqScannedTables(plan)).toEqual([]);
     expect(indexesUsed(plan)).toEqual(expect.arrayContaining(['connections_status_check_first', 'connections_status_check_next', 'members_unfinished', 'introductions_unfinished']));
+  });
+
+  it('every waiting connection (at start, after a queue loss) is found by the same indexes, none read whole', async () => {
+    const plan = await planOf(db, allWaitingConnectionsSql(), [UNFINISHED_WATCHED_MS]);
+    expect(seqScannedTables(plan)).toEqual([]);
+    const waiting = (await allWaitingConnections(db)).flatMap((r) => r.conn_ids).sort();
+    expect(waiting).toEqual(['due-handshake', 'due-joiner', 'young-handshake']);
   });
 
   it('claims exactly the due waiting connections among them, then none until they are due again', async () => {

@@ -44,18 +44,19 @@ const DUE_AT = `CASE WHEN ${FRESH} THEN c.updated_at + ${FIRST_DELAY} * interval
   ELSE c.status_checked_at + c.status_check_delay_ms * interval '1 millisecond' END`;
 
 /**
- * A superset of the due waiting connections, each part read through an index (migration
- * 1764100000009): waiting themselves and fresh, with a stage at least the shortest first delay old
- * (FIRST_DELAY is never below $1); waiting themselves and checked before, with the next check due;
- * any live connection of a user with unfinished group work (few: the watch ends after a day). The
- * claim then applies WAITING and DUE_AT to these rows only, so it claims what a read of every
- * connection would: a connection in none of the parts cannot be due.
+ * A superset of the waiting connections (with the due conditions, of the due ones), each part read
+ * through an index (migration 1764100000009): waiting themselves and fresh (due: a stage at least
+ * the shortest first delay old, FIRST_DELAY never being below $1); waiting themselves and checked
+ * before (due: the next check); any live connection of a user with unfinished group work (few: the
+ * watch ends after a day). The two "themselves" parts together are every connection WAITING_ITSELF
+ * (fresh or not). The statements then apply WAITING (and DUE_AT) to these rows only, so they find
+ * what a read of every connection would: a connection in none of the parts cannot qualify.
  */
-const CANDIDATES = `SELECT c.id FROM ${CHAT_SCHEMA}.connections c
-    WHERE ${WAITING_ITSELF} AND ${FRESH} AND c.updated_at <= now() - $1::bigint * interval '1 millisecond'
+const candidates = (due: boolean) => `SELECT c.id FROM ${CHAT_SCHEMA}.connections c
+    WHERE ${WAITING_ITSELF} AND ${FRESH}${due ? ` AND c.updated_at <= now() - $1::bigint * interval '1 millisecond'` : ''}
    UNION SELECT c.id FROM ${CHAT_SCHEMA}.connections c
-    WHERE ${WAITING_ITSELF} AND c.status_checked_at >= c.updated_at
-      AND ${CHAT_SCHEMA}.status_check_due_at(c.status_checked_at, c.status_check_delay_ms) <= now()
+    WHERE ${WAITING_ITSELF} AND c.status_checked_at >= c.updated_at${due ? `
+      AND ${CHAT_SCHEMA}.status_check_due_at(c.status_checked_at, c.status_check_delay_ms) <= now()` : ''}
    UNION SELECT c.id FROM ${CHAT_SCHEMA}.connections c WHERE c.user_id IN (SELECT user_id FROM unfinished) AND c.stage <> 'failed'`;
 
 /**
@@ -65,7 +66,7 @@ const CANDIDATES = `SELECT c.id FROM ${CHAT_SCHEMA}.connections c
  * otherwise). A connection with a pending command of
  * ours is left to the stale-head re-publish. One statement: only due rows leave Postgres, and two chats
  * never claim the same row (SKIP LOCKED; a row being changed by an event is simply checked next tick).
- * It reads the candidates (CANDIDATES), not every connection.
+ * It reads the candidates (candidates()), not every connection.
  */
 export async function claimDueStatusChecks(db: Db, firstDelayMs: number, limit: number, watchedMs = UNFINISHED_WATCHED_MS): Promise<{ id: string; user_id: string }[]> {
   return sqlRows(
@@ -78,7 +79,7 @@ export async function claimDueStatusChecks(db: Db, firstDelayMs: number, limit: 
 /** The claim's statement (exported for its plan's spec); parameters as in claimDueStatusChecks. */
 export function claimDueStatusChecksSql(): string {
   return `WITH unfinished AS (${unfinishedUsers(STUCK, '$6::bigint')}),
-     candidates AS (${CANDIDATES}),
+     candidates AS (${candidates(true)}),
      due AS (
        SELECT c.id FROM ${CHAT_SCHEMA}.connections c
         WHERE c.id IN (SELECT id FROM candidates) AND ${WAITING} AND ${DUE_AT} <= now()
@@ -97,9 +98,13 @@ export function claimDueStatusChecksSql(): string {
  * down) and after a queue loss (any event not yet handled may be gone).
  */
 export async function allWaitingConnections(db: Db, watchedMs = UNFINISHED_WATCHED_MS): Promise<{ user_id: string; conn_ids: string[] }[]> {
-  return db.query(
-    `WITH unfinished AS (${unfinishedUsers('', '$1::bigint')})
-     SELECT c.user_id, array_agg(c.id) AS conn_ids FROM ${CHAT_SCHEMA}.connections c WHERE ${WAITING} GROUP BY c.user_id`,
-    [watchedMs],
-  );
+  return db.query(allWaitingConnectionsSql(), [watchedMs]);
+}
+
+/** allWaitingConnections' statement (exported for its plan's spec): $1 the watch of unfinished work. */
+export function allWaitingConnectionsSql(): string {
+  return `WITH unfinished AS (${unfinishedUsers('', '$1::bigint')}),
+     candidates AS (${candidates(false)})
+     SELECT c.user_id, array_agg(c.id) AS conn_ids FROM ${CHAT_SCHEMA}.connections c
+      WHERE c.id IN (SELECT id FROM candidates) AND ${WAITING} GROUP BY c.user_id`;
 }
