@@ -14,6 +14,9 @@ import { CommandExecutions1764100000002 } from './migrations/1764100000002-Comma
 import { ConnectionStatusChecks1764100000003 } from './migrations/1764100000003-ConnectionStatusChecks';
 import { MemberInvitedViaContact1764100000004 } from './migrations/1764100000004-MemberInvitedViaContact';
 import { UserTokens1764100000008 } from './migrations/1764100000008-UserTokens';
+import { StatusCheckIndexes1764100000009 } from './migrations/1764100000009-StatusCheckIndexes';
+import { OpenCommandCounts1764100000010 } from './migrations/1764100000010-OpenCommandCounts';
+import { GroupProgressIndexes1764100000011 } from './migrations/1764100000011-GroupProgressIndexes';
 import { PeerReadsBatches1764100000012 } from './migrations/1764100000012-PeerReadsBatches';
 import { CommandPublished1764100000013 } from './migrations/1764100000013-CommandPublished';
 import { DeletedConnectionCommands1764100000005 } from './migrations/1764100000005-DeletedConnectionCommands';
@@ -21,4 +24,4 @@ import { ForwardedMessages1764100000006 } from './migrations/1764100000006-Forwa
 import { IntroductionRetries1764100000007 } from './migrations/1764100000007-IntroductionRetries';
 
 export const CHAT_ENTITIES = [User, Connection, Contact, Group, Member, Introduction, GroupMessage, PendingDelivery, ReceivedMessage, Command];
-export const CHAT_MIGRATIONS = [ChatSchema1764100000000, GroupInvitedVia1764100000001, CommandExecutions1764100000002, ConnectionStatusChecks1764100000003, MemberInvitedViaContact1764100000004, DeletedConnectionCommands1764100000005, ForwardedMessages1764100000006, IntroductionRetries1764100000007, UserTokens1764100000008, PeerReadsBatches1764100000012, CommandPublished1764100000013];
+export const CHAT_MIGRATIONS = [ChatSchema1764100000000, GroupInvitedVia1764100000001, CommandExecutions1764100000002, ConnectionStatusChecks1764100000003, MemberInvitedViaContact1764100000004, DeletedConnectionCommands1764100000005, ForwardedMessages1764100000006, IntroductionRetries1764100000007, UserTokens1764100000008, StatusCheckIndexes1764100000009, OpenCommandCounts1764100000010, GroupProgressIndexes1764100000011, PeerReadsBatches1764100000012, CommandPublished1764100000013];

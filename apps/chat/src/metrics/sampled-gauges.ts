@@ -3,7 +3,7 @@ import { shardedQueueToken, type ShardedQueue } from '@gc/queueing';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Gauge } from 'prom-client';
+import { Gauge, Histogram } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { countCommands } from '../outbox/command-store';
 import { ChatMetrics } from './chat-metrics';
@@ -12,7 +12,7 @@ export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 
 /**
  * Gauges read at scrape time from where the truth lives (Postgres, Redis), so they are right even
- * after a restart: commands by function and status, and the depth of both queues.
+ * after a restart: unfinished commands by function and status, and the depth of both queues.
  */
 @Injectable()
 export class SampledGauges implements OnModuleInit {
@@ -26,9 +26,10 @@ export class SampledGauges implements OnModuleInit {
     // The queues are registered by the root module; they are looked up, not opened a second time.
     const queues = [AGENT_COMMANDS_QUEUE, AGENT_EVENTS_QUEUE].map((name) => this.moduleRef.get<ShardedQueue>(shardedQueueToken(name), { strict: false }));
     const db = this.db;
+    const roundTrips = this.metrics.commandRoundTrip;
     new Gauge({
       name: 'gc_chat_commands',
-      help: 'Commands in chat.commands by function and status',
+      help: 'Commands by function and status: pending and failed as in chat.commands now; completed: those this chat completed by their event since it started',
       labelNames: ['function', 'status'] as const,
       registers: [this.metrics.registry],
       async collect() {
@@ -37,6 +38,7 @@ export class SampledGauges implements OnModuleInit {
         if (!rows) return;
         this.reset();
         for (const r of rows) this.set({ function: r.function, status: r.status }, r.count);
+        for (const [fn, n] of await completedByFunction(roundTrips)) this.set({ function: fn, status: 'completed' }, n);
       },
     });
     new Gauge({
@@ -57,6 +59,19 @@ export class SampledGauges implements OnModuleInit {
       },
     });
   }
+}
+
+/**
+ * Completed commands are nearly every row of the outbox, for ever: counted from the table they made
+ * each scrape read all of it (docs/scaling.md limit 3). Every command this chat completes by its event
+ * is timed into the round-trip histogram (events/event-metrics.observer.ts), whose count is that number.
+ */
+export async function completedByFunction(roundTrips: Histogram<'function' | 'status'>): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const v of (await roundTrips.get()).values) {
+    if (v.metricName?.endsWith('_count') && v.labels.status === 'completed' && typeof v.labels.function === 'string') counts.set(v.labels.function, v.value);
+  }
+  return counts;
 }
 
 /** Redis away: ioredis queues the command until it is back; a scrape must not wait that long. */

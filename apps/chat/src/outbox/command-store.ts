@@ -280,9 +280,16 @@ export async function listCommands(
   return rows.map((r) => ({ corrId: r.corr_id, function: r.function, status: r.status, attempts: Number(r.attempts), lastError: r.last_error }));
 }
 
-/** How many commands there are by function and status (a gauge sampled on scrape). */
+/** countCommands' statement: its predicate is the partial index commands_open_by_function's. */
+export const COUNT_OPEN_COMMANDS_SQL = `SELECT function, status, count(*) AS n FROM ${CHAT_SCHEMA}.commands WHERE status IN ('pending', 'failed') GROUP BY function, status`;
+
+/**
+ * How many unfinished commands (pending, failed) there are by function (a gauge sampled on scrape).
+ * Not the completed ones: they are nearly every row ever written, and counting them read the whole
+ * outbox on every scrape (docs/scaling.md limit 3).
+ */
 export async function countCommands(db: Db): Promise<{ function: string; status: CommandStatus; count: number }[]> {
-  const rows: { function: string; status: CommandStatus; n: string }[] = await db.query(`SELECT function, status, count(*) AS n FROM ${CHAT_SCHEMA}.commands GROUP BY function, status`);
+  const rows: { function: string; status: CommandStatus; n: string }[] = await db.query(COUNT_OPEN_COMMANDS_SQL);
   return rows.map((r) => ({ function: r.function, status: r.status, count: Number(r.n) }));
 }
 

@@ -18,6 +18,8 @@ const unfinishedUsers = (stuck: string, recent: string) => `SELECT user_id FROM 
 /** How long an unfinished member or introduction keeps its user's connections checked, unless told. */
 export const UNFINISHED_WATCHED_MS = 24 * 60 * 60_000;
 const STUCK = ` AND updated_at < now() - $1 * interval '1 millisecond'`;
+/** Waiting on the peer whatever the user's groups do; the predicate of both connections_status_check_* indexes. */
+const WAITING_ITSELF = `c.stage <> 'failed' AND (c.stage <> 'connected' OR (c.role = 'joiner' AND c.peer_info IS NULL))`;
 const WAITING = `c.stage <> 'failed' AND (c.stage <> 'connected' OR (c.role = 'joiner' AND c.peer_info IS NULL) OR c.user_id IN (SELECT user_id FROM unfinished))`;
 
 /**
@@ -42,20 +44,45 @@ const DUE_AT = `CASE WHEN ${FRESH} THEN c.updated_at + ${FIRST_DELAY} * interval
   ELSE c.status_checked_at + c.status_check_delay_ms * interval '1 millisecond' END`;
 
 /**
+ * A superset of the waiting connections (with the due conditions, of the due ones), each part read
+ * through an index (migration 1764100000009): waiting themselves and fresh (due: a stage at least
+ * the shortest first delay old, FIRST_DELAY never being below $1); waiting themselves and checked
+ * before (due: the next check); any live connection of a user with unfinished group work (few: the
+ * watch ends after a day). The two "themselves" parts together are every connection WAITING_ITSELF
+ * (fresh or not). The statements then apply WAITING (and DUE_AT) to these rows only, so they find
+ * what a read of every connection would: a connection in none of the parts cannot qualify.
+ */
+const candidates = (due: boolean) => `SELECT c.id FROM ${CHAT_SCHEMA}.connections c
+    WHERE ${WAITING_ITSELF} AND ${FRESH}${due ? ` AND c.updated_at <= now() - $1::bigint * interval '1 millisecond'` : ''}
+   UNION SELECT c.id FROM ${CHAT_SCHEMA}.connections c
+    WHERE ${WAITING_ITSELF} AND c.status_checked_at >= c.updated_at${due ? `
+      AND ${CHAT_SCHEMA}.status_check_due_at(c.status_checked_at, c.status_check_delay_ms) <= now()` : ''}
+   UNION SELECT c.id FROM ${CHAT_SCHEMA}.connections c WHERE c.user_id IN (SELECT user_id FROM unfinished) AND c.stage <> 'failed'`;
+
+/**
  * Claims, at most `limit`, the waiting connections whose STATUS check is due (oldest due first) and
  * moves their schedule on: first `firstDelayMs` after the stage changed (at least 5 min for
  * PEER_MAY_NEVER_COME), then after twice the previous delay, capped (1 h for PEER_MAY_NEVER_COME, 5 min
  * otherwise). A connection with a pending command of
  * ours is left to the stale-head re-publish. One statement: only due rows leave Postgres, and two chats
  * never claim the same row (SKIP LOCKED; a row being changed by an event is simply checked next tick).
+ * It reads the candidates (candidates()), not every connection.
  */
 export async function claimDueStatusChecks(db: Db, firstDelayMs: number, limit: number, watchedMs = UNFINISHED_WATCHED_MS): Promise<{ id: string; user_id: string }[]> {
   return sqlRows(
     db,
-    `WITH unfinished AS (${unfinishedUsers(STUCK, '$6::bigint')}),
+    claimDueStatusChecksSql(),
+    [firstDelayMs, limit, PEER_MAY_NEVER_COME_MAX_DELAY_MS, MAX_DELAY_MS, PEER_MAY_NEVER_COME_FIRST_DELAY_MS, watchedMs],
+  );
+}
+
+/** The claim's statement (exported for its plan's spec); parameters as in claimDueStatusChecks. */
+export function claimDueStatusChecksSql(): string {
+  return `WITH unfinished AS (${unfinishedUsers(STUCK, '$6::bigint')}),
+     candidates AS (${candidates(true)}),
      due AS (
        SELECT c.id FROM ${CHAT_SCHEMA}.connections c
-        WHERE ${WAITING} AND ${DUE_AT} <= now()
+        WHERE c.id IN (SELECT id FROM candidates) AND ${WAITING} AND ${DUE_AT} <= now()
           AND NOT EXISTS (SELECT 1 FROM ${CHAT_SCHEMA}.commands k WHERE k.conn_id = c.id AND k.status = 'pending')
         ORDER BY ${DUE_AT} LIMIT $2
         FOR UPDATE OF c SKIP LOCKED)
@@ -63,9 +90,7 @@ export async function claimDueStatusChecks(db: Db, firstDelayMs: number, limit: 
         SET status_check_delay_ms = LEAST(2 * CASE WHEN ${FRESH} THEN ${FIRST_DELAY} ELSE c.status_check_delay_ms END, ${MAX_DELAY}),
             status_checked_at = now()
        FROM due WHERE c.id = due.id
-     RETURNING c.id, c.user_id`,
-    [firstDelayMs, limit, PEER_MAY_NEVER_COME_MAX_DELAY_MS, MAX_DELAY_MS, PEER_MAY_NEVER_COME_FIRST_DELAY_MS, watchedMs],
-  );
+     RETURNING c.id, c.user_id`;
 }
 
 /**
@@ -73,9 +98,13 @@ export async function claimDueStatusChecks(db: Db, firstDelayMs: number, limit: 
  * down) and after a queue loss (any event not yet handled may be gone).
  */
 export async function allWaitingConnections(db: Db, watchedMs = UNFINISHED_WATCHED_MS): Promise<{ user_id: string; conn_ids: string[] }[]> {
-  return db.query(
-    `WITH unfinished AS (${unfinishedUsers('', '$1::bigint')})
-     SELECT c.user_id, array_agg(c.id) AS conn_ids FROM ${CHAT_SCHEMA}.connections c WHERE ${WAITING} GROUP BY c.user_id`,
-    [watchedMs],
-  );
+  return db.query(allWaitingConnectionsSql(), [watchedMs]);
+}
+
+/** allWaitingConnections' statement (exported for its plan's spec): $1 the watch of unfinished work. */
+export function allWaitingConnectionsSql(): string {
+  return `WITH unfinished AS (${unfinishedUsers('', '$1::bigint')}),
+     candidates AS (${candidates(false)})
+     SELECT c.user_id, array_agg(c.id) AS conn_ids FROM ${CHAT_SCHEMA}.connections c
+      WHERE c.id IN (SELECT id FROM candidates) AND ${WAITING} GROUP BY c.user_id`;
 }
