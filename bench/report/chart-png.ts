@@ -3,8 +3,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { CHROMIUM as DEBIAN_CHROMIUM, CHROMIUM_HEADLESS_ARGS } from '../../test/support/chromium';
 
-export const CHROMIUM = process.env.BENCH_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM = process.env.BENCH_CHROMIUM ?? DEBIAN_CHROMIUM;
 
 /**
  * An SVG screenshotted into a PNG by Debian's headless Chromium: the repo takes no charting or
@@ -19,14 +20,7 @@ export async function renderSvgToPng(svg: string, pngPath: string, size: { width
     await promisify(execFile)(
       CHROMIUM,
       [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
+        ...CHROMIUM_HEADLESS_ARGS,
         '--hide-scrollbars',
         '--force-device-scale-factor=1',
         `--user-data-dir=${join(dir, 'profile')}`,

@@ -6,18 +6,8 @@ import { eventually } from '../support/eventually';
 import { freePort } from '../support/free-port';
 import { ServiceProcess, startService, TEST_OUTPUT_DIR } from '../support/service-process';
 import { createTestDatabase, SHARED_REDIS_URL, TestDatabase, testQueuePrefix } from '../support/test-isolation';
+import { CHROMIUM, CHROMIUM_HEADLESS_ARGS } from '../support/chromium';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const USER = 'board-admin';
 const PASSWORD = 'board-test-password';
 const README_IMAGE = resolve(__dirname, '..', '..', 'docs', 'img', 'bull-board.png');
@@ -41,7 +31,7 @@ describe('Bull Board at /queues in chromium', () => {
     return chromium.launchPersistentContext(dir, {
       executablePath: CHROMIUM,
       headless: true,
-      args: CHROMIUM_ARGS,
+      args: CHROMIUM_HEADLESS_ARGS,
       viewport: { width: 1280, height: 800 },
       ...(credentials ? { httpCredentials: credentials } : {}),
     });
