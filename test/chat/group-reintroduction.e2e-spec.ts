@@ -72,7 +72,15 @@ describe('chat: re-introduction after a permanent failure (design §5)', () => {
       { timeoutMs: 120_000, intervalMs: 50, what: 'the host re-introduced M1 and M2' },
     );
     await waitForGroupConverged(api, setup, 150_000);
-    const progress = (await api.request<Progress>('GET', `/users/${host.userId}/groups/${g}/progress`)).body;
+    // The members see each other connected first; the host learns it from their x.grp.mem.con, a
+    // message later (it may ride in the same SEND as what was waiting on their connection to the host).
+    const progress = await eventually(
+      async () => {
+        const p = (await api.request<Progress>('GET', `/users/${host.userId}/groups/${g}/progress`)).body;
+        return p.stuck.length === 0 && p;
+      },
+      { timeoutMs: 30_000, what: "the host's /progress with no pair stuck" },
+    );
     console.log(`re-introduction: ${progress.reintroductions} re-introduction(s); the stuck pair seen while waiting: ${JSON.stringify(sawRetry)}`);
     expect(progress).toMatchObject({ stuck: [] });
     expect(progress.reintroductions).toBeGreaterThanOrEqual(1);
