@@ -83,7 +83,15 @@ describe('operability: progress, metrics, docs', () => {
   });
 
   it('metrics after convergence: commands, round trips, events, continuations and queue depth (chat); commands and relay latency (agent); requests (relay)', async () => {
-    const chat = await metrics(stack.chat.url);
+    // Completions are counted from the round-trip measurements, which the chat reads in batches a
+    // moment after the events (EventMetricsObserver): wait for the last completion of the group.
+    const chat = await eventually(
+      async () => {
+        const text = await metrics(stack.chat.url);
+        return sample(text, 'gc_chat_commands', { function: 'ALLOW_INTRO', status: 'completed' }) === 2 && text;
+      },
+      { timeoutMs: 10_000, intervalMs: 100, what: 'gc_chat_commands to count the group\'s completions' },
+    );
     expect(sample(chat, 'gc_chat_commands', { function: 'CREATE_GROUP_MEMBER_INVITATION', status: 'completed' })).toBe(2);
     expect(sample(chat, 'gc_chat_commands', { function: 'ALLOW_INTRO', status: 'completed' })).toBe(2);
     // Timed when their completion event resumed them (a STATUS recovery may complete one instead).
