@@ -1,5 +1,7 @@
 import { Client } from 'pg';
 import { startChatStack } from '../../test/support/chat-stack';
+import { eventually } from '../../test/support/eventually';
+import { completedCount } from '../measure/command-completion';
 import { PgRoundTripProxy, PgTally } from './pg-round-trip-proxy';
 
 /**
@@ -14,13 +16,12 @@ async function main(): Promise<void> {
   const port = await proxy.start();
   let dbUrl = '';
   const stack = await startChatStack({ label: 'probe-rt', relays: 2, via: { database: async (url) => ((dbUrl = url), url.replace('127.0.0.1:5432', `127.0.0.1:${port}`)) } });
-  const pg = new Client({ connectionString: dbUrl });
+  // search_path chat, as the bench's own client: completedCount names the chat's tables unqualified.
+  const pg = new Client({ connectionString: dbUrl, options: '-c search_path=chat' });
   await pg.connect();
   try {
-    const completed = async () => Number((await pg.query(`SELECT count(*) AS n FROM chat.commands WHERE status = 'completed'`)).rows[0].n);
-    const until = async (count: number) => {
-      while ((await completed()) < count) await new Promise((r) => setTimeout(r, 20));
-    };
+    const until = (count: number) =>
+      eventually(async () => (await completedCount(pg, 'CREATE_CONTACT_INVITATION')) >= count, { timeoutMs: 120_000, intervalMs: 20, what: `${count} CREATEs completed` });
     const users: string[] = [];
     for (let i = 0; i < 10; i++) users.push(await stack.api.createUser(`u${i}`));
     await Promise.all(users.map((u) => stack.api.createInvitation(u))); // warm-up

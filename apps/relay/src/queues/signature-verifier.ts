@@ -1,4 +1,4 @@
-import { okpPublicKey, okpRawOfSpki, okpSpki } from '@gc/contracts';
+import { okpPublicKey, okpRawOfSpki } from '@gc/contracts';
 import { KeyObject, verify } from 'node:crypto';
 
 /**
@@ -24,8 +24,8 @@ export function parseSenderKey(base64: string): KeyObject | null {
 
 /** The key in one canonical spelling, so the same key in another base64 form is "the same key"; null when not a key. */
 export function canonicalKey(base64: string): string | null {
-  const raw = okpRawOfSpki('Ed25519', Buffer.from(base64, 'base64'));
-  return raw && parseSenderKey(base64) ? okpSpki('Ed25519', raw).toString('base64') : null;
+  // parseSenderKey accepts only the canonical 44-byte SPKI, so re-encoding its bytes is the canonical spelling.
+  return parseSenderKey(base64) ? Buffer.from(base64, 'base64').toString('base64') : null;
 }
 
 /** True when `signatureBase64` is the key's Ed25519 signature of exactly `signed` (a raw body, or a recipient statement). */
