@@ -149,14 +149,16 @@ async function main(): Promise<void> {
     for (const [members, png] of pngs) r.charts.set(members, reportDir ? relative(reportDir, png) : png);
   }
   if (wants(opts, 'replicas')) {
-    for (const n of opts.replicas) {
-      log(`7. replicas: ${n} agent(s) + ${n} chat(s)`);
-      try {
-        r.replicas.push(await runReplicaScaling(ctx, n));
-      } catch (err) {
-        const error = (err as Error).message.split('\n')[0];
-        log(`  ${n} + ${n} failed: ${error}`);
-        r.replicas.push({ replicas: n, notRun: `failed: ${error}` });
+    for (const cpuCap of opts.replicaCpu) {
+      for (const n of opts.replicas) {
+        log(`7. replicas: ${n} agent(s) + ${n} chat(s)${cpuCap > 0 ? `, each capped at ${cpuCap} cores` : ''}`);
+        try {
+          r.replicas.push(await runReplicaScaling(ctx, n, cpuCap));
+        } catch (err) {
+          const error = (err as Error).message.split('\n')[0];
+          log(`  ${n} + ${n} failed: ${error}`);
+          r.replicas.push({ replicas: n, cpuCap, notRun: `failed: ${error}` });
+        }
       }
     }
   }

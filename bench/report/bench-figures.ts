@@ -1,7 +1,7 @@
 import { BenchOptions } from '../bench-options';
 import { MEMORY_TARGET_CONNECTIONS } from '../scenarios/connection-memory';
 import { ConvergenceRun, cpuMsPerPairTotal, cpuPerPairLine } from '../scenarios/group-convergence';
-import { measured } from '../scenarios/replica-scaling';
+import { measured, singlePairOf } from '../scenarios/replica-scaling';
 import { Figure, fmt } from './figure';
 import { Results, cpuTotal, mean, naiveCpuMsPerCommand } from './results';
 import { TARGETS, convergenceTargetSeconds } from './targets';
@@ -160,10 +160,11 @@ function recoveryAndMemoryFigures(r: Results): Figure[] {
 }
 
 function replicaFigures(r: Results): Figure[] {
-  const one = r.replicas.filter(measured).find((x) => x.replicas === 1);
   return r.replicas.flatMap((x): Figure[] => {
-    const label = `${x.replicas} agent${x.replicas > 1 ? 's' : ''} + ${x.replicas} chat${x.replicas > 1 ? 's' : ''}`;
+    const cap = x.cpuCap > 0 ? `, each capped at ${fmt(x.cpuCap)} cores` : '';
+    const label = `${x.replicas} agent${x.replicas > 1 ? 's' : ''} + ${x.replicas} chat${x.replicas > 1 ? 's' : ''}${cap}`;
     if (!measured(x)) return [{ section: '7 replicas', name: `${label}: not measured`, value: x.notRun }];
+    const one = singlePairOf(r.replicas, x);
     const scaling = one ? ` (×${fmt(x.run.perSecond / one.run.perSecond, 2)} vs 1 + 1)` : '';
     return [
       { section: '7 replicas', name: `${label}: CREATE commands/s (${x.run.commands}, 20 users, round-robin over the chats)`, value: `${fmt(x.run.perSecond, 0)}${scaling}` },

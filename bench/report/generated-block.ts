@@ -1,5 +1,5 @@
 import { cpuPerPairLine } from '../scenarios/group-convergence';
-import { measured } from '../scenarios/replica-scaling';
+import { measured, singlePairOf } from '../scenarios/replica-scaling';
 import { converged, cpuPerPairInNaiveCommands } from './bench-figures';
 import { Figure, fmt } from './figure';
 import { markdownTable } from './markdown-report';
@@ -55,23 +55,25 @@ function convergenceSection(r: Results): string[] {
 
 function replicaSection(r: Results): string[] {
   if (!r.replicas.length) return [];
-  const one = r.replicas.filter(measured).find((x) => x.replicas === 1);
   const out = [
     '### Replicas: n agents + n chats on one Redis and one Postgres (issue 13)',
     '',
     'The throughput run\'s closed-loop CREATE load, spread round-robin over the chats\' URLs; a fresh system per row.',
     'CPU busy: this system\'s processes (agents, chats, relays, its Postgres backends) and the whole machine (/proc/stat, other work included), as a share of all cores; near 100% the machine, not the code, is the ceiling.',
+    'Capped rows give each agent and each chat its own CPU quota (a cgroup, bench/measure/cpu-cap.ts), as if each ran on a small machine of its own: uncapped, one pair already fills this machine, so only the capped rows can show whether a replica adds throughput. Scaling is against the 1 + 1 row of the same cap.',
     '',
-    '| agents + chats | commands/s | scaling vs 1 + 1 | CPU ms per command (chat, agent, relays, postgres) | CPU busy: system / machine |',
-    '|---|---|---|---|---|',
+    '| agents + chats | cores per agent / chat | commands/s | scaling vs 1 + 1 | CPU ms per command (chat, agent, relays, postgres) | CPU busy: system / machine |',
+    '|---|---|---|---|---|---|',
   ];
   for (const x of r.replicas) {
+    const cap = x.cpuCap > 0 ? fmt(x.cpuCap) : 'uncapped';
     if (!measured(x)) {
-      out.push(`| ${x.replicas} + ${x.replicas} | not measured: ${x.notRun.replace(/\|/g, '/')} | | | |`);
+      out.push(`| ${x.replicas} + ${x.replicas} | ${cap} | not measured: ${x.notRun.replace(/\|/g, '/')} | | | |`);
       continue;
     }
+    const one = singlePairOf(r.replicas, x);
     const parts = Object.entries(x.run.cpuMsPerCommand ?? {}).map(([k, v]) => `${k} ${fmt(v)}`).join(', ');
-    out.push(`| ${x.replicas} + ${x.replicas} | ${fmt(x.run.perSecond, 0)} | ${one ? `×${fmt(x.run.perSecond / one.run.perSecond, 2)}` : 'n/a'} | ${fmt(x.cpuMsPerCommand)} (${parts}) | ${fmt(x.systemShare * 100, 0)}% / ${fmt(x.machineShare * 100, 0)}% of ${x.cores} cores |`);
+    out.push(`| ${x.replicas} + ${x.replicas} | ${cap} | ${fmt(x.run.perSecond, 0)} | ${one ? `×${fmt(x.run.perSecond / one.run.perSecond, 2)}` : 'n/a'} | ${fmt(x.cpuMsPerCommand)} (${parts}) | ${fmt(x.systemShare * 100, 0)}% / ${fmt(x.machineShare * 100, 0)}% of ${x.cores} cores |`);
   }
   out.push('');
   return out;

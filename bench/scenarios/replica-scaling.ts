@@ -2,6 +2,7 @@ import { cpus } from 'node:os';
 import { Client } from 'pg';
 import { ADMIN_DATABASE_URL } from '../../test/support/test-isolation';
 import { ThroughputRun } from '../measure/load-driver';
+import { cpuCaps } from '../measure/cpu-cap';
 import { MachineCpuMeter } from '../measure/machine-cpu';
 import { AGENT_POOL_SIZE, CHAT_POOL_SIZE, freePostgresConnections, poolConnectionsNeeded } from '../measure/postgres-connections';
 import { fmt } from '../report/figure';
@@ -12,6 +13,8 @@ import { cpuLine, createUsers, runOurThroughput } from './command-throughput';
 export interface ReplicaRun {
   /** n agents and n chats on one Redis, one Postgres database and the same two relays. */
   replicas: number;
+  /** Cores each agent and each chat was capped to (cgroup quota), 0 for none: see measure/cpu-cap.ts. */
+  cpuCap: number;
   run: ThroughputRun;
   /** CPU ms per command over every process of the system (all agents, chats, relays, its Postgres backends). */
   cpuMsPerCommand: number;
@@ -25,12 +28,18 @@ export interface ReplicaRun {
 /** A replica count the run could not measure, and why (shown in the report instead of its figures). */
 export interface ReplicaNotRun {
   replicas: number;
+  cpuCap: number;
   notRun: string;
 }
 
 export type ReplicaOutcome = ReplicaRun | ReplicaNotRun;
 
 export const measured = (x: ReplicaOutcome): x is ReplicaRun => !('notRun' in x);
+
+/** The 1 + 1 run a row's scaling is read against: the same CPU cap, one replica. */
+export function singlePairOf(all: readonly ReplicaOutcome[], x: ReplicaOutcome): ReplicaRun | undefined {
+  return all.filter(measured).find((y) => y.replicas === 1 && y.cpuCap === x.cpuCap);
+}
 
 /**
  * Why n + n cannot run on this Postgres server now, if it cannot: the pools of n chats and n
@@ -55,7 +64,7 @@ export async function replicaConnectionShortfall(replicas: number, env: { chat: 
  * against n agents + n chats, the requests spread round-robin over the chats' URLs as a load
  * balancer would. A fresh system per n, so one run's backlog or warm caches do not help the next.
  */
-export async function runReplicaScaling(ctx: BenchContext, replicas: number): Promise<ReplicaOutcome> {
+export async function runReplicaScaling(ctx: BenchContext, replicas: number, cpuCap = 0): Promise<ReplicaOutcome> {
   // The same Postgres connections in all: n replicas share 1 + 1's pools (DATABASE_POOL_SIZE ÷ n),
   // so a count measures the processes, not more connections (and 3 + 3 fits a shared server).
   const env = {
@@ -65,16 +74,26 @@ export async function runReplicaScaling(ctx: BenchContext, replicas: number): Pr
   const shortfall = await replicaConnectionShortfall(replicas, env);
   if (shortfall) {
     ctx.log(`  ${replicas} + ${replicas} not run: ${shortfall}`);
-    return { replicas, notRun: shortfall };
+    return { replicas, cpuCap, notRun: shortfall };
+  }
+  // Before the system starts, so a machine that cannot cap costs no start-up.
+  const caps = cpuCap > 0 ? cpuCaps(`replicas${replicas}`) : null;
+  if (typeof caps === 'string') {
+    ctx.log(`  ${replicas} + ${replicas} at ${cpuCap} cores each not run: ${caps}`);
+    return { replicas, cpuCap, notRun: caps };
   }
   const system = await startBenchSystem({
-    label: `replicas${replicas}`,
+    label: `replicas${replicas}${cpuCap > 0 ? '-capped' : ''}`,
     standbyAgents: replicas - 1,
     extraChats: replicas - 1,
     chatEnv: env.chat,
     agentEnv: env.agent,
+  }).catch((err: unknown) => {
+    caps?.release();
+    throw err;
   });
   try {
+    for (const p of [system.agent, ...system.standbyAgents, system.chat, ...system.extraChats]) caps?.cap(p.name, p.child.pid!, cpuCap);
     const users = await createUsers(system, 20);
     const chatUrls = [system.chat, ...system.extraChats].map((c) => c.url);
     // Warm-up on every chat (JIT, pools, relay sessions of every agent), as the throughput run does.
@@ -86,9 +105,11 @@ export async function runReplicaScaling(ctx: BenchContext, replicas: number): Pr
     const cpuMsPerCommand = Object.values(run.cpuMsPerCommand ?? {}).reduce((s, v) => s + v, 0);
     const cores = cpus().length;
     const systemShare = (cpuMsPerCommand * run.commands) / 1000 / (run.seconds * cores);
-    ctx.log(`  ${replicas} agent(s) + ${replicas} chat(s): ${fmt(run.perSecond, 0)}/s, CPU ms/command ${cpuLine(run)}; the system used ${fmt(systemShare * 100, 0)}% of ${cores} cores, the machine was ${fmt(machineShare * 100, 0)}% busy`);
-    return { replicas, run, cpuMsPerCommand, systemShare, machineShare, cores };
+    const capped = cpuCap > 0 ? ` (each capped at ${cpuCap} cores)` : '';
+    ctx.log(`  ${replicas} agent(s) + ${replicas} chat(s)${capped}: ${fmt(run.perSecond, 0)}/s, CPU ms/command ${cpuLine(run)}; the system used ${fmt(systemShare * 100, 0)}% of ${cores} cores, the machine was ${fmt(machineShare * 100, 0)}% busy`);
+    return { replicas, cpuCap, run, cpuMsPerCommand, systemShare, machineShare, cores };
   } finally {
+    caps?.release();
     await system.stop();
   }
 }
