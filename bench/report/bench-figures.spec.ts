@@ -62,12 +62,30 @@ describe("the report table's targets (issue 12)", () => {
   });
 });
 
+describe('the replicas figures (issue 13)', () => {
+  const opts = parseBenchOptions([]);
+  const replica = (replicas: number, cpuCap: number, perSecond: number) => ({ replicas, cpuCap, run: throughput(perSecond, 10), cpuMsPerCommand: 10, systemShare: 0.5, machineShare: 0.6, cores: 2 });
+
+  it('reads a capped row against the capped 1 + 1, an uncapped one against the uncapped', () => {
+    const figures = buildFigures(opts, results({ replicas: [replica(1, 0, 120), replica(2, 0, 90), replica(1, 0.25, 40), replica(2, 0.25, 76)] }));
+    expect(find(figures, /^2 agents \+ 2 chats: CREATE/).value).toBe('90 (×0.75 vs 1 + 1)');
+    expect(find(figures, /^2 agents \+ 2 chats, each capped at 0.25 cores: CREATE/).value).toBe('76 (×1.90 vs 1 + 1)');
+  });
+
+  it('says why a capped row was not measured', () => {
+    const figures = buildFigures(opts, results({ replicas: [{ replicas: 1, cpuCap: 0.25, notRun: 'no cgroup cpu controller' }] }));
+    expect(find(figures, /capped at 0.25 cores: not measured/).value).toBe('no cgroup cpu controller');
+  });
+});
+
 describe('bench options', () => {
   it('accepts the new sections in --only and single-value group and fault lists', () => {
     const o = parseBenchOptions(['--only=single-user,replicas,convergence', '--groups=50', '--faults=0.3']);
     expect([...(o.only ?? [])]).toEqual(['single-user', 'replicas', 'convergence']);
     expect([o.groupSizes, o.faultRates]).toEqual([[50], [0.3]]);
-    expect([o.singleUserCommands, o.singleUserConcurrency, o.replicas]).toEqual([1000, 50, [1, 2, 3]]);
+    expect([o.singleUserCommands, o.singleUserConcurrency, o.replicas, o.replicaCpu]).toEqual([1000, 50, [1, 2, 3], [0, 0.25]]);
+    expect(parseBenchOptions(['--quick']).replicaCpu).toEqual([0]);
+    expect(parseBenchOptions(['--replica-cpu=0.5']).replicaCpu).toEqual([0.5]);
   });
 
   it('refuses an unknown section and a replica count below 1', () => {

@@ -161,7 +161,7 @@ function recoveryAndMemoryFigures(r: Results): Figure[] {
 
 function replicaFigures(r: Results): Figure[] {
   return r.replicas.flatMap((x): Figure[] => {
-    const cap = x.cpuCap > 0 ? `, each capped at ${fmt(x.cpuCap)} cores` : '';
+    const cap = x.cpuCap > 0 ? `, each capped at ${x.cpuCap} cores` : '';
     const label = `${x.replicas} agent${x.replicas > 1 ? 's' : ''} + ${x.replicas} chat${x.replicas > 1 ? 's' : ''}${cap}`;
     if (!measured(x)) return [{ section: '7 replicas', name: `${label}: not measured`, value: x.notRun }];
     const one = singlePairOf(r.replicas, x);

@@ -66,7 +66,7 @@ function replicaSection(r: Results): string[] {
     '|---|---|---|---|---|---|',
   ];
   for (const x of r.replicas) {
-    const cap = x.cpuCap > 0 ? fmt(x.cpuCap) : 'uncapped';
+    const cap = x.cpuCap > 0 ? String(x.cpuCap) : 'uncapped';
     if (!measured(x)) {
       out.push(`| ${x.replicas} + ${x.replicas} | ${cap} | not measured: ${x.notRun.replace(/\|/g, '/')} | | | |`);
       continue;
