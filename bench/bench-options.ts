@@ -38,7 +38,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   const flags = new Map<string, string>();
   for (const arg of argv) {
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!m) throw new Error(`unknown argument "${arg}"; flags: --quick --only=a,b --commands=N --concurrency=N --single-user-commands=N --single-user-concurrency=N --replicas=1,2,3 --replica-cpu=0,0.25 --latency-samples=N --loaded-seconds=N --groups=10,25,50 --faults=0,0.3 --memory=N --no-profile --out=path|--no-out --chat-env=K=V,K=V --agent-env=K=V`);
+    if (!m) throw new Error(`unknown argument "${arg}"; flags: --quick --only=a,b --commands=N --concurrency=N --single-user-commands=N --single-user-concurrency=N --replicas=1,2,3 --replica-cpu=0,0.1 --latency-samples=N --loaded-seconds=N --groups=10,25,50 --faults=0,0.3 --memory=N --no-profile --out=path|--no-out --chat-env=K=V,K=V --agent-env=K=V`);
     flags.set(m[1], m[2] ?? 'true');
   }
   const quick = flags.get('quick') === 'true';
@@ -70,7 +70,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       if (!Number.isInteger(n) || n < 1) throw new Error(`--replicas must list positive integers, got ${n}`);
       return n;
     }),
-    replicaCpu: list('replica-cpu', [0, 0.25], [0]),
+    replicaCpu: list('replica-cpu', [0, 0.1], [0]),
     latencySamples: int('latency-samples', 100, 50),
     loadedSeconds: int('loaded-seconds', 10, 5),
     groupSizes: list('groups', [10, 25, 50], [10]),

@@ -83,7 +83,7 @@ describe('bench options', () => {
     const o = parseBenchOptions(['--only=single-user,replicas,convergence', '--groups=50', '--faults=0.3']);
     expect([...(o.only ?? [])]).toEqual(['single-user', 'replicas', 'convergence']);
     expect([o.groupSizes, o.faultRates]).toEqual([[50], [0.3]]);
-    expect([o.singleUserCommands, o.singleUserConcurrency, o.replicas, o.replicaCpu]).toEqual([1000, 50, [1, 2, 3], [0, 0.25]]);
+    expect([o.singleUserCommands, o.singleUserConcurrency, o.replicas, o.replicaCpu]).toEqual([1000, 50, [1, 2, 3], [0, 0.1]]);
     expect(parseBenchOptions(['--quick']).replicaCpu).toEqual([0]);
     expect(parseBenchOptions(['--replica-cpu=0.5']).replicaCpu).toEqual([0.5]);
   });

@@ -34,6 +34,8 @@ export interface ReplicaNotRun {
 
 export type ReplicaOutcome = ReplicaRun | ReplicaNotRun;
 
+export const CAPPED_MIN_COMMANDS = 1_000;
+
 export const measured = (x: ReplicaOutcome): x is ReplicaRun => !('notRun' in x);
 
 /** The 1 + 1 run a row's scaling is read against: the same CPU cap, one replica. */
@@ -100,7 +102,11 @@ export async function runReplicaScaling(ctx: BenchContext, replicas: number, cpu
     await runOurThroughput(ctx, system, users, Math.min(50, ctx.opts.commands) * replicas, ctx.opts.concurrency, chatUrls);
     const machine = new MachineCpuMeter();
     machine.start();
-    const run = await runOurThroughput(ctx, system, users, ctx.opts.commands, ctx.opts.concurrency, chatUrls);
+    // Capped, a pair runs at a fraction of the uncapped rate: at least CAPPED_MIN_COMMANDS, so a run
+    // lasts long enough (~25 s at 0.1 cores) for the quota's 100 ms periods to average out (500 gave
+    // 2 + 2 anywhere from ×1.2 to ×1.8 of 1 + 1 in runs minutes apart).
+    const commands = cpuCap > 0 ? Math.max(ctx.opts.commands, CAPPED_MIN_COMMANDS) : ctx.opts.commands;
+    const run = await runOurThroughput(ctx, system, users, commands, ctx.opts.concurrency, chatUrls);
     const machineShare = machine.stop();
     const cpuMsPerCommand = Object.values(run.cpuMsPerCommand ?? {}).reduce((s, v) => s + v, 0);
     const cores = cpus().length;
