@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { hostname } from 'node:os';
 import { DataSource } from 'typeorm';
 import { AGENT_CONFIG, AgentConfig } from '../config/agent-config';
-import { ownerOf } from './rendezvous-owner';
+import { BucketOwners } from './owner-buckets';
 
 /** Each agent renews its lease this often; a lease not renewed for AGENT_LEASE_MS has lapsed. */
 export const AGENT_HEARTBEAT_MS = 1_000;
@@ -21,8 +21,8 @@ export function agentIdOf(port: number, host = hostname()): string {
  * The live agents, as leases in `agent.agent_members` (Postgres, not Redis: a queue Redis flush
  * must not make every agent believe it is alone and grab every queue). Each process renews its own
  * row every second and reads the rows whose lease has not lapsed. A receive queue belongs to one of
- * them (rendezvous hashing over the live ids), so an agent killed for good stops owning anything
- * within AGENT_LEASE_MS and the survivors re-subscribe its queues; an agent stopping cleanly
+ * them (the owner of its bucket, by rendezvous hashing over the live ids: inbound/owner-buckets.ts),
+ * so an agent killed for good stops owning anything within AGENT_LEASE_MS and the survivors re-subscribe its queues; an agent stopping cleanly
  * deletes its row, so its queues move at once. The first live id (in order) is the leader, which
  * does the work that must run once across agents (inbox redelivery).
  */
@@ -42,7 +42,11 @@ export class AgentMembership implements OnApplicationBootstrap, OnModuleDestroy 
   ) {
     this.agentId = agentIdOf(config.PORT);
     this.live = [this.agentId];
+    this.buckets = new BucketOwners(this.live);
   }
+
+  /** Bucket owners of the current live set: computed once per change, not per queue. */
+  private buckets: BucketOwners;
 
   async onApplicationBootstrap(): Promise<void> {
     await this.ready();
@@ -67,7 +71,12 @@ export class AgentMembership implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   owns(recipientId: string): boolean {
-    return ownerOf(recipientId, this.live) === this.agentId;
+    return this.buckets.ownerOfQueue(recipientId) === this.agentId;
+  }
+
+  /** The owner buckets this agent owns, as runs of consecutive buckets (a full pass reads these). */
+  ownedBucketRuns(): Array<[number, number]> {
+    return this.buckets.runsOf(this.agentId);
   }
 
   isLeader(): boolean {
@@ -97,6 +106,7 @@ export class AgentMembership implements OnApplicationBootstrap, OnModuleDestroy 
       if (live.join(',') === this.live.join(',')) return;
       this.log.log({ agentId: this.agentId, live }, 'live agents changed');
       this.live = live;
+      this.buckets = new BucketOwners(live);
       for (const listener of this.listeners) listener(live);
     } catch (err) {
       // Postgres away: keep the last view. Our lease may lapse meanwhile; then the others take our

@@ -5,10 +5,22 @@ import { classifyError } from '../retry/error-classification';
 import { retryInline } from '../retry/inline-retry';
 import { RetryPolicy } from '../retry/retry-policy';
 import { AgentMembership } from './agent-membership';
+import { mergeRuns, OWNER_BUCKETS } from './owner-buckets';
+import { bucketQueuePage, recentQueuePage, SUBSCRIBE_BATCH } from './receive-queue-page';
 
-const SUBSCRIBE_BATCH = 1_000;
-/** A "recent" pass looks at connections changed this long ago at most (a queue is stored on its row). */
-const RECENT_WINDOW_S = 15;
+/**
+ * A "recent" pass looks at connections changed since the start of the session's last completed pass,
+ * plus this margin (a queue is stored on its row; `updated_at` is its transaction's start, which may
+ * precede the commit, and agents' passes are not in step). Anchoring on the last pass, not on a fixed
+ * window, keeps a pass that outlasted the window (a full pass over many rows, recent passes skipped
+ * meanwhile) from leaving queues to the slow safety pass.
+ */
+export const RECENT_MARGIN_S = 15;
+
+/** The recent pass's window: seconds since the last completed pass began, plus the margin. */
+export function recentWindowS(lastPassStartedMs: number, nowMs: number): number {
+  return Math.ceil(Math.max(0, nowMs - lastPassStartedMs) / 1000) + RECENT_MARGIN_S;
+}
 
 /** One SSE stream of this agent to one relay, and what it subscribed there. */
 export interface RelaySession {
@@ -18,23 +30,27 @@ export interface RelaySession {
   subscribed: Set<string>;
   /** Subscription passes run one at a time per session. */
   pass: Promise<void>;
+  /** When (performance.now()) the last pass that completed began; a recent pass reaches back to it. */
+  lastPassStartedMs: number | null;
 }
 
 const DONE: Promise<void> = Promise.resolve();
 
 export function idleSession(): RelaySession {
-  return { abort: new AbortController(), sessionId: null, subscribed: new Set(), pass: DONE };
+  return { abort: new AbortController(), sessionId: null, subscribed: new Set(), pass: DONE, lastPassStartedMs: null };
 }
 
 /**
  * Subscription passes of a relay session: the receive queues of our live connections on that relay
- * that we own (AgentMembership) and the session does not hold yet — all of them, or those of
- * connections changed lately — in batches the relay accepts. A pass that fails ends the stream, so
+ * that we own (AgentMembership) and the session does not hold yet — all of them (read by the owner
+ * buckets we own), or those of connections changed since the last pass — in batches the relay accepts. A pass that fails ends the stream, so
  * a fresh session starts over.
  */
 @Injectable()
 export class OwnedQueueSubscriber {
   private readonly logger = new Logger(OwnedQueueSubscriber.name);
+  /** Per relay, the live queues a bucket held in the last full pass (0 until one ran: read all at once). */
+  private readonly rowsPerBucket = new Map<string, number>();
 
   constructor(
     private readonly relays: RelayClient,
@@ -62,32 +78,57 @@ export class OwnedQueueSubscriber {
   private async subscribeOwned(relay: string, session: RelaySession, scope: 'all' | 'recent'): Promise<void> {
     const sessionId = session.sessionId;
     if (!sessionId || session.abort.signal.aborted) return;
-    const recent = scope === 'recent' ? `AND updated_at > now() - interval '${RECENT_WINDOW_S} seconds'` : '';
-    let after = '';
+    const startedMs = performance.now();
+    // No completed pass to reach back to (cannot happen after a session's opening pass): read all.
+    const changedWithinS = scope === 'recent' && session.lastPassStartedMs !== null ? recentWindowS(session.lastPassStartedMs, startedMs) : null;
     let total = 0;
-    for (;;) {
-      const rows: Array<{ rcv_recipient_id: string }> = await this.dataSource.query(
-        `SELECT rcv_recipient_id FROM "agent"."connections"
-          WHERE rcv_relay = $1 AND rcv_recipient_id IS NOT NULL AND status <> 'deleted' AND rcv_recipient_id > $2 ${recent}
-          ORDER BY rcv_recipient_id LIMIT ${SUBSCRIBE_BATCH}`,
-        [relay, after],
-      );
-      if (rows.length === 0) break;
-      const ids = rows.map((r) => r.rcv_recipient_id).filter((id) => !session.subscribed.has(id) && this.membership.owns(id));
-      if (ids.length > 0) {
-        await retryInline(() => this.relays.subscribe(relay, sessionId, ids), {
-          policy: this.policy,
-          signal: session.abort.signal,
-          logger: this.logger,
-          what: 'subscribe',
-          context: { relay },
-        });
-        for (const id of ids) session.subscribed.add(id);
-        total += ids.length;
+    // Owned ids wait here until a relay batch is full: a full pass reads many small runs of buckets,
+    // and one subscribe per run would multiply the relay requests.
+    let waiting: string[] = [];
+    const subscribeOwnedOf = async (page: string[], flush = false) => {
+      for (const id of page) if (!session.subscribed.has(id) && this.membership.owns(id)) waiting.push(id);
+      if (waiting.length === 0 || (!flush && waiting.length < SUBSCRIBE_BATCH)) return;
+      const ids = waiting;
+      waiting = [];
+      await retryInline(() => this.relays.subscribe(relay, sessionId, ids), {
+        policy: this.policy,
+        signal: session.abort.signal,
+        logger: this.logger,
+        what: 'subscribe',
+        context: { relay },
+      });
+      for (const id of ids) session.subscribed.add(id);
+      total += ids.length;
+    };
+    if (changedWithinS !== null) {
+      for (let after = ''; ; ) {
+        const page = await recentQueuePage(this.dataSource, relay, after, changedWithinS);
+        await subscribeOwnedOf(page);
+        if (page.length < SUBSCRIBE_BATCH) break;
+        after = page[page.length - 1];
       }
-      after = rows[rows.length - 1].rcv_recipient_id;
-      if (rows.length < SUBSCRIBE_BATCH) break;
+    } else {
+      // Only the buckets we own: the other agents read theirs (owns() still decides, should the live
+      // set change during the pass; a change enqueues another full pass anyway). Gaps of other
+      // agents' buckets holding fewer rows than a batch are read through rather than queried around.
+      const perBucket = this.rowsPerBucket.get(relay) ?? 0;
+      const runs = mergeRuns(this.membership.ownedBucketRuns(), perBucket > 0 ? Math.floor(SUBSCRIBE_BATCH / perBucket) : OWNER_BUCKETS);
+      let rows = 0;
+      for (const [first, last] of runs) {
+        if (session.abort.signal.aborted) return;
+        for (let from = { bucket: first, id: '' }; ; ) {
+          const page = await bucketQueuePage(this.dataSource, relay, from.bucket, from.id, last);
+          rows += page.ids.length;
+          await subscribeOwnedOf(page.ids);
+          if (page.ids.length < SUBSCRIBE_BATCH || !page.last) break;
+          from = page.last;
+        }
+      }
+      const buckets = runs.reduce((n, [first, last]) => n + last - first + 1, 0);
+      if (buckets > 0) this.rowsPerBucket.set(relay, rows / buckets);
     }
+    await subscribeOwnedOf([], true);
+    session.lastPassStartedMs = startedMs;
     if (scope === 'all' || total > 0) this.logger.log({ relay, sessionId, scope, queues: total, held: session.subscribed.size }, 'relay queues subscribed');
   }
 }

@@ -17,11 +17,16 @@ import { SseParser } from './sse-parser';
 export const STREAM_SILENCE_MS = 15_000;
 /**
  * How often each session picks up queues it owns but has not subscribed: those another agent
- * created lately (commands run on any agent), and every SWEEP_FULL_EVERY-th time all of them (a
- * safety net for anything a recent sweep missed, e.g. while Postgres was away).
+ * created lately (commands run on any agent; an index-served read of the rows changed since the
+ * last pass), and every SWEEP_FULL_EVERY-th time all of them. A full pass reads every stored queue
+ * of the owner buckets this agent holds, so it runs only when a session opens, when the live
+ * agents change (rebalance) and at this slow safety interval (for anything a recent pass could
+ * still miss, e.g. a row whose transaction committed long after it began): not every 30 s, which
+ * made its cost grow with the rows.
  */
 export const OWNERSHIP_SWEEP_MS = 1_000;
-const SWEEP_FULL_EVERY = 30;
+export const FULL_SWEEP_MS = 10 * 60_000;
+const SWEEP_FULL_EVERY = FULL_SWEEP_MS / OWNERSHIP_SWEEP_MS;
 
 /**
  * One SSE stream per relay for this agent process. A receive queue is subscribed by exactly one

@@ -17,7 +17,7 @@ export function ownerOf(recipientId: string, liveAgents: readonly string[]): str
   return owner;
 }
 
-function fnv1a(text: string): number {
+export function fnv1a(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
@@ -27,7 +27,7 @@ function fnv1a(text: string): number {
 }
 
 /** murmur3's finalizer: FNV alone spreads strings with a long common prefix poorly. */
-function mix(h: number): number {
+export function mix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
