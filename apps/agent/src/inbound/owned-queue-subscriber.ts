@@ -22,6 +22,12 @@ export function recentWindowS(lastPassStartedMs: number, nowMs: number): number 
   return Math.ceil(Math.max(0, nowMs - lastPassStartedMs) / 1000) + RECENT_MARGIN_S;
 }
 
+/**
+ * A pass over the stored queues: `all` when a session opens or the live agents change, `safety` the
+ * same read on the slow schedule (what it finds, no other pass did), `recent` the rows changed lately.
+ */
+export type PassScope = 'all' | 'safety' | 'recent';
+
 /** One SSE stream of this agent to one relay, and what it subscribed there. */
 export interface RelaySession {
   abort: AbortController;
@@ -60,7 +66,7 @@ export class OwnedQueueSubscriber {
   ) {}
 
   /** Queues a pass after the session's current one; `skipIfBusy`: none if one is running (sweeps). */
-  enqueue(relay: string, session: RelaySession, scope: 'all' | 'recent', skipIfBusy = false): void {
+  enqueue(relay: string, session: RelaySession, scope: PassScope, skipIfBusy = false): void {
     if (skipIfBusy && session.pass !== DONE) return;
     const next: Promise<void> = session.pass
       .then(() => this.subscribeOwned(relay, session, scope))
@@ -75,7 +81,7 @@ export class OwnedQueueSubscriber {
     session.pass = next;
   }
 
-  private async subscribeOwned(relay: string, session: RelaySession, scope: 'all' | 'recent'): Promise<void> {
+  private async subscribeOwned(relay: string, session: RelaySession, scope: PassScope): Promise<void> {
     const sessionId = session.sessionId;
     if (!sessionId || session.abort.signal.aborted) return;
     const startedMs = performance.now();
@@ -85,6 +91,7 @@ export class OwnedQueueSubscriber {
     // Owned ids wait here until a relay batch is full: a full pass reads many small runs of buckets,
     // and one subscribe per run would multiply the relay requests.
     let waiting: string[] = [];
+    const missed: string[] = [];
     const subscribeOwnedOf = async (page: string[], flush = false) => {
       for (const id of page) if (!session.subscribed.has(id) && this.membership.owns(id)) waiting.push(id);
       if (waiting.length === 0 || (!flush && waiting.length < SUBSCRIBE_BATCH)) return;
@@ -99,6 +106,7 @@ export class OwnedQueueSubscriber {
       });
       for (const id of ids) session.subscribed.add(id);
       total += ids.length;
+      if (scope === 'safety' && missed.length < 10) missed.push(...ids.slice(0, 10 - missed.length));
     };
     if (changedWithinS !== null) {
       for (let after = ''; ; ) {
@@ -129,6 +137,10 @@ export class OwnedQueueSubscriber {
     }
     await subscribeOwnedOf([], true);
     session.lastPassStartedMs = startedMs;
-    if (scope === 'all' || total > 0) this.logger.log({ relay, sessionId, scope, queues: total, held: session.subscribed.size }, 'relay queues subscribed');
+    if (scope === 'safety' && total > 0) {
+      // Every path that stores or moves a queue subscribes it (or a recent pass does): a queue only the
+      // safety pass found is a gap in those paths, worth a line of its own until none is left.
+      this.logger.warn({ relay, sessionId, queues: total, recipientIds: missed }, 'safety pass subscribed queues no other pass had');
+    } else if (scope === 'all' || total > 0) this.logger.log({ relay, sessionId, scope, queues: total, held: session.subscribed.size }, 'relay queues subscribed');
   }
 }
