@@ -1,4 +1,6 @@
 import { createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { OkpCurve, generateOkpKeyPair, okpPublicKey, okpRawOfSpki, okpRawPublicKey, okpSpki } from './okp-keys';
 
 describe.each<OkpCurve>(['Ed25519', 'X25519'])('%s keys without the DER encoder', (curve) => {
@@ -35,4 +37,21 @@ describe.each<OkpCurve>(['Ed25519', 'X25519'])('%s keys without the DER encoder'
       expect(verify(null, Buffer.from('other'), okpPublicKey('Ed25519', pair.raw)!, signature)).toBe(false);
     });
   }
+});
+
+describe('generateOkpKeyPair cannot deadlock the process (Node 20: JWK export vs a key-gen job being collected)', () => {
+  // In a child process, so that a deadlock (the main thread blocked on a mutex: no timer, no test
+  // timeout can fire) fails this test after `timeout` instead of freezing the test run. The child
+  // loads the built module (dist/, as the e2e suites run the built apps). With the keys made by
+  // generateKeyPairSync, as before this fix, the same loop froze within a few thousand keys.
+  it('makes and exports 20,000 pairs of each curve in a child process that exits', () => {
+    const built = resolve(__dirname, '../../../../dist/libs/contracts/src/keys/okp-keys.js');
+    const script = `const k = require(${JSON.stringify(built)});
+      for (let i = 0; i < 20000; i++) for (const curve of ['Ed25519', 'X25519']) {
+        const pair = k.generateOkpKeyPair(curve);
+        if (!k.okpRawPublicKey(pair.privateKey).equals(pair.raw)) throw new Error('public half differs');
+      }`;
+    const run = spawnSync(process.execPath, ['-e', script], { timeout: 60_000, encoding: 'utf8' });
+    expect({ signal: run.signal, status: run.status, stderr: run.stderr }).toEqual({ signal: null, status: 0, stderr: '' });
+  }, 90_000);
 });

@@ -1,4 +1,4 @@
-import { KeyObject, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { KeyObject, createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 
 /**
  * Ed25519 and X25519 keys in the encodings our wire and storage use (SPKI / PKCS#8 DER, base64),
@@ -29,11 +29,29 @@ export interface OkpKeyPair {
   pkcs8: Buffer;
 }
 
+/**
+ * Imported with a placeholder `x`: for a private OKP JWK, Node keeps `d` and OpenSSL derives the
+ * public half from it (the spec checks the result against OpenSSL's own encoding of the same key).
+ */
+const PLACEHOLDER_X = Buffer.alloc(RAW_BYTES).toString('base64url');
+
+/**
+ * A fresh pair from 32 random bytes (RFC 8032 / RFC 7748: any 32 bytes are a valid private key of
+ * both curves), NOT from generateKeyPairSync. On Node 20, exporting a key as JWK while the key-gen
+ * job that made it waits for garbage collection can deadlock the process for good: the export holds
+ * the key's mutex while it allocates the result string, the allocation runs a GC, and the GC's
+ * finaliser of that job (~KeyPairGenConfig) takes the same non-recursive mutex. Seen as an agent
+ * frozen mid-run — main thread in futex_wait under ExportJWKEdKey → GC → ~KeyGenJob (gdb,
+ * 2026-12-02) —, every job in flight stuck, no log line, no timer firing; a loop of
+ * generateKeyPairSync + export({ format: 'jwk' }) reproduces it within a few thousand keys (the
+ * spec beside this file). An imported key has no key-gen job, so nothing else takes its mutex.
+ */
 export function generateOkpKeyPair(curve: OkpCurve): OkpKeyPair {
-  const { publicKey, privateKey } = curve === 'Ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('x25519');
-  const jwk = privateKey.export({ format: 'jwk' });
-  const raw = Buffer.from(jwk.x!, 'base64url');
-  return { publicKey, privateKey, raw, spki: Buffer.concat([SPKI_PREFIX[curve], raw]), pkcs8: Buffer.concat([PKCS8_PREFIX[curve], Buffer.from(jwk.d!, 'base64url')]) };
+  const seed = randomBytes(RAW_BYTES);
+  const privateKey = createPrivateKey({ key: { kty: 'OKP', crv: curve, d: seed.toString('base64url'), x: PLACEHOLDER_X }, format: 'jwk' });
+  const publicKey = createPublicKey(privateKey);
+  const raw = Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url');
+  return { publicKey, privateKey, raw, spki: Buffer.concat([SPKI_PREFIX[curve], raw]), pkcs8: Buffer.concat([PKCS8_PREFIX[curve], seed]) };
 }
 
 /** The raw public key of a key object of this curve (public, or private: its public half). */
