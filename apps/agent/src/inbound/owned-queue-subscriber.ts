@@ -108,32 +108,9 @@ export class OwnedQueueSubscriber {
       total += ids.length;
       if (scope === 'safety' && missed.length < 10) missed.push(...ids.slice(0, 10 - missed.length));
     };
-    if (changedWithinS !== null) {
-      for (let after = ''; ; ) {
-        const page = await recentQueuePage(this.dataSource, relay, after, changedWithinS);
-        await subscribeOwnedOf(page);
-        if (page.length < SUBSCRIBE_BATCH) break;
-        after = page[page.length - 1];
-      }
-    } else {
-      // Only the buckets we own: the other agents read theirs (owns() still decides, should the live
-      // set change during the pass; a change enqueues another full pass anyway). Gaps of other
-      // agents' buckets holding fewer rows than a batch are read through rather than queried around.
-      const perBucket = this.rowsPerBucket.get(relay) ?? 0;
-      const runs = mergeRuns(this.membership.ownedBucketRuns(), perBucket > 0 ? Math.floor(SUBSCRIBE_BATCH / perBucket) : OWNER_BUCKETS);
-      let rows = 0;
-      for (const [first, last] of runs) {
-        if (session.abort.signal.aborted) return;
-        for (let from = { bucket: first, id: '' }; ; ) {
-          const page = await bucketQueuePage(this.dataSource, relay, from.bucket, from.id, last);
-          rows += page.ids.length;
-          await subscribeOwnedOf(page.ids);
-          if (page.ids.length < SUBSCRIBE_BATCH || !page.last) break;
-          from = page.last;
-        }
-      }
-      const buckets = runs.reduce((n, [first, last]) => n + last - first + 1, 0);
-      if (buckets > 0) this.rowsPerBucket.set(relay, rows / buckets);
+    for await (const page of this.pagesOf(relay, changedWithinS)) {
+      if (session.abort.signal.aborted) return;
+      await subscribeOwnedOf(page);
     }
     await subscribeOwnedOf([], true);
     session.lastPassStartedMs = startedMs;
@@ -142,5 +119,37 @@ export class OwnedQueueSubscriber {
       // safety pass found is a gap in those paths, worth a line of its own until none is left.
       this.logger.warn({ relay, sessionId, queues: total, recipientIds: missed }, 'safety pass subscribed queues no other pass had');
     } else if (scope === 'all' || total > 0) this.logger.log({ relay, sessionId, scope, queues: total, held: session.subscribed.size }, 'relay queues subscribed');
+  }
+
+  /**
+   * The stored queue ids a pass reads, a page at a time: the rows changed in the last
+   * `changedWithinS` (a recent pass), or, with null, every row of the owner buckets we hold.
+   */
+  private async *pagesOf(relay: string, changedWithinS: number | null): AsyncGenerator<string[]> {
+    if (changedWithinS !== null) {
+      for (let after = ''; ; ) {
+        const page = await recentQueuePage(this.dataSource, relay, after, changedWithinS);
+        yield page;
+        if (page.length < SUBSCRIBE_BATCH) return;
+        after = page[page.length - 1];
+      }
+    }
+    // Only the buckets we own: the other agents read theirs (owns() still decides, should the live
+    // set change during the pass; a change enqueues another full pass anyway). Gaps of other
+    // agents' buckets holding fewer rows than a batch are read through rather than queried around.
+    const perBucket = this.rowsPerBucket.get(relay) ?? 0;
+    const runs = mergeRuns(this.membership.ownedBucketRuns(), perBucket > 0 ? Math.floor(SUBSCRIBE_BATCH / perBucket) : OWNER_BUCKETS);
+    let rows = 0;
+    for (const [first, last] of runs) {
+      for (let from = { bucket: first, id: '' }; ; ) {
+        const page = await bucketQueuePage(this.dataSource, relay, from.bucket, from.id, last);
+        rows += page.ids.length;
+        yield page.ids;
+        if (page.ids.length < SUBSCRIBE_BATCH || !page.last) break;
+        from = page.last;
+      }
+    }
+    const buckets = runs.reduce((n, [first, last]) => n + last - first + 1, 0);
+    if (buckets > 0) this.rowsPerBucket.set(relay, rows / buckets);
   }
 }

@@ -27,6 +27,13 @@ describe('owner buckets', () => {
     }
   });
 
+  it('gives every bucket the same owner whatever the order of the live set, and none without live agents', () => {
+    const forward = new BucketOwners(three);
+    const backward = new BucketOwners([...three].reverse());
+    for (const agent of three) expect(backward.runsOf(agent)).toEqual(forward.runsOf(agent));
+    expect(new BucketOwners([]).ownerOfQueue('q')).toBe('');
+  });
+
   it('one agent owns everything in one run', () => {
     expect(new BucketOwners(['solo']).runsOf('solo')).toEqual([[0, OWNER_BUCKETS - 1]]);
   });

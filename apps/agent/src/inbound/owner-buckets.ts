@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { fnv1a, mix } from './rendezvous-owner';
 
 /** Receive queues are owned in this many buckets: enough to spread evenly over hundreds of agents. */
 export const OWNER_BUCKETS = 4096;
@@ -70,4 +69,23 @@ export function mergeRuns(runs: ReadonlyArray<readonly [number, number]>, maxGap
     else merged.push([first, last]);
   }
   return merged;
+}
+
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** murmur3's finalizer: FNV alone spreads strings with a long common prefix poorly. */
+function mix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
 }

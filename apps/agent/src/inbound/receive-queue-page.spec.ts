@@ -3,10 +3,7 @@ import { openMigratedDataSource } from '@gc/persistence';
 import { DataSource } from 'typeorm';
 import { indexesUsed, planNodes, planOf, seqScannedTables } from '../../../../test/support/query-plan';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/test-isolation';
-import { CommandEntity } from '../persistence/command.entity';
-import { ConnectionEntity } from '../persistence/connection.entity';
-import { InboxMessageEntity } from '../persistence/inbox-message.entity';
-import { AGENT_MIGRATIONS } from '../persistence/migrations/agent-migrations';
+import { agentDataSourceOptions } from '../persistence/agent-data-source';
 import { BUCKET_QUEUES_SQL, bucketQueuePage, RECENT_QUEUES_SQL, recentQueuePage } from './receive-queue-page';
 import { recentWindowS } from './owned-queue-subscriber';
 import { bucketOf, BucketOwners } from './owner-buckets';
@@ -24,15 +21,7 @@ describe('receive queue pages (real Postgres, 120k stored connections)', () => {
 
   beforeAll(async () => {
     testDb = await createTestDatabase('agent-queue-pages');
-    db = await openMigratedDataSource({
-      type: 'postgres',
-      url: testDb.url,
-      schema: 'agent',
-      entities: [ConnectionEntity, CommandEntity, InboxMessageEntity],
-      migrations: AGENT_MIGRATIONS,
-      migrationsRun: true,
-      extra: { options: '-c search_path=agent', max: 2 },
-    });
+    db = await openMigratedDataSource(agentDataSourceOptions(testDb.url, { max: 2 }));
     await db.query(
       `INSERT INTO "agent"."connections" (user_id, conn_id, role, status, created_by, rcv_relay, rcv_recipient_id, rcv_sender_id, updated_at)
        SELECT 'u' || (i % 5000), 'c' || i, 'inviter', 'connected', 'k' || i, CASE WHEN i % 2 = 0 THEN $1 ELSE $2 END,

@@ -4,11 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/test-isolation';
 import { CommandJournal } from '../commands/command-journal';
-import { CommandEntity } from './command.entity';
-import { ConnectionEntity } from './connection.entity';
+import { agentDataSourceOptions } from './agent-data-source';
 import { ConnectionStore } from './connection-store';
-import { InboxMessageEntity } from './inbox-message.entity';
-import { AGENT_MIGRATIONS } from './migrations/agent-migrations';
 
 // The single statements that replaced lock + read + save must keep what the lock gave: a repeat
 // finds what the first run stored, and of two concurrent writers exactly one wins.
@@ -20,14 +17,7 @@ describe('agent single-statement persistence (real Postgres)', () => {
 
   beforeAll(async () => {
     testDb = await createTestDatabase('agent-store');
-    db = await openMigratedDataSource({
-      type: 'postgres',
-      url: testDb.url,
-      schema: 'agent',
-      entities: [ConnectionEntity, CommandEntity, InboxMessageEntity],
-      migrations: AGENT_MIGRATIONS,
-      extra: { max: 6 },
-    });
+    db = await openMigratedDataSource(agentDataSourceOptions(testDb.url, { max: 6 }));
     journal = new CommandJournal(db);
     store = new ConnectionStore(db);
   });
