@@ -182,11 +182,22 @@ describe('exchange with a hedge', () => {
   });
 
   it('hedges no more requests at once than its budget allows; the others wait as without hedging', async () => {
-    // Per path, the first request is held (a stall) and a second one (the hedge) answered at once.
+    // Per path, the first request is held (a stall) and a second one (the hedge) answered once both
+    // exchanges have asked the budget: answered sooner, the first hedge could release the budget
+    // before the other exchange's hedge time comes (timers late under load), which would then
+    // rightly hedge too — the budget bounds hedges at once, not in all.
+    let asked = 0;
+    let bothAsked: () => void = () => undefined;
+    const bothAskedNow = new Promise<void>((resolve) => (bothAsked = resolve));
+    const budget = new (class extends HedgeBudget {
+      override tryAcquire(): boolean {
+        if (++asked === 2) bothAsked();
+        return super.tryAcquire();
+      }
+    })(1);
     behave = (_path, nth, _req, res) => {
-      if (nth >= 2) res.writeHead(200).end('hedge');
+      if (nth >= 2) void bothAskedNow.then(() => res.writeHead(200).end('hedge'));
     };
-    const budget = new HedgeBudget(1);
     const answers = ['/budget-a', '/budget-b'].map((path) =>
       exchange(pool, `${url}${path}`, { method: 'GET', timeoutMs: 400, hedgeMs: 50, budget }).catch((e: unknown) => e),
     );
