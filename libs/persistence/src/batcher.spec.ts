@@ -107,4 +107,65 @@ describe('Batcher (as group commit)', () => {
     expect(String((outcomes[2] as PromiseRejectedResult).reason)).toMatch(/duplicate key/);
     expect((await keys()).sort()).toEqual(['p', 'q', 'r', 'taken']);
   });
+
+  it("with keyOf, two batches in flight never share a key; a key's items keep their order; other keys go ahead", async () => {
+    const started: string[] = [];
+    const gates = new Map<string, () => void>();
+    // Each item runs until its gate opens; `together` and `alone` record what started, in which batch.
+    const gated: BatchRunner<{ key: string; name: string }, string> = {
+      together: async (items) => {
+        started.push(items.map((i) => i.name).join('+'));
+        await Promise.all(items.map((i) => new Promise<void>((open) => gates.set(i.name, open))));
+        return items.map((i) => i.name);
+      },
+      alone: async (item) => {
+        started.push(item.name);
+        await new Promise<void>((open) => gates.set(item.name, open));
+        return item.name;
+      },
+    };
+    const group = new Batcher(gated, { maxBatches: 2, maxBatchSize: 16, keyOf: (i) => i.key });
+    const settled = async () => {
+      for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    };
+    const u1a = group.run({ key: 'u1', name: 'u1a' }); // slot 1, alone
+    const u1b = group.run({ key: 'u1', name: 'u1b' }); // u1 is in flight: waits
+    const u2a = group.run({ key: 'u2', name: 'u2a' }); // slot 2, alone, ahead of u1b
+    const u1c = group.run({ key: 'u1', name: 'u1c' }); // behind u1b
+    await settled();
+    expect(started).toEqual(['u1a', 'u2a']);
+    gates.get('u2a')!(); // a slot frees, but every waiting item is u1's, in flight in slot 1
+    expect(await u2a).toBe('u2a');
+    await settled();
+    expect(started).toEqual(['u1a', 'u2a']);
+    gates.get('u1a')!(); // u1 free: its waiting items go together, in their order
+    expect(await u1a).toBe('u1a');
+    await settled();
+    expect(started).toEqual(['u1a', 'u2a', 'u1b+u1c']);
+    gates.get('u1b')!();
+    gates.get('u1c')!();
+    expect(await Promise.all([u1b, u1c])).toEqual(['u1b', 'u1c']);
+  });
+
+  it("with keyOf, a failed batch reruns one key's items one after the other, in their order", async () => {
+    const ran: string[] = [];
+    let inFlightOfU1 = 0;
+    const flaky: BatchRunner<{ key: string; name: string }, string> = {
+      together: async () => {
+        throw new Error('the batch fails');
+      },
+      alone: async (item) => {
+        if (item.key === 'u1' && ++inFlightOfU1 > 1) throw new Error('two of u1 at once');
+        ran.push(item.name);
+        await new Promise((r) => setImmediate(r));
+        if (item.key === 'u1') inFlightOfU1--;
+        return item.name;
+      },
+    };
+    const group = new Batcher(flaky, { maxBatches: 1, maxBatchSize: 16, keyOf: (i) => i.key });
+    const first = group.run({ key: 'u0', name: 'first' });
+    const rest = ['u1:a', 'u2:b', 'u1:c', 'u1:d'].map((n) => group.run({ key: n.split(':')[0], name: n }));
+    expect(await Promise.all([first, ...rest])).toEqual(['first', 'u1:a', 'u2:b', 'u1:c', 'u1:d']);
+    expect(ran.filter((n) => n.startsWith('u1'))).toEqual(['u1:a', 'u1:c', 'u1:d']);
+  });
 });

@@ -46,7 +46,7 @@ export class ContactsController {
   async join(@CurrentUser() user: User, @Body(new ZodPipe(JoinContactBody)) body: z.infer<typeof JoinContactBody>) {
     const check = checkInvitation(body.invitation);
     if (!check.ok) throw new BadRequestException(`invalid body: invitation: ${check.reason}`);
-    return { contactId: await this.work.run((tx) => joinContact(tx, user.id, body.invitation)) };
+    return { contactId: await this.work.run((tx) => joinContact(tx, user.id, body.invitation), { users: [user.id] }) };
   }
 
   @Get('contacts')

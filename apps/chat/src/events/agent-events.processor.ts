@@ -43,7 +43,7 @@ export class AgentEventsProcessor implements OnModuleInit, OnModuleDestroy {
     }
     try {
       // Group commit: events that arrive together share one transaction (UnitOfWork.runGrouped).
-      return await this.work.runGrouped(async (tx) => ((await claimOnlyCompletion(tx, event)) ? 'resumed' : applyEvent(tx, event)));
+      return await this.work.runGrouped(event.userId, async (tx) => ((await claimOnlyCompletion(tx, event)) ? 'resumed' : applyEvent(tx, event)));
     } catch (err) {
       if (err instanceof UnexpectedEvent) throw new UnrecoverableError(err.message);
       const corrId = 'corrId' in event ? event.corrId : undefined;

@@ -37,7 +37,7 @@ export class GroupsController {
   @HttpCode(201)
   async create(@CurrentUser() user: User, @Body(new ZodPipe(CreateGroupBody)) body: z.infer<typeof CreateGroupBody>) {
     const groupId = randomUUID();
-    await this.work.run((tx) => createHostedGroup(tx, { userId: user.id, id: groupId, name: body.name, selfMemberId: randomUUID() }, user.displayName));
+    await this.work.run((tx) => createHostedGroup(tx, { userId: user.id, id: groupId, name: body.name, selfMemberId: randomUUID() }, user.displayName), { users: [user.id] });
     return { groupId };
   }
 
@@ -71,7 +71,7 @@ export class GroupsController {
       if (status !== 'connected') throw new ConflictException(`contact ${contact.id} is not connected (${status})`);
       if (await activeMemberInvitedVia(tx.em, user.id, group.id, contact.id)) throw new ConflictException(`contact ${contact.id} is already a member of this group`);
       return addMember(tx, group, contact);
-    });
+    }, { users: [user.id] });
     return { memberId };
   }
 
@@ -83,7 +83,7 @@ export class GroupsController {
       const group = await lockGroup(tx, user.id, gid);
       if (!group) throw new NotFoundException(`group ${groupId} not found`);
       if (!(await joinGroup(tx, group))) throw new ConflictException('this group has no pending invitation to join');
-    });
+    }, { users: [user.id] });
     return {};
   }
 
@@ -117,7 +117,7 @@ export class GroupsController {
       if (!self) throw new Error(`group ${gid} of user ${user.id} has no self member`);
       if (self.status !== 'connected') throw new ConflictException(`cannot send to a group while ${self.status}`);
       return sendGroupMessage(tx, group, body.text);
-    });
+    }, { users: [user.id] });
     return { messageId };
   }
 

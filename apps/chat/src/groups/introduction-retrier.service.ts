@@ -42,7 +42,7 @@ export class IntroductionRetrier implements OnApplicationBootstrap, OnModuleDest
   async tick(): Promise<void> {
     try {
       await scheduleReintroductions(this.db, this.config.INTRO_RETRY_ATTEMPTS, this.config.INTRO_RETRY_BASE_MS, this.config.INTRO_RETRY_MAX_MS);
-      for (const key of await dueReintroductions(this.db, BATCH)) await this.work.run((tx) => reintroduce(tx, key));
+      for (const key of await dueReintroductions(this.db, BATCH)) await this.work.run((tx) => reintroduce(tx, key), { users: [key.userId] });
     } catch (err) {
       // The next tick tries again: the schedule is in Postgres.
       this.log.warn(`re-introductions: ${err instanceof Error ? err.message : String(err)}`);

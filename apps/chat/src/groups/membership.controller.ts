@@ -33,7 +33,7 @@ export class MembershipController {
       if (!member || member.isSelf) throw new NotFoundException(`member ${memberId} not found`);
       // A member that departed already is gone: removing it again changes nothing.
       await removeMember(tx, group, member);
-    });
+    }, { users: [user.id] });
     return {};
   }
 
@@ -48,7 +48,7 @@ export class MembershipController {
       if (!self) throw new Error(`group ${gid} of user ${user.id} has no self member`);
       if (hasDeparted(self.status)) return;
       await leaveGroup(tx, group);
-    });
+    }, { users: [user.id] });
     return {};
   }
 

@@ -104,11 +104,14 @@ export interface AppendTo {
  * FOR SHARE: the transaction completing it (an UPDATE) waits until this one commits, so it reads the
  * next head — perhaps the row appended to — only with the append in it; and if it completed first,
  * the re-check finds no pending head, so nothing is appended and the SEND gets a row of its own.
+ * The waiting row is locked only when it is not the head: two transactions that both hold the head
+ * FOR SHARE and then asked FOR UPDATE on that same row deadlocked (each waits for the other's share).
  */
 export function appendItems(connId: string, fn: ContinuationFunction, to: AppendTo, p: SqlParams): string {
   const conn = p.add(connId, 'text');
   return `head AS (SELECT id FROM ${CHAT_SCHEMA}.commands WHERE conn_id = ${conn} AND status = 'pending' AND ${ORDERED_SQL} ORDER BY id LIMIT 1 FOR SHARE),
     waiting AS (SELECT w.id, w.command, w.published FROM ${CHAT_SCHEMA}.commands w WHERE w.conn_id = ${conn} AND w.status = 'pending' AND ${ORDERED_SQL.replace('function', 'w.function')}
+                   AND w.id > (SELECT id FROM head)
                  ORDER BY w.id DESC LIMIT 1 FOR UPDATE),
     appended AS (UPDATE ${CHAT_SCHEMA}.commands c SET command = ${to.merged('waiting.command')}, updated_at = now()
                    FROM waiting, head

@@ -11,6 +11,13 @@ const MAX_TRIES = 8;
 // Group commit (runGrouped): batches in flight at once (each holds a pooled connection), and works per batch.
 const GROUP_COMMIT = { maxBatches: 2, maxBatchSize: 16 };
 type Work = (tx: ChatTx) => Promise<unknown>;
+/** A work of group commit and the user whose rows it touches (every event names its user). */
+interface UserWork {
+  userId: string;
+  work: Work;
+}
+/** The advisory-lock namespace of "a transaction on this user's rows" (pg_advisory_xact_lock(int, int)). */
+const USER_LOCK_SPACE = 0x6763_7573; // "gcus"
 
 export interface UnitOfWorkOptions {
   /**
@@ -20,29 +27,47 @@ export interface UnitOfWorkOptions {
    * that its concurrency also bounds the publishes in flight.
    */
   awaitPublish?: boolean;
+  /**
+   * The users whose rows the work touches (an API call: its `:u`). Their locks are taken first, in one
+   * order, so that this transaction and the events' batches on the same users run one after the other
+   * instead of locking rows in different orders: the host's group, member and connection rows are
+   * locked by events of many of its connections at once, and did deadlock (Postgres then holds both
+   * for deadlock_timeout, 1 s, and aborts one).
+   */
+  users?: readonly string[];
 }
 
 /** Runs domain work in one transaction, then publishes the commands it asked for (the outbox). */
 @Injectable()
 export class UnitOfWork {
   private readonly log = new Logger(UnitOfWork.name);
-  private readonly grouped: Batcher<Work, unknown>;
+  private readonly grouped: Batcher<UserWork, unknown>;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly publisher: CommandPublisher,
   ) {
-    this.grouped = new Batcher<Work, unknown>(
+    this.grouped = new Batcher<UserWork, unknown>(
       {
         together: (works) => this.together(works),
-        alone: (work) => this.run(work, { awaitPublish: true }),
+        alone: ({ userId, work }) => this.run(work, { awaitPublish: true, users: [userId] }),
       },
-      GROUP_COMMIT,
+      // Two batches in flight never share a user: they would wait on each other's row locks.
+      { ...GROUP_COMMIT, keyOf: (w) => w.userId },
     );
   }
 
   run<T>(work: (tx: ChatTx) => Promise<T>, opts: UnitOfWorkOptions = {}): Promise<T> {
-    return this.attempt((inTx) => this.db.transaction(inTx), work, opts);
+    const users = opts.users ?? [];
+    return this.attempt(
+      (inTx) =>
+        this.db.transaction(async (em) => {
+          await lockUsers(em, users);
+          return inTx(em);
+        }),
+      work,
+      opts,
+    );
   }
 
   /**
@@ -61,18 +86,21 @@ export class UnitOfWork {
    * batch run one after the other on one ChatTx, so two events of one connection keep their order and
    * the second sees the first's rows; each work's claim commits with all it caused or not at all. A
    * failed batch rolled back whole, and each of its works runs again alone (`run`, with its retries).
-   * The work must not depend on being alone in its transaction beyond what row locks give it.
+   * The work must not depend on being alone in its transaction beyond what row locks give it, and
+   * touches only `userId`'s rows: a batch locks its users first (as `run` does with `users`), and two
+   * batches in flight never share a user.
    */
-  runGrouped<T>(work: (tx: ChatTx) => Promise<T>): Promise<T> {
-    return this.grouped.run(work) as Promise<T>;
+  runGrouped<T>(userId: string, work: (tx: ChatTx) => Promise<T>): Promise<T> {
+    return this.grouped.run({ userId, work }) as Promise<T>;
   }
 
-  private async together(works: Work[]): Promise<unknown[]> {
+  private async together(works: UserWork[]): Promise<unknown[]> {
     let tx: ChatTx | undefined;
     const results = await this.db.transaction(async (em) => {
+      await lockUsers(em, works.map((w) => w.userId));
       tx = new ChatTx(em);
       const out: unknown[] = [];
-      for (const work of works) out.push(await work(tx));
+      for (const { work } of works) out.push(await work(tx));
       return out;
     });
     // After the commit; it never throws (a failed publish is left to the reconciler), so a batch
@@ -100,4 +128,18 @@ export class UnitOfWork {
       }
     }
   }
+}
+
+/**
+ * Transaction-level advisory locks of these users, in the order of their keys (one order for every
+ * transaction, so no two wait on each other in a cycle); released at commit or rollback, so they hold
+ * under PgBouncer's transaction pooling. A subquery with ORDER BY is not flattened: the locks are taken
+ * in its order. Two users whose keys collide share a lock: they only wait for each other.
+ */
+async function lockUsers(em: EntityManager, users: readonly string[]): Promise<void> {
+  if (users.length === 0) return;
+  await em.query(
+    `SELECT pg_advisory_xact_lock(${USER_LOCK_SPACE}, k) FROM (SELECT DISTINCT hashtext(u) AS k FROM unnest($1::text[]) AS u ORDER BY 1) AS keys`,
+    [[...new Set(users)]],
+  );
 }
