@@ -175,7 +175,8 @@ describe('npm start launcher (dist/apps/launcher/main.js)', () => {
     const launcher = await startHealthyLauncher('sigterm');
 
     expect(await databaseExists(dbName)).toBe(true);
-    await eventually(() => launcher.output().includes('all services are up'), { timeoutMs: 10_000, what: 'address summary' });
+    // The summary is several lines, which may arrive in several reads: its last line closes it.
+    await eventually(() => /all services are up:[\s\S]*Ctrl-C stops everything/.test(launcher.output()), { timeoutMs: 10_000, what: 'address summary' });
     const out = launcher.output();
     // (A retry on fresh ports finds the database its first attempt created.)
     expect(out).toMatch(new RegExp(`(created database|database) "${dbName}"`));
@@ -267,7 +268,8 @@ describe('npm start launcher (dist/apps/launcher/main.js)', () => {
     const launcher = await startHealthyLauncher('less', {
       env: { [marker.split('=')[0]]: marker.split('=')[1], RELAY_ADMIN_TOKEN: RELAY_TEST_ADMIN_TOKEN },
     });
-    await eventually(() => launcher.output().includes('all services are up'), { timeoutMs: 10_000, what: 'address summary' });
+    // The summary is several lines, which may arrive in several reads: its last line closes it.
+    await eventually(() => /all services are up:[\s\S]*Ctrl-C stops everything/.test(launcher.output()), { timeoutMs: 10_000, what: 'address summary' });
     const pids = launcher.pids();
     let stderr = '';
     launcher.child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
