@@ -214,16 +214,26 @@ export async function pendingHeads(db: Db, connIds: string[]): Promise<AgentComm
   return rows.map((r) => r.command);
 }
 
-/** Heads (and pending ACKs) unchanged for `staleMs`: only these are worth a look at their job (marked `published`, as above). */
+/**
+ * Heads (and pending ACKs) unchanged for `staleMs`: only these are worth a look at their job (marked
+ * `published`, as above). Rows a transaction holds are skipped (SKIP LOCKED), not waited for: that
+ * transaction is working on the connection and publishes its head after its commit, and the next tick
+ * sees the row if not. Waiting deadlocked: this one statement locks heads of many users in no order,
+ * while an event batch holds some of them and asks for another.
+ */
 export async function staleHeads(db: Db, staleMs: number): Promise<{ id: string; corrId: string; command: AgentCommand }[]> {
   const rows = await sqlRows<{ id: string; corr_id: string; command: AgentCommand }>(
     db,
-    `UPDATE ${CHAT_SCHEMA}.commands SET published = true
-      WHERE status = 'pending' AND id IN (SELECT id FROM (
-       (SELECT DISTINCT ON (conn_id) id, updated_at FROM ${CHAT_SCHEMA}.commands WHERE status = 'pending' AND ${ORDERED_SQL} ORDER BY conn_id, id)
-       UNION ALL (SELECT id, updated_at FROM ${CHAT_SCHEMA}.commands WHERE status = 'pending' AND NOT (${ORDERED_SQL}))) heads
-      WHERE updated_at < now() - $1 * interval '1 millisecond')
-      RETURNING id, corr_id, command`,
+    `WITH due AS (
+       SELECT id FROM ${CHAT_SCHEMA}.commands
+        WHERE status = 'pending' AND id IN (SELECT id FROM (
+         (SELECT DISTINCT ON (conn_id) id, updated_at FROM ${CHAT_SCHEMA}.commands WHERE status = 'pending' AND ${ORDERED_SQL} ORDER BY conn_id, id)
+         UNION ALL (SELECT id, updated_at FROM ${CHAT_SCHEMA}.commands WHERE status = 'pending' AND NOT (${ORDERED_SQL}))) heads
+        WHERE updated_at < now() - $1 * interval '1 millisecond')
+        FOR UPDATE SKIP LOCKED)
+     UPDATE ${CHAT_SCHEMA}.commands c SET published = true FROM due
+      WHERE c.id = due.id AND c.status = 'pending'
+      RETURNING c.id, c.corr_id, c.command`,
     [staleMs],
   );
   return rows.map((r) => ({ id: r.id, corrId: r.corr_id, command: r.command }));
