@@ -1,3 +1,4 @@
+import { SUBSCRIBE_REQUEST_IDS } from '../../apps/agent/src/relay/relay-client';
 import { eventually } from '../support/eventually';
 import { openRelayStream } from '../support/relay-stream';
 import { uniqueSuffix } from '../support/test-isolation';
@@ -174,6 +175,25 @@ describe('relay push delivery', () => {
       expect(streamB.messages().map((m) => m.msgId)).toEqual(['only-b']);
     } finally {
       streamB.close();
+    }
+  });
+
+  it("takes one of the agent's subscribe requests (SUBSCRIBE_REQUEST_IDS real queues) at its default body limit; 1,000 of them were past it", async () => {
+    const r = await relay('relay-push-subscribe-size');
+    const api = relayApi(r.url);
+    // Real queues: their ids are as long as the relay makes them, each signed as the agent signs it.
+    const ids: string[] = [];
+    while (ids.length < SUBSCRIBE_REQUEST_IDS) {
+      const made = await Promise.all(Array.from({ length: 50 }, () => api.createQueue()));
+      ids.push(...made.map((m) => m.body.recipientId as string));
+    }
+    const stream = await openRelayStream(r.url);
+    try {
+      expect((await api.subscribe(stream.sessionId, ids)).body).toMatchObject({ subscribed: SUBSCRIBE_REQUEST_IDS });
+      // The agent's batch before this fix: the same ids four times over (the relay answers before counting them).
+      expect((await api.subscribe(stream.sessionId, [...ids, ...ids, ...ids, ...ids])).status).toBe(413);
+    } finally {
+      stream.close();
     }
   });
 });
