@@ -21,9 +21,10 @@ async function main(): Promise<void> {
     [system.agent.child.pid!, 'agent'],
     ...system.relays.map((r) => [r.process.child.pid!, r.name] as [number, string]),
   ]);
+  const portOf = (url: string, fallback: number) => Number(new URL(url).port || fallback);
   const ports = new Map<number, string>([
-    [6379, 'redis'],
-    [5432, 'postgres'],
+    [portOf(system.redisUrl, 6379), 'redis'],
+    [portOf(system.db.url, 5432), 'postgres'],
     ...system.relays.map((r) => [Number(new URL(r.url).port), `relay ${r.name}`] as [number, string]),
     [Number(new URL(system.chat.url).port), 'chat http'],
   ]);
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
     let reached = 0;
     while (performance.now() - joinsAt < limitMs) {
       const views = await Promise.all(setup.all.map((p) => system.api.members(p.userId, setup.groupId)));
-      reached = views.reduce((n, v) => n + v.filter((m: { status: string; connected: boolean }) => m.status === "connected" && m.connected).length, 0) / 2;
+      reached = views.reduce((n, v) => n + v.filter((m: { status: string; connected: boolean }) => m.status === 'connected' && m.connected).length, 0) / 2;
       if (reached >= pairs) break;
       await new Promise((r) => setTimeout(r, 5000));
     }

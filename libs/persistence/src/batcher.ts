@@ -107,7 +107,9 @@ export class Batcher<I, O> {
     const groups = new Map<string, Waiting<I, O>[]>();
     batch.forEach((w, i) => {
       const key = this.limits.keyOf ? this.limits.keyOf(w.item) : String(i);
-      groups.set(key, [...(groups.get(key) ?? []), w]);
+      const items = groups.get(key);
+      if (items) items.push(w);
+      else groups.set(key, [w]);
     });
     return groups;
   }

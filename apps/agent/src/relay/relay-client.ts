@@ -201,7 +201,7 @@ export class RelayClient implements OnApplicationShutdown {
 export const SUBSCRIBE_REQUEST_IDS = 250;
 
 /** `items` in consecutive runs of at most `size`, in order. */
-export function chunksOf<T>(items: readonly T[], size: number): T[][] {
+function chunksOf<T>(items: readonly T[], size: number): T[][] {
   const chunks: T[][] = [];
   for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
   return chunks;

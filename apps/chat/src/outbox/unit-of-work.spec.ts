@@ -52,7 +52,9 @@ describe('UnitOfWork user locks', () => {
     }
   };
 
-  async function oppositeOrders(run: (userId: string, w: (tx: ChatTx) => Promise<void>) => Promise<void>): Promise<string[]> {
+  type Runner = (userId: string, w: (tx: ChatTx) => Promise<void>) => Promise<void>;
+  /** The first transaction locks 'a' then 'b', the second 'b' then 'a', each through its runner. */
+  async function oppositeOrders(runFirst: Runner, runSecond: Runner): Promise<string[]> {
     const userId = randomUUID();
     const order: string[] = [];
     let firstHolds!: () => void;
@@ -61,14 +63,14 @@ describe('UnitOfWork user locks', () => {
     const secondHoldsB = new Promise<void>((r) => (secondLockedB = r));
     const second = (async () => {
       await firstHoldsA;
-      await run(userId, async (tx) => {
+      await runSecond(userId, async (tx) => {
         await lockRow(tx, 'b');
         secondLockedB();
         await lockRow(tx, 'a');
         order.push('second');
       });
     })();
-    const first = run(userId, async (tx) => {
+    const first = runFirst(userId, async (tx) => {
       await lockRow(tx, 'a');
       firstHolds();
       // The second transaction is either waiting (for the user lock, or for 'a') or holds 'b' already.
@@ -82,15 +84,18 @@ describe('UnitOfWork user locks', () => {
 
   it('run: two transactions with the same `users` never deadlock, whatever rows they lock in what order', async () => {
     const before = await deadlocks();
-    const order = await oppositeOrders((userId, w) => work.run(w, { users: [userId] }));
+    const api: Runner = (userId, w) => work.run(w, { users: [userId] });
+    const order = await oppositeOrders(api, api);
     expect(await deadlocks()).toBe(before);
     expect(order).toEqual(['first', 'second']);
   });
 
   it('runGrouped and run on one user: the batch and the API call never deadlock', async () => {
     const before = await deadlocks();
-    let calls = 0;
-    const order = await oppositeOrders((userId, w) => (calls++ === 0 ? work.run(w, { users: [userId] }) : work.runGrouped(userId, w)));
+    const order = await oppositeOrders(
+      (userId, w) => work.run(w, { users: [userId] }),
+      (userId, w) => work.runGrouped(userId, w),
+    );
     expect(await deadlocks()).toBe(before);
     expect(order).toEqual(['first', 'second']);
   });
