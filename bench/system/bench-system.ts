@@ -31,8 +31,8 @@ export interface BenchSystem {
   setFaults(faults: RelayFaults): Promise<void>;
   /** kill -9 of the agent; resolves once the process is gone. */
   killAgent(): Promise<void>;
-  /** Starts the agent again with the same env; resolves once /health answers. */
-  startAgent(): Promise<ServiceProcess>;
+  /** Starts the agent again with the same env (plus `extraEnv`, e.g. a profiler); resolves once /health answers. */
+  startAgent(extraEnv?: Record<string, string>): Promise<ServiceProcess>;
   stop(): Promise<void>;
 }
 
@@ -97,8 +97,8 @@ export async function startBenchSystem(opts: BenchSystemOptions): Promise<BenchS
       ...profileEnv('agent'),
       ...opts.agentEnv,
     };
-    const startAgent = async () => {
-      agent = await startService('agent', `bench-${label}-agent`, agentPort, agentEnv);
+    const startAgent = async (extraEnv: Record<string, string> = {}) => {
+      agent = await startService('agent', `bench-${label}-agent`, agentPort, { ...agentEnv, ...extraEnv });
       system.agent = agent;
       return agent;
     };

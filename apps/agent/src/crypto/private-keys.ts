@@ -1,3 +1,4 @@
+import { okpPrivateKeyOfPkcs8 } from '@gc/contracts';
 import { KeyObject, createPrivateKey } from 'node:crypto';
 
 /** Parsed keys kept at most; past it the oldest are dropped (and parsed again when next used). */
@@ -5,14 +6,16 @@ const MAX_KEYS = 20_000;
 const parsed = new Map<string, KeyObject>();
 
 /**
- * A stored private key (PKCS#8 DER, base64) as a KeyObject. Parsing one costs ~0.5–2 ms of CPU with
- * OpenSSL 3 (its decoder), more than the signature it is for, and every send, ack and handshake step
- * would parse its connection's keys again; keys never change, so each is parsed once and kept.
+ * A stored private key (PKCS#8 DER, base64) as a KeyObject. Our keys (Ed25519, X25519) are parsed
+ * from their seed (~45 µs, @gc/contracts okp-keys); OpenSSL 3's decoder, left for anything else,
+ * costs ~0.5–2 ms, more than the signature it is for. Every send, ack and handshake step would parse
+ * its connection's keys again; keys never change, so each is parsed once and kept.
  */
 export function privateKeyOf(pkcs8Base64: string): KeyObject {
   let key = parsed.get(pkcs8Base64);
   if (!key) {
-    key = createPrivateKey({ key: Buffer.from(pkcs8Base64, 'base64'), format: 'der', type: 'pkcs8' });
+    const der = Buffer.from(pkcs8Base64, 'base64');
+    key = okpPrivateKeyOfPkcs8(der) ?? createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
     remember(pkcs8Base64, key);
   }
   return key;

@@ -239,8 +239,23 @@ export async function staleHeads(db: Db, staleMs: number): Promise<{ id: string;
   return rows.map((r) => ({ id: r.id, corrId: r.corr_id, command: r.command }));
 }
 
-export async function countRepublished(db: Db, id: string): Promise<void> {
-  await db.query(`UPDATE ${CHAT_SCHEMA}.commands SET attempts = attempts + 1, updated_at = now() WHERE id = $1 AND status = 'pending'`, [id]);
+/**
+ * Counts a re-publish of a stale head, if it is still pending: false once the chat finished it. The
+ * reconciler's list of stale heads is read once and worked through a head at a time (two Redis calls
+ * each), so under a backlog a head is often completed — its job done, its result event handled —
+ * by the time the loop reaches it; its job then looks "completed with no result waiting", the very
+ * shape of a lost event. Measured before this check: 1,413 finished CREATEs re-published after a
+ * 10,000-command run (bench/probes/recovery-profile.ts, Redis MONITOR), each run again by the agent.
+ * Asked after the job and its result were looked at: the chat commits before it completes the
+ * result's job, so a result seen handled means this sees the row finished.
+ */
+export async function claimRepublish(db: Db, id: string): Promise<boolean> {
+  const rows = await sqlRows<{ id: string }>(
+    db,
+    `UPDATE ${CHAT_SCHEMA}.commands SET attempts = attempts + 1, updated_at = now() WHERE id = $1 AND status = 'pending' RETURNING id`,
+    [id],
+  );
+  return rows.length > 0;
 }
 
 /** A pending command as the progress view shows it. */

@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { CHAT_CONFIG, ChatConfig } from '../config/chat-config';
 import { CommandPublisher } from '../outbox/command-publisher';
-import { countRepublished, staleHeads } from '../outbox/command-store';
+import { claimRepublish, staleHeads } from '../outbox/command-store';
 import { UnitOfWork } from '../outbox/unit-of-work';
 import { giveUpAbandonedHandshakes } from './abandoned-handshakes';
 import { QueueLossMarker, queueLossMarkerKey } from './queue-loss-marker';
@@ -120,9 +120,10 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
       const state = job ? await job.getState() : 'missing';
       if (!['missing', 'completed', 'failed', 'unknown'].includes(state)) continue;
       if (state === 'completed' && (await this.resultAwaitsChat(head.command))) continue;
+      // Last, after the job and its result: the head may have been finished since the list was read.
+      if (!(await claimRepublish(this.db, head.id))) continue;
       if (job) await job.remove().catch(() => undefined);
       await this.publisher.publish(head.command);
-      await countRepublished(this.db, head.id);
       this.log.log({ corrId: head.corrId, jobState: state }, 'stale command re-published');
       republished++;
     }

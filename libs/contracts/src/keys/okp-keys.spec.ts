@@ -1,7 +1,7 @@
-import { createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
+import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { OkpCurve, generateOkpKeyPair, okpPublicKey, okpRawOfSpki, okpRawPublicKey, okpSpki } from './okp-keys';
+import { OkpCurve, generateOkpKeyPair, okpPrivateKeyOfPkcs8, okpPublicKey, okpRawOfSpki, okpRawPublicKey, okpSpki } from './okp-keys';
 
 describe.each<OkpCurve>(['Ed25519', 'X25519'])('%s keys without the DER encoder', (curve) => {
   const generate = () => (curve === 'Ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('x25519'));
@@ -27,6 +27,30 @@ describe.each<OkpCurve>(['Ed25519', 'X25519'])('%s keys without the DER encoder'
     expect(okpRawOfSpki(curve, der.subarray(1))).toBeNull();
     expect(okpRawOfSpki(curve, Buffer.concat([der, Buffer.from([0])]))).toBeNull();
     expect(okpPublicKey(curve, raw.subarray(1))).toBeNull();
+  });
+
+  it('parses an OpenSSL-made PKCS#8 into the same key as the DER decoder, and leaves other bytes to it', () => {
+    for (let i = 0; i < 20; i++) {
+      const { privateKey, publicKey } = generate();
+      const der = privateKey.export({ format: 'der', type: 'pkcs8' });
+      const parsed = okpPrivateKeyOfPkcs8(der)!;
+      expect(parsed.asymmetricKeyType).toBe(curve.toLowerCase());
+      expect(parsed.export({ format: 'der', type: 'pkcs8' }).equals(der)).toBe(true);
+      // The public half is derived from the seed, not taken from the placeholder.
+      expect(okpRawPublicKey(parsed).equals(okpRawOfSpki(curve, publicKey.export({ format: 'der', type: 'spki' }))!)).toBe(true);
+      if (curve === 'Ed25519') {
+        expect(verify(null, Buffer.from('body'), publicKey, sign(null, Buffer.from('body'), parsed))).toBe(true);
+      } else {
+        const peer = generateKeyPairSync('x25519');
+        expect(diffieHellman({ privateKey: parsed, publicKey: peer.publicKey }).equals(diffieHellman({ privateKey: peer.privateKey, publicKey }))).toBe(true);
+      }
+    }
+    const der = generate().privateKey.export({ format: 'der', type: 'pkcs8' });
+    expect(okpPrivateKeyOfPkcs8(der.subarray(1))).toBeNull();
+    expect(okpPrivateKeyOfPkcs8(Buffer.concat([der, Buffer.from([0])]))).toBeNull();
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'der', type: 'pkcs8' });
+    expect(okpPrivateKeyOfPkcs8(ec)).toBeNull();
+    expect(createPrivateKey({ key: ec, format: 'der', type: 'pkcs8' }).asymmetricKeyType).toBe('ec');
   });
 
   if (curve === 'Ed25519') {
