@@ -100,7 +100,7 @@ describe('operability: progress, metrics, docs', () => {
     expect(sample(chat, 'gc_chat_events_processed_total', { type: 'CON' })).toBeGreaterThanOrEqual(6);
     expect(sample(chat, 'gc_chat_events_processed_total', { type: 'INV', outcome: 'resumed' })).toBeGreaterThanOrEqual(5);
     for (const queue of ['agent-commands', 'agent-events']) {
-      for (const state of ['waiting', 'active', 'delayed', 'failed']) expect(sample(chat, 'gc_queue_jobs', { queue, state })).toBeGreaterThanOrEqual(0);
+      for (const state of ['waiting', 'prioritized', 'active', 'delayed', 'failed']) expect(sample(chat, 'gc_queue_jobs', { queue, state })).toBeGreaterThanOrEqual(0);
     }
 
     const agent = await metrics(stack.agent.url);

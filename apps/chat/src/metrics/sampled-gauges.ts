@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 import { countCommands } from '../outbox/command-store';
 import { ChatMetrics } from './chat-metrics';
 
-export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
+export const QUEUE_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'failed'] as const;
 
 /**
  * Gauges read at scrape time from where the truth lives (Postgres, Redis), so they are right even

@@ -2,9 +2,11 @@ import { AGENT_COMMANDS_QUEUE, parseAgentCommand, type AgentCommand } from '@gc/
 import { Batcher } from '@gc/persistence';
 import { CONTRACT_JOB_OPTIONS, InjectShardedQueue, ShardedQueue } from '@gc/queueing';
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import type { JobsOptions } from 'bullmq';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { ConnectionCommand } from './chat-tx';
+import { jobPriorityOf } from './command-order';
 import { pendingHeads } from './command-store';
 
 // A failed add is tried again at once a few times: the reconciler is the last resort, seconds late.
@@ -119,8 +121,9 @@ function mergePublishables(works: Publishable[]): Publishable {
   };
 }
 
-/** The agent-commands job of a command: validated against the contract, job id = corrId. */
-function jobOf(command: AgentCommand) {
+/** The agent-commands job of a command: validated against the contract, job id = corrId, CREATEs after the rest (jobPriorityOf). */
+export function jobOf(command: AgentCommand): { name: string; data: AgentCommand; opts: JobsOptions } {
   const valid = parseAgentCommand(command);
-  return { name: valid.type, data: valid, opts: { ...CONTRACT_JOB_OPTIONS, jobId: valid.corrId } };
+  const priority = jobPriorityOf(valid);
+  return { name: valid.type, data: valid, opts: { ...CONTRACT_JOB_OPTIONS, jobId: valid.corrId, ...(priority ? { priority } : {}) } };
 }
