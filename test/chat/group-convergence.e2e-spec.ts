@@ -51,7 +51,7 @@ describe('chat: a group converges at 0% faults', () => {
     await waitForGroupConverged(api, setup);
     await waitForNoCommandLeft(api, setup.all, 30_000);
     // Each newcomer's x.grp.mem.inv (one per member it is introduced to) and the host's x.grp.mem.new/.fwd
-    // wait behind the SEND in flight on their connection; they were folded into the waiting one.
+    // wait behind the SEND in flight on their connection; they are folded into the waiting one.
     const pg = new Client({ connectionString: stack.db.url });
     await pg.connect();
     try {
@@ -60,10 +60,16 @@ describe('chat: a group converges at 0% faults', () => {
           WHERE c.user_id = ANY($1::uuid[]) AND c.function = 'SEND_MESSAGE' AND cn.purpose IN ('member-host', 'host-member')`,
         [setup.all.map((p) => p.userId)],
       );
-      const sizes = rows.map((r) => JSON.parse(r.body) as unknown).map((body) => (Array.isArray(body) ? body.length : 1));
+      const bodies = rows.map((r) => JSON.parse(r.body) as unknown).map((body) => (Array.isArray(body) ? body : [body]) as { type: string }[]);
+      const sizes = bodies.map((b) => b.length);
       const messages = sizes.reduce((a, b) => a + b, 0);
       expect(Math.max(...sizes)).toBeGreaterThan(1);
       expect(rows.length).toBeLessThan(messages);
+      // x.grp.mem.new too (the host's, one per pair): as SENDs of their own, up to 9 of them queued on an
+      // early member's connection, each behind the previous one's round trip.
+      const news = bodies.map((b) => b.filter((m) => m.type === 'x.grp.mem.new').length).filter((n) => n > 0);
+      expect(news.reduce((a, b) => a + b, 0)).toBe((10 * 9) / 2);
+      expect(Math.max(...news)).toBeGreaterThan(1);
     } finally {
       await pg.end();
     }

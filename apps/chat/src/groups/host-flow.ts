@@ -98,12 +98,16 @@ export async function onMemberConnected(tx: ChatTx, conn: Connection): Promise<v
   if (!(await setMemberStatus(tx, member, 'connected'))) return;
   const introduced = await introduceToConnectedMembers(tx, group.userId, group.id, member.id);
   const intros: ProtocolMessage[] = introduced.map((other) => ({ type: 'x.grp.mem.intro', memberId: other.id, displayName: other.displayName }));
-  await tx.askAll(group.userId, [
-    ...introduced.map((other) => sendRequest(other.connId, { type: 'x.grp.mem.new', memberId: member.id, displayName: member.displayName })),
-    // A newcomer that reads batched bodies gets its intros in as few SENDs as fit (one command, relay
-    // message and ACK instead of one per member); any other gets one SEND each.
-    ...(readsBatches(conn.peerInfo) ? sendBatchRequests(conn.id, intros) : intros.map((intro) => sendRequest(conn.id, intro))),
-  ]);
+  // A newcomer that reads batched bodies gets its intros in as few SENDs as fit (one command, relay
+  // message and ACK instead of one per member); any other gets one SEND each.
+  await tx.askAll(group.userId, readsBatches(conn.peerInfo) ? sendBatchRequests(conn.id, intros) : intros.map((intro) => sendRequest(conn.id, intro)));
+  // x.grp.mem.new joins the SEND already waiting on each member's connection, like .fwd (sendToMember):
+  // as SENDs of their own, the members connecting at once queued up to n of them on every early
+  // member's connection, each behind the previous one's round trip — SEND p99 ~100 s in host + 50, and
+  // that member's forwarded invitations behind them.
+  for (const other of introduced) {
+    await sendToMember(tx, group.userId, other.connId, { type: 'x.grp.mem.new', memberId: member.id, displayName: member.displayName });
+  }
   await flushPendingDeliveries(tx, conn);
 }
 
