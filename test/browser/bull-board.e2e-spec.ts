@@ -100,7 +100,7 @@ describe('Bull Board at /queues in chromium', () => {
     }
   });
 
-  it('logs in, shows agent-commands and agent-events, and the waiting CREATE job', async () => {
+  it('logs in, shows agent-commands and agent-events, and the queued CREATE job (prioritized)', async () => {
     const context = await browser({ username: USER, password: PASSWORD });
     try {
       const page = await context.newPage();
@@ -111,7 +111,8 @@ describe('Bull Board at /queues in chromium', () => {
       mkdirSync(TEST_OUTPUT_DIR, { recursive: true });
       await page.screenshot({ path: join(TEST_OUTPUT_DIR, 'bull-board-queues.png'), fullPage: true });
 
-      await page.goto(`${chat.url}/queues/queue/agent-commands?status=waiting`);
+      // A queued CREATE waits as 'prioritized' (depth-first: taken after every plain waiting job, command-order.ts).
+      await page.goto(`${chat.url}/queues/queue/agent-commands?status=prioritized`);
       await eventually(async () => (await page.getByText(corrId).count()) > 0, { timeoutMs: 20_000, what: `job ${corrId} on the board` });
       await page.getByText('CREATE').first().waitFor({ timeout: 10_000 });
       await page.screenshot({ path: join(TEST_OUTPUT_DIR, 'bull-board-job.png'), fullPage: false });
