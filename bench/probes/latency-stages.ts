@@ -1,4 +1,4 @@
-import Redis from 'ioredis';
+import { commandClocks, SystemJobs } from '../measure/command-clocks';
 import { CommandCompletionProbe } from '../measure/command-completion';
 import { post202 } from '../measure/load-driver';
 import { createUsers } from '../scenarios/command-throughput';
@@ -13,7 +13,7 @@ import { startBenchSystem } from '../system/bench-system';
 async function main(): Promise<void> {
   const samples = Number(process.argv[2] ?? 40);
   const system = await startBenchSystem({ label: 'probe-latency' });
-  const redis = new Redis(system.redisUrl);
+  const jobs = new SystemJobs(system);
   const probe = new CommandCompletionProbe(system.pg, 1);
   probe.start();
   const stages: Record<string, number[]> = {};
@@ -28,32 +28,26 @@ async function main(): Promise<void> {
       const accepted = performance.now();
       const seen = (await probe.completion(contactId)) - sent;
       if (i < 5) continue; // warm-up
-      const { rows } = await system.pg.query(
-        `SELECT c.corr_id, extract(epoch FROM c.updated_at) * 1000 AS done, extract(epoch FROM a.created_at) * 1000 AS journaled
-           FROM contacts k JOIN commands c ON c.conn_id = k.conn_id JOIN agent.commands a ON a.corr_id = c.corr_id WHERE k.id = $1`,
-        [contactId],
-      );
-      const corrId = rows[0].corr_id as string;
-      const keyOf = async (pattern: string) => (await redis.keys(pattern)).find((k) => !k.endsWith(':logs') && !k.endsWith(':lock'));
-      const commandJob = await redis.hgetall((await keyOf(`${system.prefix}*:agent-commands:${corrId}`))!);
-      const eventJob = await redis.hgetall((await keyOf(`${system.prefix}*:agent-events:r-${corrId}`))!);
-      const t = (ms: number | string) => Number(ms) - sentWall;
+      const clocks = (await commandClocks(system.pg, contactId))!;
+      const command = await jobs.command(clocks.corrId);
+      const result = await jobs.result(clocks.corrId);
+      const t = (ms: number | undefined) => Number(ms) - sentWall;
       add('202', accepted - sent);
-      add('command job added', t(commandJob.timestamp));
-      add('taken by the agent', t(commandJob.processedOn));
-      add('journaled', t(rows[0].journaled));
-      add('command job finished', t(commandJob.finishedOn));
-      add('result event added', t(eventJob.timestamp));
-      add('taken by the chat', t(eventJob.processedOn));
-      add('row completed', t(rows[0].done));
-      add('event job finished', t(eventJob.finishedOn));
+      add('command job added', t(command.addedMs));
+      add('taken by the agent', t(command.takenMs));
+      add('journaled', t(clocks.agentSawMs));
+      add('command job finished', t(command.finishedMs));
+      add('result event added', t(result.addedMs));
+      add('taken by the chat', t(result.takenMs));
+      add('row completed', t(clocks.chatDoneMs));
+      add('event job finished', t(result.finishedMs));
       add('seen by the poll', seen);
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     for (const [name, xs] of Object.entries(stages)) console.log(`${median(xs).toFixed(1).padStart(7)} ms  ${name}`);
   } finally {
     await probe.stop();
-    await redis.quit();
+    await jobs.close();
     await system.stop();
   }
 }

@@ -1,6 +1,6 @@
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
-import Redis from 'ioredis';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { commandClocks, SystemJobs } from '../measure/command-clocks';
 import { CommandCompletionProbe } from '../measure/command-completion';
 import { cpuSeconds } from '../measure/cpu-time';
 import { post202 } from '../measure/load-driver';
@@ -8,15 +8,16 @@ import { parseBenchOptions } from '../bench-options';
 import { summariseCpuProfiles } from '../profile/cpu-profile-summary';
 import { createUsers, runOurThroughput } from '../scenarios/command-throughput';
 import { BenchContext } from '../scenarios/bench-context';
-import { startBenchSystem } from '../system/bench-system';
+import { cpuProfileEnv, startBenchSystem } from '../system/bench-system';
+import { eventually } from '../../test/support/eventually';
 
 /**
  * Where an agent restarted with many stored connections spends the time before its next command:
  * `node dist/bench/probes/recovery-profile.js [connections=10000] [rounds=2]` (after `npm run build`).
  * Tops a system up to that many connections once, then per round: kill -9 of the agent, one CREATE
- * posted, the agent started again under the V8 profiler; prints when that command was journaled and
- * completed, when each relay's opening subscription pass ended (the agent's log), the relays' CPU
- * over the window, and the restarted agent's profile summary.
+ * posted, the agent started again under the V8 profiler; prints when that command's job was added and
+ * taken, when it was journaled and completed, when each relay's opening subscription pass ended (the
+ * agent's log), the relays' CPU over the window, and the restarted agent's profile summary.
  */
 async function main(): Promise<void> {
   const connections = Number(process.argv[2] ?? 10_000);
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
   const dir = join(process.cwd(), 'test-output', 'recovery-profiles', String(Date.now()));
   const ctx: BenchContext = { opts: parseBenchOptions([]), figures: [], notes: [], profileDir: dir, log: (l) => console.log(l) };
   const system = await startBenchSystem({ label: 'probe-recovery' });
+  const jobs = new SystemJobs(system);
   try {
     const users = await createUsers(system, 20);
     await runOurThroughput(ctx, system, users, connections);
@@ -38,39 +40,30 @@ async function main(): Promise<void> {
       const after = await post202(`${system.chat.url}/users/${users[0]}/invitations`, undefined, system.api.tokenOf(users[0]));
       const nextDone = probe.completion(after.contactId);
       const profileDir = join(dir, `round${round}`);
-      mkdirSync(profileDir, { recursive: true });
-      await system.startAgent({ NODE_OPTIONS: `--require ${join(__dirname, '..', 'profile', 'cpu-profiler-preload.js')}${process.env.PROBE_PRELOAD ? ` --require ${process.env.PROBE_PRELOAD}` : ''}`, BENCH_CPU_PROFILE_DIR: profileDir });
+      await system.startAgent(cpuProfileEnv(profileDir, process.env.PROBE_PRELOAD ? [process.env.PROBE_PRELOAD] : []));
       const healthy = (performance.now() - killedAt) / 1000;
       const next = ((await nextDone) - killedAt) / 1000;
       await probe.stop();
-      const { rows } = await system.pg.query(
-        `SELECT c.corr_id, extract(epoch FROM a.created_at) * 1000 AS saw, extract(epoch FROM a.updated_at) * 1000 AS done
-           FROM contacts k JOIN commands c ON c.conn_id = k.conn_id JOIN agent.commands a ON a.corr_id = c.corr_id WHERE k.id = $1`,
-        [after.contactId],
-      );
-      // The job's own clock: added (by the chat), taken by a worker, finished.
-      const redis = new Redis(system.redisUrl);
-      const [key] = (await redis.keys(`${system.prefix}*:${rows[0]?.corr_id}`)).filter((k) => !k.endsWith(':logs'));
-      const job = key ? await redis.hgetall(key) : {};
-      await redis.quit();
-      const at = (ms: string | undefined) => (ms ? ((Number(ms) - killedAtWall) / 1000).toFixed(2) : '?');
-      console.log(`job ${key}: added ${at(job.timestamp)} s, taken ${at(job.processedOn)} s, finished ${at(job.finishedOn)} s, attempts ${job.atm ?? job.ats}`);
+      const clocks = await commandClocks(system.pg, after.contactId);
+      const at = (ms: number | undefined) => (ms ? ((ms - killedAtWall) / 1000).toFixed(2) : '?');
+      const job = clocks ? await jobs.command(clocks.corrId) : {};
       // The opening passes: one 'relay queues subscribed' line of scope all per relay.
-      const passes: string[] = [];
-      for (let waited = 0; passes.length < system.relays.length && waited < 120; waited++) {
-        passes.length = 0;
-        const text = readFileSync(system.agent.logFile, 'utf8').slice(logFrom);
-        for (const line of text.split('\n')) {
-          if (!line.includes('relay queues subscribed') || !line.includes('"scope":"all"')) continue;
-          const parsed = JSON.parse(line) as { time: number; queues: number };
-          passes.push(`${((parsed.time - killedAtWall) / 1000).toFixed(2)} s (${parsed.queues} queues)`);
-        }
-        if (passes.length < system.relays.length) await new Promise((r) => setTimeout(r, 1000));
-      }
+      const passes = await eventually(
+        () => {
+          const ended = readFileSync(system.agent.logFile, 'utf8')
+            .slice(logFrom)
+            .split('\n')
+            .filter((line) => line.includes('relay queues subscribed') && line.includes('"scope":"all"'))
+            .map((line) => JSON.parse(line) as { time: number; queues: number })
+            .map((pass) => `${at(pass.time)} s (${pass.queues} queues)`);
+          return ended.length >= system.relays.length && ended;
+        },
+        { timeoutMs: 120_000, intervalMs: 1_000, what: 'the opening pass on every relay' },
+      );
       const relaysUsed = system.relays.map((r, i) => (cpuSeconds(r.process.child.pid) - relayCpu[i]).toFixed(2));
       console.log(
-        `round ${round}: healthy ${healthy.toFixed(2)} s, next command ${next.toFixed(2)} s (journaled ${((Number(rows[0]?.saw) - killedAtWall) / 1000).toFixed(2)} s, ` +
-          `completed ${((Number(rows[0]?.done) - killedAtWall) / 1000).toFixed(2)} s); opening passes ended ${passes.join(', ')}; relay CPU s ${relaysUsed.join(', ')}`,
+        `round ${round}: healthy ${healthy.toFixed(2)} s, next command ${next.toFixed(2)} s (job added ${at(job.addedMs)} s, taken ${at(job.takenMs)} s; ` +
+          `journaled ${at(clocks?.agentSawMs)} s, completed ${at(clocks?.agentDoneMs)} s); opening passes ended ${passes.join(', ')}; relay CPU s ${relaysUsed.join(', ')}`,
       );
       await system.agent.stop();
       for (const s of summariseCpuProfiles(profileDir, 30)) {
@@ -80,6 +73,7 @@ async function main(): Promise<void> {
       await system.startAgent();
     }
   } finally {
+    await jobs.close();
     await system.stop();
   }
   console.log(`profiles: ${dir}`);

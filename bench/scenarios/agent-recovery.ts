@@ -1,3 +1,4 @@
+import { commandClocks } from '../measure/command-clocks';
 import { CommandCompletionProbe } from '../measure/command-completion';
 import { post202 } from '../measure/load-driver';
 import { BenchSystem } from '../system/bench-system';
@@ -43,13 +44,9 @@ export async function runAgentRecovery(
     const nextCompletedSeconds = ((await nextDone) - killedAt) / 1000;
     const inFlightCompletedSeconds = (Math.max(...(await inFlightDone)) - killedAt) / 1000;
     // Where the time went: the agent's own journal row of that command (same clock, same machine).
-    const { rows } = await system.pg.query(
-      `SELECT extract(epoch FROM a.created_at) * 1000 AS saw, extract(epoch FROM a.updated_at) * 1000 AS done
-         FROM contacts k JOIN commands c ON c.conn_id = k.conn_id JOIN agent.commands a ON a.corr_id = c.corr_id WHERE k.id = $1`,
-      [after.contactId],
-    );
-    const agentSawSeconds = rows[0] ? (Number(rows[0].saw) - killedAtWall) / 1000 : NaN;
-    const agentCompletedSeconds = rows[0] ? (Number(rows[0].done) - killedAtWall) / 1000 : NaN;
+    const clocks = await commandClocks(system.pg, after.contactId);
+    const agentSawSeconds = clocks ? (clocks.agentSawMs - killedAtWall) / 1000 : NaN;
+    const agentCompletedSeconds = clocks ? (clocks.agentDoneMs - killedAtWall) / 1000 : NaN;
     ctx.log(`  recovery (${opts.restart ? 'one agent, restarted' : `${1 + system.standbyAgents.length} agents, none restarted`}): restart ${restartSeconds.toFixed(2)} s, next command ${nextCompletedSeconds.toFixed(2)} s, all ${inFlight} in flight ${inFlightCompletedSeconds.toFixed(2)} s; agent journaled it at ${agentSawSeconds.toFixed(2)} s, completed at ${agentCompletedSeconds.toFixed(2)} s`);
     return { nextCompletedSeconds, inFlightCompletedSeconds, restartSeconds, inFlight, agentSawSeconds, agentCompletedSeconds };
   } finally {

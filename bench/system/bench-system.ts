@@ -56,13 +56,7 @@ export async function startBenchSystem(opts: BenchSystemOptions): Promise<BenchS
   const db = await createTestDatabase(`bench-${label}`);
   const relays: BenchSystem['relays'] = [];
   const started: ServiceProcess[] = [];
-  const profileEnv = (app: string): Record<string, string> => {
-    if (!opts.cpuProfileDir) return {};
-    const dir = join(opts.cpuProfileDir, app);
-    mkdirSync(dir, { recursive: true });
-    // node 20 refuses --cpu-prof in NODE_OPTIONS; a preload runs the same V8 profiler in-process.
-    return { NODE_OPTIONS: `--require ${join(__dirname, '..', 'profile', 'cpu-profiler-preload.js')}`, BENCH_CPU_PROFILE_DIR: dir };
-  };
+  const profileEnv = (app: string): Record<string, string> => (opts.cpuProfileDir ? cpuProfileEnv(join(opts.cpuProfileDir, app)) : {});
   let agent: ServiceProcess | undefined;
   let chat: ServiceProcess | undefined;
   let pg: Client | undefined;
@@ -144,6 +138,17 @@ export async function startBenchSystem(opts: BenchSystemOptions): Promise<BenchS
     await stop().catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * The env that runs a process under the V8 CPU profiler, writing its profile into `dir` on exit;
+ * `preloads`: more modules to --require beside it.
+ */
+export function cpuProfileEnv(dir: string, preloads: string[] = []): Record<string, string> {
+  mkdirSync(dir, { recursive: true });
+  // node 20 refuses --cpu-prof in NODE_OPTIONS; a preload runs the same V8 profiler in-process.
+  const requires = [join(__dirname, '..', 'profile', 'cpu-profiler-preload.js'), ...preloads].map((m) => `--require ${m}`);
+  return { NODE_OPTIONS: requires.join(' '), BENCH_CPU_PROFILE_DIR: dir };
 }
 
 export function benchOutputDir(): string {
