@@ -4,6 +4,7 @@ import { appLoggerParams } from '@gc/observability';
 import { LoggerModule } from 'nestjs-pino';
 import { RelayConfig } from './config/relay-config';
 import { RelayConfigModule } from './config/relay-config.module';
+import { BatchModule } from './batch/batch.module';
 import { BoundsModule } from './bounds/bounds.module';
 import { FaultsModule } from './faults/faults.module';
 import { HealthModule } from './health/health.module';
@@ -39,6 +40,7 @@ export class RelayModule {
         ),
         RelayRedisModule,
         QueuesModule,
+        BatchModule,
         SessionsModule,
         FaultsModule,
         BoundsModule,

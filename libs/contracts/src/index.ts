@@ -8,3 +8,4 @@ export * from './relay-statements';
 export * from './invitation';
 export * from './queue-shards';
 export * from './keys/okp-keys';
+export * from './relay-batch';

@@ -14,6 +14,7 @@ describe('loadAgentConfig', () => {
       RELAY_URLS: ['http://127.0.0.1:4000'],
       RELAY_TIMEOUT_MS: 3_000,
       RELAY_HEDGE_MS: 250,
+      RELAY_BATCH_MAX_OPS: 32,
       RETRY_BASE_MS: 500,
       RETRY_FACTOR: 1.5,
       RETRY_MAX_MS: 30_000,
@@ -32,6 +33,12 @@ describe('loadAgentConfig', () => {
 
   it('splits RELAY_URLS on commas, trimming spaces and trailing slashes', () => {
     expect(loadAgentConfig({ RELAY_URLS: 'http://a:1/, http://b:2' }).RELAY_URLS).toEqual(['http://a:1', 'http://b:2']);
+  });
+
+  it('takes RELAY_BATCH_MAX_OPS from 1 (off) to the relay\'s 64, and refuses others', () => {
+    expect(loadAgentConfig({ RELAY_BATCH_MAX_OPS: '1' }).RELAY_BATCH_MAX_OPS).toBe(1);
+    expect(loadAgentConfig({ RELAY_BATCH_MAX_OPS: '64' }).RELAY_BATCH_MAX_OPS).toBe(64);
+    for (const bad of ['0', '65', '2.5']) expect(() => loadAgentConfig({ RELAY_BATCH_MAX_OPS: bad })).toThrow('RELAY_BATCH_MAX_OPS');
   });
 
   it('takes RELAY_HEDGE_MS=0 as hedging off, and refuses a negative or fractional one', () => {

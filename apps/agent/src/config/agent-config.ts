@@ -1,4 +1,4 @@
-import { DEFAULT_QUEUE_PREFIX } from '@gc/contracts';
+import { DEFAULT_QUEUE_PREFIX, RELAY_BATCH_MAX_OPERATIONS } from '@gc/contracts';
 import { LogFormatSchema, TRACING_ENV_SHAPE } from '@gc/observability';
 import { databasePoolEnv } from '@gc/persistence';
 import { QueueScaleEnv } from '@gc/queueing';
@@ -25,6 +25,8 @@ export const AgentConfigSchema = z.object({
   // A relay answers in ~2-30 ms on loopback (tens more on a real network); a request with no answer
   // after 250 ms is most likely held (a stall), so a second copy costs little and saves the timeout.
   RELAY_HEDGE_MS: z.coerce.number().int().min(0).default(250),
+  // Queue operations gathered per relay into one POST /batch (RelayBatcher); 1 = every operation alone.
+  RELAY_BATCH_MAX_OPS: z.coerce.number().int().min(1).max(RELAY_BATCH_MAX_OPERATIONS).default(32),
   RETRY_BASE_MS: positiveInt(500),
   RETRY_FACTOR: z.coerce.number().min(1).default(1.5),
   RETRY_MAX_MS: positiveInt(30_000),

@@ -1,10 +1,12 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { RecipientStatement, SIGNATURE_HEADER } from '@gc/contracts';
+import { RecipientStatement, RelayOperation } from '@gc/contracts';
 import { AGENT_CONFIG, AgentConfig } from '../config/agent-config';
 import { connHash } from '../protocol/derived-ids';
 import { SigningKeyPair, signBody } from '../protocol/signing-key';
 import { exchange, HedgeBudget, HttpAnswer, KeepAlivePool } from './http-exchange';
 import { RecipientKeyring, signWith } from './recipient-keyring';
+import { RelayBatcher } from './relay-batcher';
+import { OPERATION_NAMES, RouteRequest } from './relay-operation';
 import { RelayHttpError } from './relay-http-error';
 import { RelayUnreachable } from './relay-unreachable';
 
@@ -22,6 +24,8 @@ export interface CreatedQueue {
  * idempotent on the relay's side (create by idempotencyKey, send deduplicated by msgId, secure with
  * the same key, ack, delete, subscribe: atomic scripts there), so the caller may repeat any of them,
  * and a request still unanswered after RELAY_HEDGE_MS is sent once more (hedged) on another socket.
+ * Queue operations submitted for one relay at the same time go as one POST /batch (RelayBatcher,
+ * RELAY_BATCH_MAX_OPS), each answering as its own request would.
  * Every recipient operation is signed with the queue's recipient key (the relay trust model, docs/security.md), looked up in the
  * RecipientKeyring, so callers name a queue by relay and recipient id only.
  */
@@ -29,6 +33,7 @@ export interface CreatedQueue {
 export class RelayClient implements OnApplicationShutdown {
   private readonly pool: KeepAlivePool;
   private readonly budgets = new Map<string, HedgeBudget>();
+  private readonly batcher: RelayBatcher;
 
   constructor(
     @Inject(AGENT_CONFIG) private readonly config: AgentConfig,
@@ -36,6 +41,10 @@ export class RelayClient implements OnApplicationShutdown {
   ) {
     // At most one hedge per request: room for every command's request and its hedge at once.
     this.pool = new KeepAlivePool(config.AGENT_CONCURRENCY * (config.RELAY_HEDGE_MS > 0 ? 2 : 1));
+    this.batcher = new RelayBatcher((relay, request) => this.exchangeWith(relay, request), {
+      maxOps: config.RELAY_BATCH_MAX_OPS,
+      maxBytes: RELAY_BATCH_MAX_BYTES,
+    });
   }
 
   /**
@@ -73,35 +82,33 @@ export class RelayClient implements OnApplicationShutdown {
    * the same request.
    */
   async createQueue(relay: string, recipientKey: SigningKeyPair, idempotencyKey: string, sessionId?: string): Promise<CreatedQueue> {
-    const raw = JSON.stringify({ recipientKey: recipientKey.publicKey, idempotencyKey, sessionId });
-    const headers = { [SIGNATURE_HEADER]: signBody(recipientKey.privateKey, raw) };
-    const created = (await this.request(relay, 'POST', '/queues', 'create queue', raw, headers)) as CreatedQueue;
+    const body = JSON.stringify({ recipientKey: recipientKey.publicKey, idempotencyKey, sessionId });
+    const created = (await this.perform(relay, { op: 'create', body, signature: signBody(recipientKey.privateKey, body) })) as CreatedQueue;
     this.keyring.remember(relay, created.recipientId, recipientKey.privateKey);
     return created;
   }
 
   async secureQueue(relay: string, recipientId: string, senderKey: string): Promise<void> {
-    const headers = await this.recipientSignature(relay, recipientId, RecipientStatement.secure(recipientId, senderKey));
-    await this.request(relay, 'PUT', `/queues/${encodeURIComponent(recipientId)}/secure`, 'secure queue', JSON.stringify({ senderKey }), headers);
+    const signature = await this.keyring.sign(relay, recipientId, RecipientStatement.secure(recipientId, senderKey));
+    await this.perform(relay, { op: 'secure', recipientId, body: JSON.stringify({ senderKey }), signature });
   }
 
   /** Signed when a key is given (required once the peer secured its queue). */
   async send(relay: string, senderId: string, msgId: string, body: string, privateKey?: string): Promise<void> {
     const raw = JSON.stringify({ msgId, body });
-    const headers = privateKey ? { [SIGNATURE_HEADER]: signBody(privateKey, raw) } : undefined;
-    await this.request(relay, 'POST', `/queues/${encodeURIComponent(senderId)}/messages`, 'send', raw, headers);
+    await this.perform(relay, { op: 'send', senderId, body: raw, signature: privateKey ? signBody(privateKey, raw) : undefined });
   }
 
   async ack(relay: string, recipientId: string, msgId: string): Promise<void> {
-    const headers = await this.recipientSignature(relay, recipientId, RecipientStatement.ack(recipientId, msgId));
-    await this.request(relay, 'DELETE', `/queues/${encodeURIComponent(recipientId)}/messages/${encodeURIComponent(msgId)}`, 'ack', undefined, headers);
+    const signature = await this.keyring.sign(relay, recipientId, RecipientStatement.ack(recipientId, msgId));
+    await this.perform(relay, { op: 'ack', recipientId, msgId, signature });
   }
 
   /** A queue that is already gone counts as deleted. */
   async deleteQueue(relay: string, recipientId: string): Promise<void> {
-    const headers = await this.recipientSignature(relay, recipientId, RecipientStatement.delete(recipientId));
+    const signature = await this.keyring.sign(relay, recipientId, RecipientStatement.delete(recipientId));
     try {
-      await this.request(relay, 'DELETE', `/queues/${encodeURIComponent(recipientId)}`, 'delete queue', undefined, headers);
+      await this.perform(relay, { op: 'delete', recipientId, signature });
     } catch (err) {
       if (err instanceof RelayHttpError && err.status === 404) return;
       throw err;
@@ -134,16 +141,13 @@ export class RelayClient implements OnApplicationShutdown {
     });
     const unsigned = recipientIds.filter((rid) => !keys.has(rid));
     const path = `/sessions/${encodeURIComponent(sessionId)}/subscriptions`;
-    const answer = (await this.request(relay, 'POST', path, 'subscribe', JSON.stringify({ subscriptions }))) as {
+    const request = { method: 'POST', path, body: JSON.stringify({ subscriptions }), headers: JSON_CONTENT };
+    const answer = (await this.answerOf(relay, 'subscribe', this.exchangeWith(relay, request))) as {
       subscribed: number;
       unknown: string[];
       refused?: string[];
     };
     return { subscribed: answer.subscribed, unknown: [...answer.unknown, ...(answer.refused ?? []), ...unsigned] };
-  }
-
-  private async recipientSignature(relay: string, recipientId: string, statement: string): Promise<Record<string, string>> {
-    return { [SIGNATURE_HEADER]: await this.keyring.sign(relay, recipientId, statement) };
   }
 
   async isHealthy(relay: string): Promise<boolean> {
@@ -171,31 +175,47 @@ export class RelayClient implements OnApplicationShutdown {
     return res.body;
   }
 
-  private async request(
-    relay: string,
-    method: string,
-    path: string,
-    operation: string,
-    body?: string,
-    headers?: Record<string, string>,
-  ): Promise<unknown> {
+  /**
+   * A queue operation, alone or in a POST /batch with others submitted for the same relay at the
+   * same time (RelayBatcher); it answers, or fails, as its own route would.
+   */
+  private perform(relay: string, op: RelayOperation): Promise<unknown> {
+    return this.answerOf(relay, OPERATION_NAMES[op.op], this.batcher.submit(relay, op));
+  }
+
+  /** No answer is RelayUnreachable, a non-2xx one RelayHttpError; a 2xx one is its parsed body. */
+  private async answerOf(relay: string, operation: string, answer: Promise<HttpAnswer>): Promise<unknown> {
     let res: HttpAnswer;
     try {
-      res = await exchange(this.pool, `${relay}${path}`, {
-        method,
-        body,
-        headers: body !== undefined ? { 'content-type': 'application/json', ...headers } : headers,
-        timeoutMs: this.config.RELAY_TIMEOUT_MS,
-        hedgeMs: this.config.RELAY_HEDGE_MS,
-        budget: this.budgetOf(relay),
-      });
+      res = await answer;
     } catch (err) {
       throw new RelayUnreachable(relay, operation, err);
     }
     if (res.status < 200 || res.status >= 300) throw new RelayHttpError(relay, res.status, operation, res.text);
     return res.text.length > 0 ? JSON.parse(res.text) : undefined;
   }
+
+  private exchangeWith(relay: string, request: RouteRequest): Promise<HttpAnswer> {
+    const { method, body, headers } = request;
+    return exchange(this.pool, `${relay}${request.path}`, {
+      method,
+      body,
+      headers: body !== undefined ? { ...JSON_CONTENT, ...headers } : headers,
+      timeoutMs: this.config.RELAY_TIMEOUT_MS,
+      hedgeMs: this.config.RELAY_HEDGE_MS,
+      budget: this.budgetOf(relay),
+    });
+  }
 }
+
+const JSON_CONTENT = { 'content-type': 'application/json' };
+
+/**
+ * Bytes of operation bodies per POST /batch: far under a relay's smallest request limit with the
+ * default RELAY_MAX_MESSAGE_BYTES (128 KiB + envelope), so only a big message goes alone. A relay
+ * configured smaller answers 413 and the batch's operations are sent alone (RelayBatcher).
+ */
+export const RELAY_BATCH_MAX_BYTES = 32 * 1024;
 
 /** Ids per subscribe request: ~37 KB of JSON with our ids, well under a relay's smallest sane body limit. */
 export const SUBSCRIBE_REQUEST_IDS = 250;

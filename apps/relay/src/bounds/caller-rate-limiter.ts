@@ -44,12 +44,15 @@ export class CallerRateLimiter {
     return true;
   }
 
+  /** The 429 answer's message (a whole request, or one operation of a batch past the caller's tokens). */
+  get refusal(): string {
+    return `more than ${this.rate} requests per second from this address; retry later`;
+  }
+
+  /** One token per request; POST /batch takes one more per operation after its first (BatchController). */
   readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
     if (EXEMPT_PATH.test(req.path) || this.take(callerAddress(req))) return next();
-    res
-      .status(429)
-      .set('retry-after', '1')
-      .json({ error: 'rate_limited', message: `more than ${this.rate} requests per second from this address; retry later` });
+    res.status(429).set('retry-after', '1').json({ error: 'rate_limited', message: this.refusal });
   };
 
   private forgetIdle(now: number): void {

@@ -26,6 +26,13 @@ export class RelayMetrics implements OnModuleInit {
     registers: [this.registry],
   });
 
+  readonly batchedOperations = new Counter({
+    name: 'gc_relay_batched_operations_total',
+    help: 'Operations carried by POST /batch, by operation and the status each got (the request itself is counted in gc_relay_requests_total)',
+    labelNames: ['operation', 'status'] as const,
+    registers: [this.registry],
+  });
+
   constructor(
     @Inject(RELAY_CONFIG) config: RelayConfig,
     private readonly moduleRef: ModuleRef,

@@ -5,6 +5,7 @@ const ROUTES: Array<[method: string, pattern: RegExp, template: string]> = [
   ['POST', /^\/queues\/[^/]+\/messages\/?$/, '/queues/:senderId/messages'],
   ['DELETE', /^\/queues\/[^/]+\/messages\/[^/]+\/?$/, '/queues/:recipientId/messages/:msgId'],
   ['DELETE', /^\/queues\/[^/]+\/?$/, '/queues/:recipientId'],
+  ['POST', /^\/batch\/?$/, '/batch'],
   ['GET', /^\/sessions\/stream\/?$/, '/sessions/stream'],
   ['POST', /^\/sessions\/[^/]+\/subscriptions\/?$/, '/sessions/:sessionId/subscriptions'],
   ['GET', /^\/health\/?$/, '/health'],
