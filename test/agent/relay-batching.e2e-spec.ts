@@ -2,7 +2,8 @@ import { RecipientStatement, RelayOperation } from '@gc/contracts';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { exchange, HttpAnswer, KeepAlivePool } from '../../apps/agent/src/relay/http-exchange';
-import { RelayBatcher, RelayTransport } from '../../apps/agent/src/relay/relay-batcher';
+import { BATCH_CHANNEL, BatchEvent, RelayBatcher, RelayTransport } from '../../apps/agent/src/relay/relay-batcher';
+import diagnostics from 'node:diagnostics_channel';
 import { RouteRequest } from '../../apps/agent/src/relay/relay-operation';
 import { clearRelayFaults, RELAY_TEST_ADMIN_TOKEN, setRelayFaults } from '../support/relay-admin';
 import { dropRelayKeys, relayApi, senderKeyPair, startRelay, StartedRelay } from '../relay/relay-fixture';
@@ -77,6 +78,9 @@ describe('agent relay batching', () => {
     const { recipientId, senderId } = (await api.createQueue()).body;
     const createBody = JSON.stringify({ recipientKey: api.recipient.publicKey, idempotencyKey: 'batched-create' });
     const batcher = new RelayBatcher(transport, { maxOps: 32, maxBytes: 32 * 1024 });
+    const published: BatchEvent[] = [];
+    const listener = (m: unknown) => published.push(m as BatchEvent);
+    diagnostics.subscribe(BATCH_CHANNEL, listener);
 
     const answers = await Promise.all([
       batcher.submit(relay.url, { op: 'create', body: createBody, signature: api.recipient.sign(createBody) }),
@@ -96,6 +100,12 @@ describe('agent relay batching', () => {
     sent = [];
     expect((await batcher.submit(relay.url, sendOp(senderId, 'm-3'))).status).toBe(201);
     expect(sent).toEqual(['POST /queues/:id/messages']);
+    // What gc_agent_relay_batch_operations observes: operations per request.
+    diagnostics.unsubscribe(BATCH_CHANNEL, listener);
+    expect(published).toEqual([
+      { relay: relay.url, operations: 4 },
+      { relay: relay.url, operations: 1 },
+    ]);
   });
 
   it('keeps a batch within its operation and byte bounds; a bigger operation goes alone; maxOps 1 never batches', async () => {

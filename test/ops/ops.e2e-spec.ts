@@ -108,10 +108,16 @@ describe('operability: progress, metrics, docs', () => {
     expect(sample(agent, 'gc_agent_commands_total', { type: 'ALLOW', outcome: 'completed' })).toBeGreaterThanOrEqual(3);
     const relayLatency = stack.relays.map((r) => sample(agent, 'gc_agent_relay_request_seconds_count', { relay: r.url, method: 'POST', status: '201' }) ?? 0);
     expect(relayLatency.reduce((a, b) => a + b)).toBeGreaterThan(10);
+    // Operations per relay request: every queue operation went alone or in a POST /batch, and is counted.
+    const operations = stack.relays.map((r) => sample(agent, 'gc_agent_relay_batch_operations_sum', { relay: r.url }) ?? 0);
+    expect(operations.reduce((a, b) => a + b)).toBeGreaterThan(10);
 
     for (const relay of stack.relays) {
       const text = await metrics(relay.url);
-      expect(sample(text, 'gc_relay_requests_total', { route: '/queues/:senderId/messages', method: 'POST', status: '201' })).toBeGreaterThan(0);
+      // Sends go alone or, several at once, in a POST /batch (counted per operation).
+      const alone = sample(text, 'gc_relay_requests_total', { route: '/queues/:senderId/messages', method: 'POST', status: '201' }) ?? 0;
+      const batched = sample(text, 'gc_relay_batched_operations_total', { operation: 'send', status: '201' }) ?? 0;
+      expect(alone + batched).toBeGreaterThan(0);
       expect(text).not.toMatch(/route="\/queues\/[A-Za-z0-9_-]{10,}/); // ids never become labels
     }
   });

@@ -28,6 +28,14 @@ export class AgentMetrics {
     registers: [this.registry],
   });
 
+  readonly relayBatchOperations = new Histogram({
+    name: 'gc_agent_relay_batch_operations',
+    help: 'Queue operations per relay request, by relay: 1 for an operation sent alone by its own route, more for a POST /batch (RELAY_BATCH_MAX_OPS)',
+    labelNames: ['relay'] as const,
+    buckets: [1, 2, 4, 8, 16, 32, 64],
+    registers: [this.registry],
+  });
+
   readonly relayHedgesSent = new Counter({
     name: 'gc_agent_relay_hedges_sent_total',
     help: 'Relay requests sent a second time because the first had no answer after RELAY_HEDGE_MS, by relay',

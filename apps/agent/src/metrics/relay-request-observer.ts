@@ -3,6 +3,7 @@ import diagnostics from 'node:diagnostics_channel';
 import type { ClientRequest } from 'node:http';
 import { AGENT_CONFIG, AgentConfig } from '../config/agent-config';
 import { HEDGE_CHANNEL, HedgeEvent } from '../relay/http-exchange';
+import { BATCH_CHANNEL, BatchEvent } from '../relay/relay-batcher';
 import { AgentMetrics } from './agent-metrics';
 
 interface UndiciRequest {
@@ -16,12 +17,14 @@ type Listener = (message: unknown) => void;
  * Times relay requests from Node's diagnostics channels, so the client needs no timing code: the
  * `http.client.*` ones for the RelayClient's requests (node:http) and undici's for what still uses
  * fetch (the SSE stream, health probes). Only requests to the configured relays are counted.
- * Hedges (a request sent again after RELAY_HEDGE_MS) come from the exchange's own channel.
+ * Hedges (a request sent again after RELAY_HEDGE_MS) come from the exchange's own channel, the
+ * operations per request (RelayBatcher) from the batcher's.
  */
 @Injectable()
 export class RelayRequestObserver implements OnModuleInit, OnModuleDestroy {
   private readonly started = new WeakMap<object, { relay: string; method: string; at: bigint }>();
   private readonly relays: Map<string, string>;
+  private readonly configured: Set<string>;
   private readonly listeners: Array<[string, Listener]>;
 
   constructor(
@@ -30,6 +33,7 @@ export class RelayRequestObserver implements OnModuleInit, OnModuleDestroy {
   ) {
     // Label with the relay URL as configured (the same string the retry logs carry).
     this.relays = new Map(config.RELAY_URLS.map((url) => [new URL(url).origin, url]));
+    this.configured = new Set(config.RELAY_URLS);
     type HttpStart = { request: ClientRequest };
     type UndiciStart = { request: UndiciRequest };
     type Answer = { request: object; response: { statusCode: number } };
@@ -50,6 +54,7 @@ export class RelayRequestObserver implements OnModuleInit, OnModuleDestroy {
       ['undici:request:headers', answered],
       ['undici:request:error', failed],
       [HEDGE_CHANNEL, (m) => this.hedge(m as HedgeEvent)],
+      [BATCH_CHANNEL, (m) => this.batch(m as BatchEvent)],
     ];
   }
 
@@ -70,6 +75,11 @@ export class RelayRequestObserver implements OnModuleInit, OnModuleDestroy {
     const relay = this.relays.get(new URL(url).origin);
     if (relay === undefined) return;
     (outcome === 'sent' ? this.metrics.relayHedgesSent : this.metrics.relayHedgesWon).inc({ relay });
+  }
+
+  private batch({ relay, operations }: BatchEvent): void {
+    // Configured relays only, as for the other relay metrics (a peer's relay is no label value).
+    if (this.configured.has(relay)) this.metrics.relayBatchOperations.observe({ relay }, operations);
   }
 
   /** Once per request: an error after the headers (a stream closed later) is not a second sample. */

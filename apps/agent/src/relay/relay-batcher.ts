@@ -1,4 +1,5 @@
 import { RELAY_BATCH_MAX_OPERATIONS, RelayOperation } from '@gc/contracts';
+import diagnostics from 'node:diagnostics_channel';
 import type { HttpAnswer } from './http-exchange';
 import { RouteRequest, routeOf } from './relay-operation';
 
@@ -16,6 +17,16 @@ export interface BatchSettings {
 export const UNBATCHED_FOR_MS = 60_000;
 /** Relays remembered as not taking batches at most (they come from RELAY_URLS and validated invitations). */
 const MAX_UNBATCHED = 1_000;
+
+/** What the batch channel carries: one relay request made for `operations` queue operations (1 = alone). */
+export interface BatchEvent {
+  relay: string;
+  operations: number;
+}
+
+/** Each request's operation count is published here, so metrics count batches without code in the request path. */
+export const BATCH_CHANNEL = 'gc.agent.relay.batch';
+const batchChannel = diagnostics.channel(BATCH_CHANNEL);
 
 interface Pending {
   op: RelayOperation;
@@ -53,7 +64,7 @@ export class RelayBatcher {
   }
 
   submit(relay: string, op: RelayOperation): Promise<HttpAnswer> {
-    if (this.maxOps === 1) return this.transport(relay, routeOf(op));
+    if (this.maxOps === 1) return this.send(relay, routeOf(op), 1);
     return new Promise<HttpAnswer>((resolve, reject) => {
       let queue = this.pending.get(relay);
       if (!queue) {
@@ -82,13 +93,18 @@ export class RelayBatcher {
     }
   }
 
+  private send(relay: string, request: RouteRequest, operations: number): Promise<HttpAnswer> {
+    if (batchChannel.hasSubscribers) batchChannel.publish({ relay, operations } satisfies BatchEvent);
+    return this.transport(relay, request);
+  }
+
   private alone(relay: string, item: Pending): void {
-    this.transport(relay, routeOf(item.op)).then(item.resolve, item.reject);
+    this.send(relay, routeOf(item.op), 1).then(item.resolve, item.reject);
   }
 
   private batch(relay: string, chunk: Pending[]): void {
     const body = JSON.stringify({ ops: chunk.map((p) => p.op) });
-    this.transport(relay, { method: 'POST', path: '/batch', body }).then(
+    this.send(relay, { method: 'POST', path: '/batch', body }, chunk.length).then(
       (answer) => this.settle(relay, chunk, answer),
       (err: unknown) => {
         for (const item of chunk) item.reject(err);
