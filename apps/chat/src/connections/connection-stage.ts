@@ -16,3 +16,8 @@ export function advances(from: ConnectionStage, to: ConnectionStage): boolean {
   if (from === 'failed' || from === 'connected') return false;
   return RANK[to] > RANK[from];
 }
+
+/** The stages a connection may move on from to `to` (advances), for a statement that checks it in SQL. */
+export function stagesAdvancingTo(to: ConnectionStage): ConnectionStage[] {
+  return (Object.keys(RANK) as ConnectionStage[]).filter((from) => advances(from, to));
+}

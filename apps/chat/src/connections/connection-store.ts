@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { SqlParams } from '@gc/persistence';
 import { ChatTx } from '../outbox/chat-tx';
-import { advances } from './connection-stage';
+import { advances, stagesAdvancingTo } from './connection-stage';
 import { Connection, ConnectionPurpose, ConnectionRole, ConnectionStage } from './connection.entity';
 import { CONNECTION_SELECT, connectionFromRow, ConnectionRow } from './connection-row';
 import { CHAT_SCHEMA } from '../config/chat-schema';
@@ -86,6 +86,16 @@ export async function advanceStage(tx: ChatTx, conn: Connection, to: ConnectionS
     [conn.id, to, patch.invitation ?? null, patch.failureReason ?? null],
   );
   return true;
+}
+
+/**
+ * advanceStage as a WITH item over `claimed` (a relation of conn_id, user_id: a command just claimed),
+ * so a continuation that only moves the stage is one statement with its claim. The UPDATE takes the
+ * row lock lockConnection would; a connection past the stage (a stale or repeated event) is left as it is.
+ */
+export function advanceStageAlong(claimed: string, to: ConnectionStage, p: SqlParams): string {
+  return `UPDATE ${CHAT_SCHEMA}.connections c SET stage = ${p.add(to, 'text')}, updated_at = now() FROM ${claimed} r
+            WHERE c.id = r.conn_id AND c.user_id = r.user_id AND c.stage = ANY(${p.add(stagesAdvancingTo(to), 'text[]')}) RETURNING c.id`;
 }
 
 export async function failConnection(tx: ChatTx, conn: Connection, reason: string): Promise<boolean> {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/test-isolation';
 import { Connection } from '../connections/connection.entity';
-import { contactStatus, createContactInvitation } from '../contacts/contact-flow';
+import { contactStatus, createContactInvitation, joinContact } from '../contacts/contact-flow';
 import { openMigratedDataSource } from '@gc/persistence';
 import { chatDataSourceOptions } from '../database/chat-data-source-options';
 import { receiveMessage } from '../inbox/message-receipt';
@@ -130,6 +130,53 @@ describe('resumeCommand', () => {
     const corrId = await run((tx) => tx.ask(userId, continuation, request));
     expect(await claimOnlyCompletion(new ChatTx(db.manager), { ...sent, corrId, userId: randomUUID() })).toBe(false);
     expect((await db.getRepository(Command).findOneByOrFail({ corrId })).status).toBe('pending');
+    expect((await db.getRepository(Command).findOneByOrFail({ id: command.id })).status).toBe('pending');
+  });
+
+  async function joining(): Promise<{ userId: string; command: Command }> {
+    const userId = randomUUID();
+    await db.getRepository(User).insert({ id: userId, displayName: 'Bob' });
+    await run((tx) => joinContact(tx, userId, 'simplex:/invitation#link'));
+    const command = await db.getRepository(Command).findOneByOrFail({ userId, function: 'JOIN_CONTACT' });
+    return { userId, command };
+  }
+
+  it('JOINED completes its JOIN and moves the stage in one statement, once; it frees the head of the connection', async () => {
+    const { userId, command } = await joining();
+    const joined = { type: 'JOINED' as const, eventId: 'evt-joined-11', userId, corrId: command.corrId, connId: command.connId };
+    const tx = new ChatTx(db.manager);
+    const statements: string[] = [];
+    const query = tx.em.query.bind(tx.em);
+    tx.em.query = ((sql: string, params?: unknown[]) => (statements.push(sql), query(sql, params))) as typeof tx.em.query;
+    try {
+      expect(await claimOnlyCompletion(tx, joined)).toBe(true);
+    } finally {
+      tx.em.query = query;
+    }
+    expect(statements).toHaveLength(1);
+    expect([...tx.touchedConnections]).toEqual([command.connId]);
+    expect((await db.getRepository(Connection).findOneByOrFail({ id: command.connId })).stage).toBe('joined');
+    expect(await db.getRepository(Command).findOneByOrFail({ id: command.id })).toMatchObject({ status: 'completed', executions: 1 });
+    expect(await claimOnlyCompletion(new ChatTx(db.manager), { ...joined, eventId: 'evt-joined-12' })).toBe(false);
+    expect(await run((tx2) => resumeCommand(tx2, command.corrId, { ...joined, eventId: 'evt-joined-13' }))).toBe('duplicate');
+  });
+
+  it('a JOINED late for its connection (already further on, or failed) completes the command and leaves the stage', async () => {
+    for (const stage of ['allowed', 'connected', 'failed'] as const) {
+      const { userId, command } = await joining();
+      await db.getRepository(Connection).update({ id: command.connId }, { stage });
+      const joined = { type: 'JOINED' as const, eventId: `evt-late-${stage}`, userId, corrId: command.corrId, connId: command.connId };
+      expect(await claimOnlyCompletion(new ChatTx(db.manager), joined)).toBe(true);
+      expect((await db.getRepository(Connection).findOneByOrFail({ id: command.connId })).stage).toBe(stage);
+      expect((await db.getRepository(Command).findOneByOrFail({ id: command.id })).status).toBe('completed');
+    }
+  });
+
+  it('a one-statement completion claims nothing of another user, and moves no stage then', async () => {
+    const { userId, command } = await joining();
+    const joined = { type: 'JOINED' as const, eventId: 'evt-joined-21', userId: randomUUID(), corrId: command.corrId, connId: command.connId };
+    expect(await claimOnlyCompletion(new ChatTx(db.manager), joined)).toBe(false);
+    expect((await db.getRepository(Connection).findOneByOrFail({ id: command.connId })).stage).toBe('joining');
     expect((await db.getRepository(Command).findOneByOrFail({ id: command.id })).status).toBe('pending');
   });
 

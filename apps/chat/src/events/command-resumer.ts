@@ -1,9 +1,9 @@
 import type { AgentEvent, AgentEventType } from '@gc/contracts';
 import { ChatTx } from '../outbox/chat-tx';
 import { isUnordered } from '../outbox/command-order';
-import { claimCommand, claimCompletion, commandExists, withdrawFailedOnDeleted } from '../outbox/command-store';
+import { ClaimItem, claimCommand, claimCompletion, commandExists, withdrawFailedOnDeleted } from '../outbox/command-store';
 import { Continuation, ContinuationFunction } from '../outbox/continuation';
-import { nothingMore, type CompletionType, type ContinuationHandler, type ContinuationHandlers } from '../outbox/continuation-handler';
+import { nothingMore, type AlongClaim, type CompletionType, type ContinuationHandler, type ContinuationHandlers } from '../outbox/continuation-handler';
 
 export type ResumeOutcome = 'resumed' | 'failed' | 'duplicate' | 'unknown';
 
@@ -21,9 +21,10 @@ export interface CommandResumer {
    */
   resume(tx: ChatTx, corrId: string, event: AgentEvent): Promise<ResumeOutcome>;
   /**
-   * SENT/ACKED of a pending command of this user and of a function whose continuation is only the
-   * claim: one statement that needs no BEGIN/COMMIT (UnitOfWork.runOneStatement). False when it
-   * claimed nothing: `resume` then tells a duplicate, an unknown or an unexpected event apart.
+   * The success event of a pending command of this user and of a function whose continuation is only
+   * the claim (SENT, ACKED) or one statement along it (AlongClaim: JOINED, ALLOWED move the stage):
+   * one statement. False when it claimed nothing: `resume` then tells a duplicate, an unknown or an
+   * unexpected event apart.
    */
   claimOnlyCompletion(tx: ChatTx, event: AgentEvent): Promise<boolean>;
   expectedEvent(fn: ContinuationFunction): CompletionType;
@@ -31,11 +32,20 @@ export interface CommandResumer {
 
 export function commandResumer(handlers: ContinuationHandlers): CommandResumer {
   const handlerOf = (fn: ContinuationFunction) => handlers[fn] as unknown as ContinuationHandler<ContinuationFunction>;
-  const claimOnlyFunction: Partial<Record<AgentEventType, ContinuationFunction>> = {};
+  // Per success event: the functions completed in one statement, and what runs along their claim.
+  const oneStatement: Partial<Record<AgentEventType, { functions: ContinuationFunction[]; along: ClaimItem[] }>> = {};
   for (const fn of Object.keys(handlers) as ContinuationFunction[]) {
     const h = handlerOf(fn);
-    // Its success is only the claim (its failure, if any, is handled by `resume` like any ERR).
-    if (h.resume === nothingMore) claimOnlyFunction[h.expects] = fn;
+    // Its success is only the claim, or one statement along it (its failure, if any, is handled by
+    // `resume` like any ERR).
+    const along = (h.resume as { alongClaim?: AlongClaim }).alongClaim;
+    if (h.resume !== nothingMore && !along) continue;
+    const entry = (oneStatement[h.expects] ??= { functions: [], along: [] });
+    entry.functions.push(fn);
+    if (!along) continue;
+    const shared = entry.along.find((a) => a.key === along.key);
+    if (shared) shared.functions.push(fn);
+    else entry.along.push({ key: along.key, functions: [fn], item: along.item });
   }
 
   return {
@@ -61,9 +71,9 @@ export function commandResumer(handlers: ContinuationHandlers): CommandResumer {
     },
 
     async claimOnlyCompletion(tx, event) {
-      const fn = claimOnlyFunction[event.type];
-      if (!fn || !('corrId' in event)) return false;
-      const claimed = await claimCompletion(tx.em, event.corrId, fn, event.userId);
+      const entry = oneStatement[event.type];
+      if (!entry || !('corrId' in event)) return false;
+      const claimed = await claimCompletion(tx.em, event.corrId, entry.functions, event.userId, entry.along);
       if (!claimed) return false;
       // An ACK is outside the per-connection order: its completion frees no head to publish.
       if (!isUnordered({ type: claimed.type })) tx.touch(claimed.connId);

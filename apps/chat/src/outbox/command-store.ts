@@ -145,14 +145,35 @@ export async function claimCommand(em: EntityManager, corrId: string, status: 'c
   return row ? { id: row.id, userId: row.user_id, connId: row.conn_id, continuation: row.continuation } : null;
 }
 
-/** Completes a pending command of this user and function in one statement; null when it claimed nothing. */
-export async function claimCompletion(em: EntityManager, corrId: string, fn: ContinuationFunction, userId: string): Promise<{ connId: string; type: AgentCommandType } | null> {
-  const [row] = await sqlRows<{ conn_id: string; type: AgentCommandType }>(
-    em,
-    `UPDATE ${CHAT_SCHEMA}.commands SET status = 'completed', last_error = NULL, executions = executions + 1, updated_at = now()
-      WHERE corr_id = $1 AND status = 'pending' AND function = $2 AND user_id = $3 RETURNING conn_id, command->>'type' AS type`,
-    [corrId, fn, userId],
-  );
+/** A continuation run in the claim's statement (AlongClaim), for the claimed command's functions among `functions`. */
+export interface ClaimItem {
+  /** What it does (AlongClaim.key). */
+  key: string;
+  functions: ContinuationFunction[];
+  item(claimed: string, p: SqlParams): string;
+}
+
+/**
+ * Completes a pending command of this user and of one of `functions` in one statement, with the
+ * continuations `along` as WITH items of the same statement (each over the claimed row when its
+ * function is one of the item's); null when it claimed nothing.
+ */
+export async function claimCompletion(
+  em: EntityManager,
+  corrId: string,
+  functions: ContinuationFunction[],
+  userId: string,
+  along: ClaimItem[] = [],
+): Promise<{ connId: string; type: AgentCommandType } | null> {
+  const p = new SqlParams();
+  const claimed = `claimed AS (UPDATE ${CHAT_SCHEMA}.commands SET status = 'completed', last_error = NULL, executions = executions + 1, updated_at = now()
+      WHERE corr_id = ${p.add(corrId, 'text')} AND status = 'pending' AND function = ANY(${p.add(functions, 'text[]')}) AND user_id = ${p.add(userId, 'uuid')}
+      RETURNING conn_id, user_id, function, command->>'type' AS type)`;
+  const items = along.map((a, i) => {
+    const mine = `claimed_${i}`;
+    return `${mine} AS (SELECT conn_id, user_id FROM claimed WHERE function = ANY(${p.add(a.functions, 'text[]')})), along_${i} AS (${a.item(mine, p)})`;
+  });
+  const [row] = await sqlRows<{ conn_id: string; type: AgentCommandType }>(em, `WITH ${[claimed, ...items].join(', ')} SELECT conn_id, type FROM claimed`, p.values);
   return row ? { connId: row.conn_id, type: row.type } : null;
 }
 

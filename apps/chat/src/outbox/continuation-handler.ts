@@ -1,4 +1,5 @@
 import type { AgentEventOf } from '@gc/contracts';
+import type { SqlParams } from '@gc/persistence';
 import type { ChatTx } from './chat-tx';
 import type { ContinuationFunction, ContinuationOf } from './continuation';
 
@@ -26,6 +27,20 @@ export interface ContinuationHandler<F extends ContinuationFunction, E extends C
 
 /** The one dispatcher's table: a handler for every function of the Continuation union. */
 export type ContinuationHandlers = { [F in ContinuationFunction]: ContinuationHandler<F> };
+
+/**
+ * A continuation that is one statement on the claimed command's row: `item` writes it as a WITH
+ * item over `claimed` (a relation of conn_id and user_id), so the claim and the continuation run as
+ * one statement (CommandResumer.claimOnlyCompletion). `key` says what it does: the functions of one
+ * event type with the same key share one item.
+ */
+export interface AlongClaim {
+  key: string;
+  item(claimed: string, p: SqlParams): string;
+}
+
+/** A resume that also says itself as an AlongClaim (what it does must be the same either way). */
+export type ResumeAlongClaim = ((tx: ChatTx, data: unknown, event: { userId: string; connId: string }) => Promise<void>) & { alongClaim: AlongClaim };
 
 /**
  * The continuation of a command whose completion is only its claim (SENT, ACKED), and whose failure
