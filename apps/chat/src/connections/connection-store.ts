@@ -165,6 +165,14 @@ export async function connectionsOfGroup(db: DataSource | EntityManager, groupId
   return rows.map((r) => ({ id: r.id, userId: r.user_id, memberId: r.member_id }));
 }
 
+/** recordInvitation as a WITH item over `claimed` (see advanceStageAlong): the link is kept once, the stage moves to invited only forward. */
+export function recordInvitationAlong(claimed: string, invitation: string, p: SqlParams): string {
+  const before = p.add(stagesAdvancingTo('invited'), 'text[]');
+  return `UPDATE ${CHAT_SCHEMA}.connections c SET stage = CASE WHEN c.stage = ANY(${before}) THEN 'invited' ELSE c.stage END,
+              invitation = COALESCE(c.invitation, ${p.add(invitation, 'text')}), updated_at = now() FROM ${claimed} r
+            WHERE c.id = r.conn_id AND c.user_id = r.user_id AND (c.stage = ANY(${before}) OR c.invitation IS NULL) RETURNING c.id`;
+}
+
 /** INV may be seen after a later stage (reordered or recovered from STATUS): keep the link anyway. */
 export async function recordInvitation(tx: ChatTx, conn: Connection, invitation: string): Promise<void> {
   const keep = conn.invitation === null ? { invitation } : {};

@@ -6,7 +6,6 @@ import { Job, UnrecoverableError } from 'bullmq';
 import { ChatTx } from '../outbox/chat-tx';
 import { UnitOfWork } from '../outbox/unit-of-work';
 import { UnexpectedEvent } from './command-resumer';
-import { claimOnlyCompletion } from './continuation-handlers';
 import { EVENT_ROUTES } from './event-routes';
 
 /**
@@ -49,7 +48,7 @@ export class AgentEventsProcessor implements OnModuleInit, OnModuleDestroy {
     }
     try {
       // Group commit: events that arrive together share one transaction (UnitOfWork.runGrouped).
-      return await this.work.runGrouped(event.userId, async (tx) => ((await claimOnlyCompletion(tx, event)) ? 'resumed' : applyEvent(tx, event)));
+      return await this.work.runGrouped(event.userId, (tx) => applyEvent(tx, event));
     } catch (err) {
       if (err instanceof UnexpectedEvent) throw new UnrecoverableError(err.message);
       const corrId = 'corrId' in event ? event.corrId : undefined;

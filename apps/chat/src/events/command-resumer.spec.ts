@@ -12,7 +12,7 @@ import { User } from '../users/user.entity';
 import { ChatTx } from '../outbox/chat-tx';
 import { Command } from '../outbox/command.entity';
 import { UnexpectedEvent } from './command-resumer';
-import { claimOnlyCompletion, resumeCommand } from './continuation-handlers';
+import { resumeCommand } from './continuation-handlers';
 import { sendRequest } from '../protocol/protocol-sender';
 
 // Against the real Postgres: the exactly-once rules live in row locks and unique keys.
@@ -29,6 +29,18 @@ describe('resumeCommand', () => {
     await db?.destroy();
     await testDb?.drop();
   });
+
+  /** The statements a transaction sends while `work` runs. */
+  async function statementsOf<T>(tx: ChatTx, work: () => Promise<T>): Promise<{ result: T; statements: number }> {
+    let statements = 0;
+    const query = tx.em.query.bind(tx.em);
+    tx.em.query = ((sql: string, params?: unknown[]) => (statements++, query(sql, params))) as typeof tx.em.query;
+    try {
+      return { result: await work(), statements };
+    } finally {
+      tx.em.query = query;
+    }
+  }
 
   async function invitation(): Promise<{ userId: string; command: Command }> {
     const userId = randomUUID();
@@ -115,20 +127,19 @@ describe('resumeCommand', () => {
     const corrId = await run((tx) => tx.ask(userId, continuation, request));
     const sent = { type: 'SENT' as const, eventId: 'evt-sent-0001', userId, corrId, connId: command.connId, msgId: (request as { msgId: string }).msgId };
     const first = new ChatTx(db.manager);
-    expect(await claimOnlyCompletion(first, sent)).toBe(true);
+    expect(await statementsOf(first, () => resumeCommand(first, corrId, sent))).toEqual({ result: 'resumed', statements: 1 });
     expect([...first.touchedConnections]).toEqual([command.connId]);
-    expect(await claimOnlyCompletion(new ChatTx(db.manager), { ...sent, eventId: 'evt-sent-0002' })).toBe(false);
     expect(await run((tx) => resumeCommand(tx, corrId, { ...sent, eventId: 'evt-sent-0003' }))).toBe('duplicate');
     expect(await db.getRepository(Command).findOneByOrFail({ corrId })).toMatchObject({ status: 'completed', executions: 1 });
   });
 
-  it('a claim-only event claims nothing of another function or another user (resumeCommand judges it)', async () => {
+  it('a one-statement event completes nothing of another function or another user: refused, rolled back', async () => {
     const { userId, command } = await invitation();
     const sent = { type: 'SENT' as const, eventId: 'evt-sent-0004', userId, corrId: command.corrId, connId: command.connId, msgId: randomUUID() };
-    expect(await claimOnlyCompletion(new ChatTx(db.manager), sent)).toBe(false);
+    await expect(run((tx) => resumeCommand(tx, command.corrId, sent))).rejects.toBeInstanceOf(UnexpectedEvent);
     const { continuation, request } = sendRequest(command.connId, { type: 'x.ok' });
     const corrId = await run((tx) => tx.ask(userId, continuation, request));
-    expect(await claimOnlyCompletion(new ChatTx(db.manager), { ...sent, corrId, userId: randomUUID() })).toBe(false);
+    await expect(run((tx) => resumeCommand(tx, corrId, { ...sent, corrId, userId: randomUUID() }))).rejects.toBeInstanceOf(UnexpectedEvent);
     expect((await db.getRepository(Command).findOneByOrFail({ corrId })).status).toBe('pending');
     expect((await db.getRepository(Command).findOneByOrFail({ id: command.id })).status).toBe('pending');
   });
@@ -145,20 +156,33 @@ describe('resumeCommand', () => {
     const { userId, command } = await joining();
     const joined = { type: 'JOINED' as const, eventId: 'evt-joined-11', userId, corrId: command.corrId, connId: command.connId };
     const tx = new ChatTx(db.manager);
-    const statements: string[] = [];
-    const query = tx.em.query.bind(tx.em);
-    tx.em.query = ((sql: string, params?: unknown[]) => (statements.push(sql), query(sql, params))) as typeof tx.em.query;
-    try {
-      expect(await claimOnlyCompletion(tx, joined)).toBe(true);
-    } finally {
-      tx.em.query = query;
-    }
-    expect(statements).toHaveLength(1);
+    expect(await statementsOf(tx, () => resumeCommand(tx, command.corrId, joined))).toEqual({ result: 'resumed', statements: 1 });
     expect([...tx.touchedConnections]).toEqual([command.connId]);
     expect((await db.getRepository(Connection).findOneByOrFail({ id: command.connId })).stage).toBe('joined');
     expect(await db.getRepository(Command).findOneByOrFail({ id: command.id })).toMatchObject({ status: 'completed', executions: 1 });
-    expect(await claimOnlyCompletion(new ChatTx(db.manager), { ...joined, eventId: 'evt-joined-12' })).toBe(false);
     expect(await run((tx2) => resumeCommand(tx2, command.corrId, { ...joined, eventId: 'evt-joined-13' }))).toBe('duplicate');
+  });
+
+  it('a contact\'s INV records the link and the stage in one statement with the claim; a late one keeps the stage and the first link', async () => {
+    const { userId, command } = await invitation();
+    const inv = { type: 'INV' as const, eventId: 'evt-inv-0101', userId, corrId: command.corrId, connId: command.connId, invitation: 'link-101' };
+    const tx = new ChatTx(db.manager);
+    expect(await statementsOf(tx, () => resumeCommand(tx, command.corrId, inv))).toEqual({ result: 'resumed', statements: 1 });
+    expect(await db.getRepository(Connection).findOneByOrFail({ id: command.connId })).toMatchObject({ stage: 'invited', invitation: 'link-101' });
+
+    // Seen after a later stage (reordered, or recovered by STATUS): the link is kept, the stage is not moved back.
+    const late = await invitation();
+    await db.getRepository(Connection).update({ id: late.command.connId }, { stage: 'confirmed' });
+    const lateInv = { ...inv, eventId: 'evt-inv-0102', userId: late.userId, corrId: late.command.corrId, connId: late.command.connId, invitation: 'link-102' };
+    expect(await run((t) => resumeCommand(t, late.command.corrId, lateInv))).toBe('resumed');
+    expect(await db.getRepository(Connection).findOneByOrFail({ id: late.command.connId })).toMatchObject({ stage: 'confirmed', invitation: 'link-102' });
+
+    // The link known already (a STATUS told it first) is the one kept.
+    const known = await invitation();
+    await db.getRepository(Connection).update({ id: known.command.connId }, { invitation: 'link-first' });
+    const knownInv = { ...inv, eventId: 'evt-inv-0103', userId: known.userId, corrId: known.command.corrId, connId: known.command.connId, invitation: 'link-103' };
+    expect(await run((t) => resumeCommand(t, known.command.corrId, knownInv))).toBe('resumed');
+    expect(await db.getRepository(Connection).findOneByOrFail({ id: known.command.connId })).toMatchObject({ stage: 'invited', invitation: 'link-first' });
   });
 
   it('a JOINED late for its connection (already further on, or failed) completes the command and leaves the stage', async () => {
@@ -166,16 +190,16 @@ describe('resumeCommand', () => {
       const { userId, command } = await joining();
       await db.getRepository(Connection).update({ id: command.connId }, { stage });
       const joined = { type: 'JOINED' as const, eventId: `evt-late-${stage}`, userId, corrId: command.corrId, connId: command.connId };
-      expect(await claimOnlyCompletion(new ChatTx(db.manager), joined)).toBe(true);
+      expect(await run((tx) => resumeCommand(tx, command.corrId, joined))).toBe('resumed');
       expect((await db.getRepository(Connection).findOneByOrFail({ id: command.connId })).stage).toBe(stage);
       expect((await db.getRepository(Command).findOneByOrFail({ id: command.id })).status).toBe('completed');
     }
   });
 
-  it('a one-statement completion claims nothing of another user, and moves no stage then', async () => {
-    const { userId, command } = await joining();
+  it('a one-statement completion of another user\'s command is refused and moves no stage', async () => {
+    const { command } = await joining();
     const joined = { type: 'JOINED' as const, eventId: 'evt-joined-21', userId: randomUUID(), corrId: command.corrId, connId: command.connId };
-    expect(await claimOnlyCompletion(new ChatTx(db.manager), joined)).toBe(false);
+    await expect(run((tx) => resumeCommand(tx, command.corrId, joined))).rejects.toBeInstanceOf(UnexpectedEvent);
     expect((await db.getRepository(Connection).findOneByOrFail({ id: command.connId })).stage).toBe('joining');
     expect((await db.getRepository(Command).findOneByOrFail({ id: command.id })).status).toBe('pending');
   });
@@ -185,7 +209,7 @@ describe('resumeCommand', () => {
     await run((tx) => receiveMessage(tx, userId, command.connId, 'agent-msg-2'));
     const [ack] = await db.getRepository(Command).findBy({ userId, function: 'ACK_MESSAGE' });
     const tx = new ChatTx(db.manager);
-    expect(await claimOnlyCompletion(tx, { type: 'ACKED', eventId: 'evt-acked-001', userId, corrId: ack.corrId, connId: command.connId })).toBe(true);
+    expect(await resumeCommand(tx, ack.corrId, { type: 'ACKED', eventId: 'evt-acked-001', userId, corrId: ack.corrId, connId: command.connId })).toBe('resumed');
     expect(tx.touchedConnections.size).toBe(0);
   });
 

@@ -1,7 +1,7 @@
 import type { AgentEvent, AgentEventType } from '@gc/contracts';
 import { ChatTx } from '../outbox/chat-tx';
 import { isUnordered } from '../outbox/command-order';
-import { ClaimItem, claimCommand, claimCompletion, commandExists, withdrawFailedOnDeleted } from '../outbox/command-store';
+import { ClaimItem, claimCommand, commandExists, withdrawFailedOnDeleted } from '../outbox/command-store';
 import { Continuation, ContinuationFunction } from '../outbox/continuation';
 import { nothingMore, type AlongClaim, type CompletionType, type ContinuationHandler, type ContinuationHandlers } from '../outbox/continuation-handler';
 
@@ -17,23 +17,18 @@ export interface CommandResumer {
   /**
    * Resumes a command exactly once: claim it by corrId (lock, mark done, count the execution); a
    * command no longer pending means a duplicate event; otherwise run its handler's `resume` (or, for
-   * a permanent ERR, `fail`), all in the caller's transaction.
+   * a permanent ERR, `fail`), all in the caller's transaction. A success whose continuation is only
+   * the claim (SENT, ACKED, DELETED) or one statement along it (AlongClaim: JOINED, ALLOWED, a
+   * contact's INV) is the claim's one statement and nothing more.
    */
   resume(tx: ChatTx, corrId: string, event: AgentEvent): Promise<ResumeOutcome>;
-  /**
-   * The success event of a pending command of this user and of a function whose continuation is only
-   * the claim (SENT, ACKED) or one statement along it (AlongClaim: JOINED, ALLOWED move the stage):
-   * one statement. False when it claimed nothing: `resume` then tells a duplicate, an unknown or an
-   * unexpected event apart.
-   */
-  claimOnlyCompletion(tx: ChatTx, event: AgentEvent): Promise<boolean>;
   expectedEvent(fn: ContinuationFunction): CompletionType;
 }
 
 export function commandResumer(handlers: ContinuationHandlers): CommandResumer {
   const handlerOf = (fn: ContinuationFunction) => handlers[fn] as unknown as ContinuationHandler<ContinuationFunction>;
-  // Per success event: the functions completed in one statement, and what runs along their claim.
-  const oneStatement: Partial<Record<AgentEventType, { functions: ContinuationFunction[]; along: ClaimItem[] }>> = {};
+  // Per success event: the functions completed by the claim's statement, and what runs along it.
+  const oneStatement: Partial<Record<AgentEventType, { functions: ContinuationFunction[]; along: Array<AlongClaim & { functions: ContinuationFunction[] }> }>> = {};
   for (const fn of Object.keys(handlers) as ContinuationFunction[]) {
     const h = handlerOf(fn);
     // Its success is only the claim, or one statement along it (its failure, if any, is handled by
@@ -53,9 +48,17 @@ export function commandResumer(handlers: ContinuationHandlers): CommandResumer {
 
     async resume(tx, corrId, event) {
       const reason = event.type === 'ERR' ? `${event.error.code}: ${event.error.message}` : null;
-      const command = await claimCommand(tx.em, corrId, reason === null ? 'completed' : 'failed', reason);
+      const inClaim = reason === null ? oneStatement[event.type] : undefined;
+      const along: ClaimItem[] = (inClaim?.along ?? []).map((a) => ({ key: a.key, functions: a.functions, item: (claimed, p) => a.item(claimed, p, event) }));
+      const command = await claimCommand(tx.em, corrId, reason === null ? 'completed' : 'failed', reason, along);
       if (!command) return (await commandExists(tx.em, corrId)) ? 'duplicate' : 'unknown';
+      // (Anything the claim's statement did is rolled back with the throw.)
       if (command.userId !== event.userId) throw new UnexpectedEvent(`event of user ${event.userId} for command ${corrId} of another user`);
+      if (inClaim?.functions.includes(command.function)) {
+        // Done by the claim. An ACK is outside the per-connection order: its completion frees no head.
+        if (!isUnordered({ type: command.type })) tx.touch(command.connId);
+        return 'resumed';
+      }
       const data = Continuation.parse(command.continuation);
       const handler = handlerOf(data.function);
       tx.touch(command.connId);
@@ -68,16 +71,6 @@ export function commandResumer(handlers: ContinuationHandlers): CommandResumer {
       if (event.type !== handler.expects) throw new UnexpectedEvent(`${data.function} (${corrId}) expects ${handler.expects}, got ${event.type}`);
       await handler.resume(tx, data, event as never);
       return 'resumed';
-    },
-
-    async claimOnlyCompletion(tx, event) {
-      const entry = oneStatement[event.type];
-      if (!entry || !('corrId' in event)) return false;
-      const claimed = await claimCompletion(tx.em, event.corrId, entry.functions, event.userId, entry.along);
-      if (!claimed) return false;
-      // An ACK is outside the per-connection order: its completion frees no head to publish.
-      if (!isUnordered({ type: claimed.type })) tx.touch(claimed.connId);
-      return true;
     },
   };
 }

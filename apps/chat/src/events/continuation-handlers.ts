@@ -20,4 +20,3 @@ export const CONTINUATION_HANDLERS: ContinuationHandlers = {
 
 export const resumer = commandResumer(CONTINUATION_HANDLERS);
 export const resumeCommand = resumer.resume;
-export const claimOnlyCompletion = resumer.claimOnlyCompletion;

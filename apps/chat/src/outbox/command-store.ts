@@ -126,23 +126,10 @@ export interface ClaimedCommand {
   id: string;
   userId: string;
   connId: string;
+  function: ContinuationFunction;
+  /** The agent command's type (an ACK is outside the per-connection order). */
+  type: AgentCommandType;
   continuation: unknown;
-}
-
-/**
- * Locks a pending command by corrId and marks it done in one statement (an UPDATE takes the row
- * lock FOR UPDATE would). It is the caller's transaction: if the continuation throws, the rollback
- * puts the row back to pending and uncounts the execution. A concurrent resume of the same corrId
- * waits for the lock, then sees the row no longer pending.
- */
-export async function claimCommand(em: EntityManager, corrId: string, status: 'completed' | 'failed', lastError: string | null): Promise<ClaimedCommand | null> {
-  const [row] = await sqlRows<{ id: string; user_id: string; conn_id: string; continuation: unknown }>(
-    em,
-    `UPDATE ${CHAT_SCHEMA}.commands SET status = $2, last_error = $3, executions = executions + 1, updated_at = now()
-      WHERE corr_id = $1 AND status = 'pending' RETURNING id, user_id, conn_id, continuation`,
-    [corrId, status, lastError],
-  );
-  return row ? { id: row.id, userId: row.user_id, connId: row.conn_id, continuation: row.continuation } : null;
 }
 
 /** A continuation run in the claim's statement (AlongClaim), for the claimed command's functions among `functions`. */
@@ -154,27 +141,33 @@ export interface ClaimItem {
 }
 
 /**
- * Completes a pending command of this user and of one of `functions` in one statement, with the
- * continuations `along` as WITH items of the same statement (each over the claimed row when its
- * function is one of the item's); null when it claimed nothing.
+ * Locks a pending command by corrId and marks it done in one statement (an UPDATE takes the row
+ * lock FOR UPDATE would); null when it is not pending. It is the caller's transaction: if the
+ * continuation throws, the rollback puts the row back to pending and uncounts the execution. A
+ * concurrent resume of the same corrId waits for the lock, then sees the row no longer pending.
+ * The continuations `along` run in the same statement, as WITH items over the claimed row when its
+ * function is one of theirs (a continuation that is one statement needs no round trip of its own).
  */
-export async function claimCompletion(
+export async function claimCommand(
   em: EntityManager,
   corrId: string,
-  functions: ContinuationFunction[],
-  userId: string,
+  status: 'completed' | 'failed',
+  lastError: string | null,
   along: ClaimItem[] = [],
-): Promise<{ connId: string; type: AgentCommandType } | null> {
+): Promise<ClaimedCommand | null> {
   const p = new SqlParams();
-  const claimed = `claimed AS (UPDATE ${CHAT_SCHEMA}.commands SET status = 'completed', last_error = NULL, executions = executions + 1, updated_at = now()
-      WHERE corr_id = ${p.add(corrId, 'text')} AND status = 'pending' AND function = ANY(${p.add(functions, 'text[]')}) AND user_id = ${p.add(userId, 'uuid')}
-      RETURNING conn_id, user_id, function, command->>'type' AS type)`;
+  const claimed = `claimed AS (UPDATE ${CHAT_SCHEMA}.commands SET status = ${p.add(status)}, last_error = ${p.add(lastError)}, executions = executions + 1, updated_at = now()
+      WHERE corr_id = ${p.add(corrId)} AND status = 'pending' RETURNING id, user_id, conn_id, function, continuation, command->>'type' AS type)`;
   const items = along.map((a, i) => {
     const mine = `claimed_${i}`;
     return `${mine} AS (SELECT conn_id, user_id FROM claimed WHERE function = ANY(${p.add(a.functions, 'text[]')})), along_${i} AS (${a.item(mine, p)})`;
   });
-  const [row] = await sqlRows<{ conn_id: string; type: AgentCommandType }>(em, `WITH ${[claimed, ...items].join(', ')} SELECT conn_id, type FROM claimed`, p.values);
-  return row ? { connId: row.conn_id, type: row.type } : null;
+  const [row] = await sqlRows<{ id: string; user_id: string; conn_id: string; function: ContinuationFunction; type: AgentCommandType; continuation: unknown }>(
+    em,
+    `WITH ${[claimed, ...items].join(', ')} SELECT id, user_id, conn_id, function, continuation, type FROM claimed`,
+    p.values,
+  );
+  return row ? { id: row.id, userId: row.user_id, connId: row.conn_id, function: row.function, type: row.type, continuation: row.continuation } : null;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { AgentEventOf } from '@gc/contracts';
+import type { AgentEvent, AgentEventOf } from '@gc/contracts';
 import type { SqlParams } from '@gc/persistence';
 import type { ChatTx } from './chat-tx';
 import type { ContinuationFunction, ContinuationOf } from './continuation';
@@ -29,18 +29,18 @@ export interface ContinuationHandler<F extends ContinuationFunction, E extends C
 export type ContinuationHandlers = { [F in ContinuationFunction]: ContinuationHandler<F> };
 
 /**
- * A continuation that is one statement on the claimed command's row: `item` writes it as a WITH
- * item over `claimed` (a relation of conn_id and user_id), so the claim and the continuation run as
- * one statement (CommandResumer.claimOnlyCompletion). `key` says what it does: the functions of one
- * event type with the same key share one item.
+ * A continuation that is one statement on the claimed command's connection: `item` writes it as a
+ * WITH item over `claimed` (a relation of conn_id and user_id), with the success event's data, so
+ * the claim and the continuation run as one statement (CommandResumer.resume). `key` says what it
+ * does: the functions of one event type with the same key share one item.
  */
 export interface AlongClaim {
   key: string;
-  item(claimed: string, p: SqlParams): string;
+  item(claimed: string, p: SqlParams, event: AgentEvent): string;
 }
 
 /** A resume that also says itself as an AlongClaim (what it does must be the same either way). */
-export type ResumeAlongClaim = ((tx: ChatTx, data: unknown, event: { userId: string; connId: string }) => Promise<void>) & { alongClaim: AlongClaim };
+export type ResumeAlongClaim<E = { userId: string; connId: string }> = ((tx: ChatTx, data: unknown, event: E) => Promise<void>) & { alongClaim: AlongClaim };
 
 /**
  * The continuation of a command whose completion is only its claim (SENT, ACKED), and whose failure
