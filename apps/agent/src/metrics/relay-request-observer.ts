@@ -33,7 +33,7 @@ export class RelayRequestObserver implements OnModuleInit, OnModuleDestroy {
   ) {
     // Label with the relay URL as configured (the same string the retry logs carry).
     this.relays = new Map(config.RELAY_URLS.map((url) => [new URL(url).origin, url]));
-    this.configured = new Set(config.RELAY_URLS);
+    this.configured = new Set(this.relays.values());
     type HttpStart = { request: ClientRequest };
     type UndiciStart = { request: UndiciRequest };
     type Answer = { request: object; response: { statusCode: number } };

@@ -9,7 +9,7 @@ export type RelayTransport = (relay: string, request: RouteRequest) => Promise<H
 export interface BatchSettings {
   /** Operations per POST /batch; 1 sends every operation alone. */
   maxOps: number;
-  /** Bytes of operation bodies per batch; a bigger operation goes alone. */
+  /** Bytes of operation bodies per batch; a bigger operation goes alone (counted as string length: our bodies are JSON of base64). */
   maxBytes: number;
 }
 
@@ -120,11 +120,14 @@ export class RelayBatcher {
         return;
       }
     }
-    if (answer.status === 200 || answer.status === 404 || answer.status === 405) {
+    // No such route, or a 200 that is not our results: a relay that does not take batches.
+    const takesNoBatches = answer.status === 200 || answer.status === 404 || answer.status === 405;
+    if (takesNoBatches) {
       if (this.unbatchedUntil.size >= MAX_UNBATCHED) this.unbatchedUntil.clear();
       this.unbatchedUntil.set(relay, Date.now() + UNBATCHED_FOR_MS);
     }
-    if (answer.status < 300 || answer.status === 400 || answer.status === 404 || answer.status === 405 || answer.status === 413) {
+    // The answer says nothing of the operations themselves (another 2xx, this batch refused): each goes alone.
+    if (takesNoBatches || answer.status < 300 || answer.status === 400 || answer.status === 413) {
       for (const item of chunk) this.alone(relay, item);
       return;
     }

@@ -28,19 +28,19 @@ export interface CommandResumer {
 export function commandResumer(handlers: ContinuationHandlers): CommandResumer {
   const handlerOf = (fn: ContinuationFunction) => handlers[fn] as unknown as ContinuationHandler<ContinuationFunction>;
   // Per success event: the functions completed by the claim's statement, and what runs along it.
-  const oneStatement: Partial<Record<AgentEventType, { functions: ContinuationFunction[]; along: Array<AlongClaim & { functions: ContinuationFunction[] }> }>> = {};
+  const oneStatement: Partial<Record<AgentEventType, { functions: ContinuationFunction[]; along: Array<{ claim: AlongClaim; functions: ContinuationFunction[] }> }>> = {};
   for (const fn of Object.keys(handlers) as ContinuationFunction[]) {
     const h = handlerOf(fn);
     // Its success is only the claim, or one statement along it (its failure, if any, is handled by
     // `resume` like any ERR).
-    const along = (h.resume as { alongClaim?: AlongClaim }).alongClaim;
+    const along = typeof h.resume === 'function' ? undefined : h.resume;
     if (h.resume !== nothingMore && !along) continue;
     const entry = (oneStatement[h.expects] ??= { functions: [], along: [] });
     entry.functions.push(fn);
     if (!along) continue;
-    const shared = entry.along.find((a) => a.key === along.key);
+    const shared = entry.along.find((a) => a.claim === along);
     if (shared) shared.functions.push(fn);
-    else entry.along.push({ key: along.key, functions: [fn], item: along.item });
+    else entry.along.push({ claim: along, functions: [fn] });
   }
 
   return {
@@ -49,7 +49,7 @@ export function commandResumer(handlers: ContinuationHandlers): CommandResumer {
     async resume(tx, corrId, event) {
       const reason = event.type === 'ERR' ? `${event.error.code}: ${event.error.message}` : null;
       const inClaim = reason === null ? oneStatement[event.type] : undefined;
-      const along: ClaimItem[] = (inClaim?.along ?? []).map((a) => ({ key: a.key, functions: a.functions, item: (claimed, p) => a.item(claimed, p, event) }));
+      const along: ClaimItem[] = (inClaim?.along ?? []).map((a) => ({ functions: a.functions, item: (claimed, p) => a.claim.item(claimed, p, event) }));
       const command = await claimCommand(tx.em, corrId, reason === null ? 'completed' : 'failed', reason, along);
       if (!command) return (await commandExists(tx.em, corrId)) ? 'duplicate' : 'unknown';
       // (Anything the claim's statement did is rolled back with the throw.)
@@ -69,7 +69,8 @@ export function commandResumer(handlers: ContinuationHandlers): CommandResumer {
         return 'failed';
       }
       if (event.type !== handler.expects) throw new UnexpectedEvent(`${data.function} (${corrId}) expects ${handler.expects}, got ${event.type}`);
-      await handler.resume(tx, data, event as never);
+      // An AlongClaim ran in the claim already (returned above); this is a resume of its own.
+      if (typeof handler.resume === 'function') await handler.resume(tx, data, event as never);
       return 'resumed';
     },
   };

@@ -134,8 +134,6 @@ export interface ClaimedCommand {
 
 /** A continuation run in the claim's statement (AlongClaim), for the claimed command's functions among `functions`. */
 export interface ClaimItem {
-  /** What it does (AlongClaim.key). */
-  key: string;
   functions: ContinuationFunction[];
   item(claimed: string, p: SqlParams): string;
 }

@@ -17,13 +17,22 @@ export interface CommandFailure {
 /**
  * What a function's continuation does, written by the domain that asked for the command: `resume`
  * on the success event it `expects`, `fail` on a permanent error. Both run in the transaction that
- * claimed the command, exactly once (the claim and a rollback go together).
+ * claimed the command, exactly once (the claim and a rollback go together). A `resume` that is one
+ * statement on the command's connection is written as an AlongClaim and runs inside the claim's.
  */
 export interface ContinuationHandler<F extends ContinuationFunction, E extends CompletionType = CompletionType> {
   expects: E;
-  resume(tx: ChatTx, data: ContinuationOf<F>, event: AgentEventOf<E>): Promise<void>;
+  resume: Resume<F, E> | AlongClaim;
   fail(tx: ChatTx, data: ContinuationOf<F>, failure: CommandFailure): Promise<void>;
 }
+
+/**
+ * A resume function, with the parameter bivariance it had as a method: a handler of one event type
+ * fits the table typed over all of them (TypeScript's usual way to say so for a function property).
+ */
+type Resume<F extends ContinuationFunction, E extends CompletionType> = {
+  bivariant(tx: ChatTx, data: ContinuationOf<F>, event: AgentEventOf<E>): Promise<void>;
+}['bivariant'];
 
 /** The one dispatcher's table: a handler for every function of the Continuation union. */
 export type ContinuationHandlers = { [F in ContinuationFunction]: ContinuationHandler<F> };
@@ -31,16 +40,13 @@ export type ContinuationHandlers = { [F in ContinuationFunction]: ContinuationHa
 /**
  * A continuation that is one statement on the claimed command's connection: `item` writes it as a
  * WITH item over `claimed` (a relation of conn_id and user_id), with the success event's data, so
- * the claim and the continuation run as one statement (CommandResumer.resume). `key` says what it
- * does: the functions of one event type with the same key share one item.
+ * the claim and the continuation are one statement (CommandResumer.resume). Functions of one event
+ * type that share the same AlongClaim object share one item.
  */
 export interface AlongClaim {
-  key: string;
+  /** `event` is the success event the function expects (the resumer runs it for no other). */
   item(claimed: string, p: SqlParams, event: AgentEvent): string;
 }
-
-/** A resume that also says itself as an AlongClaim (what it does must be the same either way). */
-export type ResumeAlongClaim<E = { userId: string; connId: string }> = ((tx: ChatTx, data: unknown, event: E) => Promise<void>) & { alongClaim: AlongClaim };
 
 /**
  * The continuation of a command whose completion is only its claim (SENT, ACKED), and whose failure
