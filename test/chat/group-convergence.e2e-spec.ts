@@ -11,6 +11,10 @@ describe('chat: a group converges at 0% faults', () => {
     await stack?.stop();
   }, STACK_TIMEOUT_MS);
 
+  it('agent and chat straight to Postgres prepare their statements (DATABASE_PREPARED_STATEMENTS=auto), and everything below runs on them', () => {
+    for (const app of [stack.agent, stack.chat]) expect(app.output()).toContain('named statements on: DATABASE_PREPARED_STATEMENTS=auto');
+  });
+
   it('host + 3 members: all connected to each other, direct contacts, messages exactly once, no failed or pending command', async () => {
     const { api } = stack;
     const started = Date.now();

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { PgBouncerProcess, startPgBouncer } from '../support/pgbouncer-process';
+import { ServiceProcess } from '../support/service-process';
 import { ADMIN_DATABASE_URL } from '../support/test-isolation';
 import { ChatStack, exchangeGroupMessages, setUpGroup, startChatStack, waitForGroupConverged, GROUP_TEST_TIMEOUT_MS, STACK_TIMEOUT_MS, waitForNoCommandLeft } from '../support/chat-stack';
 
@@ -41,6 +42,7 @@ describe('chat + agent through PgBouncer in transaction pooling mode', () => {
   let bouncer: PgBouncerProcess | undefined;
   let stack: ChatStack;
   let sampler: ReturnType<typeof sampleConnections>;
+  let replicas: ServiceProcess[] = [];
 
   beforeAll(async () => {
     stack = await startChatStack({
@@ -55,7 +57,7 @@ describe('chat + agent through PgBouncer in transaction pooling mode', () => {
     });
     sampler = sampleConnections(bouncer!, stack.db.name);
     // Second replicas of both, together: their start-ups (migrations, the role's session defaults) race through PgBouncer.
-    await Promise.all([stack.addAgent(), stack.addChat()]);
+    replicas = await Promise.all([stack.addAgent(), stack.addChat()]);
   }, STACK_TIMEOUT_MS);
   afterAll(async () => {
     await sampler?.stop();
@@ -82,6 +84,13 @@ describe('chat + agent through PgBouncer in transaction pooling mode', () => {
     await Promise.all(clients.map((c) => c.end()));
     expect(new Set(sessions.map((s) => s.pid)).size).toBe(POOL_SIZE);
     expect(sessions.map(({ st, lt }) => ({ st, lt }))).toEqual(Array(POOL_SIZE).fill({ st: '15s', lt: '10s' }));
+  });
+
+  it('every agent and chat saw PgBouncer between it and Postgres and sends unnamed statements (DATABASE_PREPARED_STATEMENTS=auto)', () => {
+    for (const app of [stack.agent, stack.chat, ...replicas]) {
+      expect(app.output()).toContain('named statements off: DATABASE_PREPARED_STATEMENTS=auto');
+      expect(app.output()).not.toContain('named statements on');
+    }
   });
 
   it(`2 agents + 2 chats, 2 relays at 20% faults: a group of 6 converges, messages exactly once, nothing failed or pending; Postgres sees ≤ ${POOL_SIZE} backends`, async () => {

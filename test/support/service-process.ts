@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync, createWriteStream, mkdirSync } from 'node:fs';
+import { appendFileSync, createWriteStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { nodeFlagsOf } from '../../apps/launcher/agent-node-flags';
 import { eventually } from './eventually';
@@ -67,6 +67,8 @@ export interface ServiceProcess {
   url: string;
   child: ChildProcess;
   logFile: string;
+  /** What this process has printed so far (its part of the log file, which is appended to across runs). */
+  output(): string;
   /** SIGTERM and wait for a graceful exit. */
   stop(timeoutMs?: number): Promise<number | null>;
   /** SIGKILL: a crash, as the fault tests need it. */
@@ -88,6 +90,7 @@ export async function startService(
   mkdirSync(TEST_OUTPUT_DIR, { recursive: true });
   const logFile = join(TEST_OUTPUT_DIR, `${label}.log`);
   recordSuiteLog(logFile);
+  const logStart = existsSync(logFile) ? statSync(logFile).size : 0;
   const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(process.execPath, [...nodeFlagsOf(app), join(ROOT, 'dist', 'apps', app, 'src', 'main.js')], {
     cwd: ROOT,
@@ -106,6 +109,7 @@ export async function startService(
     child,
     logFile,
     exited,
+    output: () => readFileSync(logFile).subarray(logStart).toString('utf8'),
     async stop(timeoutMs = 15_000) {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill('SIGTERM');
@@ -150,6 +154,7 @@ export function spawnCaptured(label: string, command: string, args: string[], en
   mkdirSync(TEST_OUTPUT_DIR, { recursive: true });
   const logFile = join(TEST_OUTPUT_DIR, `${label}.log`);
   recordSuiteLog(logFile);
+  const logStart = existsSync(logFile) ? statSync(logFile).size : 0;
   const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached ?? false });
   let text = '';

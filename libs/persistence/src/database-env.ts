@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PREPARED_STATEMENTS_MODES, PreparedStatementsMode } from './prepared-statements';
 
 const POSTGRES_URL = /^postgres(ql)?:\/\//;
 
@@ -9,6 +10,8 @@ const POSTGRES_URL = /^postgres(ql)?:\/\//;
  *   connections to PgBouncer, not Postgres' backends (docs/operations.md "PgBouncer").
  * - DATABASE_MIGRATION_URL: where the start-up migrations run, for an operator whose pooler forbids
  *   DDL; DATABASE_URL when unset (the migrations work through PgBouncer in transaction mode too).
+ * - DATABASE_PREPARED_STATEMENTS: `auto` (named statements when nothing sits between the app and
+ *   Postgres), `on` (PgBouncer >= 1.21 with max_prepared_statements), `off` (prepared-statements.ts).
  */
 export function databasePoolEnv(defaultPoolSize: number) {
   return {
@@ -16,6 +19,10 @@ export function databasePoolEnv(defaultPoolSize: number) {
     DATABASE_MIGRATION_URL: z.preprocess(
       (v) => (v === '' ? undefined : v),
       z.string().regex(POSTGRES_URL, 'must be postgres://...').optional(),
+    ),
+    DATABASE_PREPARED_STATEMENTS: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z.enum(PREPARED_STATEMENTS_MODES as [PreparedStatementsMode, ...PreparedStatementsMode[]]).default('auto'),
     ),
   };
 }

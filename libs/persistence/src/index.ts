@@ -8,3 +8,5 @@ export * from './dependency-wait';
 export * from './batcher';
 export * from './session-defaults';
 export * from './database-env';
+export * from './prepared-statements';
+export * from './data-source-pool';

@@ -1,7 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { DataSource, DataSourceOptions, MigrationExecutor } from 'typeorm';
+import { poolOf } from './data-source-pool';
 import { survivePostgresDisconnects } from './pg-client-errors';
 import { PG_CONNECT_TIMEOUT_MS, PG_KEEPALIVE_INITIAL_DELAY_MS } from './pg-connection-options';
+import { namingClient, PreparedStatementsMode, resolveStatementNaming, StatementNaming } from './prepared-statements';
 import { applySessionDefaults, endStaleSessions, sessionHasDefaults } from './session-defaults';
 
 export type MigratedDataSourceOptions = DataSourceOptions & {
@@ -9,6 +11,8 @@ export type MigratedDataSourceOptions = DataSourceOptions & {
   schema: string;
   /** Where the migrations run; `url` when absent (DATABASE_MIGRATION_URL, for a pooler that forbids DDL). */
   migrationUrl?: string;
+  /** Named statements (prepared-statements.ts; DATABASE_PREPARED_STATEMENTS); `auto` when absent. */
+  preparedStatements?: PreparedStatementsMode;
 };
 
 /**
@@ -19,9 +23,16 @@ export async function openMigratedDataSource(options: MigratedDataSourceOptions)
   const log = new Logger('Postgres');
   const ran = await migrateRetryingEndedSessions(options, log);
   if (ran.length > 0) log.log(`migrated schema ${options.schema}: ${ran.join(', ')}`);
-  const { migrationUrl: _, ...appOptions } = options;
-  const dataSource = await new DataSource({ ...appOptions, migrationsRun: false } as DataSourceOptions).initialize();
-  return survivePostgresDisconnects(dataSource, (err) => log.warn(`Postgres connection lost: ${err.message}`));
+  const { migrationUrl: _, preparedStatements = 'auto', ...appOptions } = options;
+  // Off until settled below: the pool's first session is the one that asks.
+  const naming = new StatementNaming(false, 'not settled yet', (active, reason) =>
+    active ? log.log(`named statements on: ${reason}`) : log.warn(`named statements off: ${reason}`),
+  );
+  const extra = { ...(appOptions.extra as Record<string, unknown> | undefined), Client: namingClient(naming) };
+  const dataSource = await new DataSource({ ...appOptions, extra, migrationsRun: false } as DataSourceOptions).initialize();
+  survivePostgresDisconnects(dataSource, (err) => log.warn(`Postgres connection lost: ${err.message}`));
+  await resolveStatementNaming(naming, preparedStatements, poolOf(dataSource));
+  return dataSource;
 }
 
 /** 57P01 admin_shutdown: pg_terminate_backend ended our session. */

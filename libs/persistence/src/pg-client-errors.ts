@@ -1,5 +1,6 @@
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
+import { poolOf } from './data-source-pool';
 
 /**
  * When Postgres ends a session (pg_terminate_backend, a restart, a network cut) pg emits 'error'
@@ -10,7 +11,7 @@ import type { DataSource } from 'typeorm';
  * `npm run test:faults`, case 4).
  */
 export function survivePostgresDisconnects(dataSource: DataSource, onError: (err: Error) => void): DataSource {
-  const pool = (dataSource.driver as unknown as { master?: Pool & { _clients?: PoolClient[] } }).master;
+  const pool = poolOf(dataSource);
   if (!pool) return dataSource;
   const listen = (client: PoolClient) => {
     client.on('error', onError);

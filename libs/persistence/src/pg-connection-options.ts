@@ -41,8 +41,9 @@ export function silenceBoundedSocket(silenceMs = PG_SOCKET_SILENCE_MS): Socket {
  * The pg pool options (TypeORM's `extra`) every app uses: bounded connects, keepalive, a silence
  * bound on each socket, and the app's pool size. No startup `options` and no session state: the
  * same options work straight to Postgres and through PgBouncer in transaction mode (the session
- * bounds come from the role's defaults, and SQL names its schema). pg sends unnamed statements
- * unless a query is given a `name`; never give one (docs/operations.md "PgBouncer").
+ * bounds come from the role's defaults, and SQL names its schema). Statement names are given by the
+ * pool's client class (openMigratedDataSource, prepared-statements.ts), only where the session is
+ * ours; never give a query a `name` by hand (docs/operations.md "PgBouncer").
  */
 export function resilientPgPoolOptions(max: number, silenceMs = PG_SOCKET_SILENCE_MS): Record<string, unknown> {
   return {

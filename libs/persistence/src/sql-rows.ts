@@ -1,5 +1,5 @@
-import type { Pool } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
+import { poolOf } from './data-source-pool';
 
 /**
  * Rows of a raw statement (hot paths skip TypeORM's entity layer: one round trip per statement).
@@ -7,7 +7,7 @@ import { DataSource, EntityManager } from 'typeorm';
  * QueryRunner per statement; inside one it runs on the transaction's connection.
  */
 export async function sqlRows<T>(db: DataSource | EntityManager, sql: string, params: unknown[]): Promise<T[]> {
-  const pool = db instanceof DataSource ? (db.driver as unknown as { master?: Pool }).master : undefined;
+  const pool = db instanceof DataSource ? poolOf(db) : undefined;
   if (pool) return (await pool.query(sql, params)).rows as T[];
   // TypeORM answers UPDATE/DELETE … RETURNING on postgres with [rows, affected], anything else with rows.
   const result: unknown = await db.query(sql, params);

@@ -11,6 +11,7 @@ describe('loadAgentConfig', () => {
       REDIS_CLUSTER_NODES: [],
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
       DATABASE_POOL_SIZE: 10,
+      DATABASE_PREPARED_STATEMENTS: 'auto',
       RELAY_URLS: ['http://127.0.0.1:4000'],
       RELAY_TIMEOUT_MS: 3_000,
       RELAY_HEDGE_MS: 250,
@@ -59,5 +60,12 @@ describe('loadAgentConfig', () => {
     expect(loadAgentConfig({ DATABASE_MIGRATION_URL: '' }).DATABASE_MIGRATION_URL).toBeUndefined();
     for (const bad of ['0', '-1', '2.5', 'ten']) expect(() => loadAgentConfig({ DATABASE_POOL_SIZE: bad })).toThrow('DATABASE_POOL_SIZE');
     expect(() => loadAgentConfig({ DATABASE_MIGRATION_URL: 'mysql://x' })).toThrow('DATABASE_MIGRATION_URL');
+  });
+
+  it('reads DATABASE_PREPARED_STATEMENTS: auto (default, empty = unset), on or off', () => {
+    expect(loadAgentConfig({}).DATABASE_PREPARED_STATEMENTS).toBe('auto');
+    expect(loadAgentConfig({ DATABASE_PREPARED_STATEMENTS: '' }).DATABASE_PREPARED_STATEMENTS).toBe('auto');
+    expect(loadAgentConfig({ DATABASE_PREPARED_STATEMENTS: 'off' }).DATABASE_PREPARED_STATEMENTS).toBe('off');
+    for (const bad of ['yes', 'ON', '1']) expect(() => loadAgentConfig({ DATABASE_PREPARED_STATEMENTS: bad })).toThrow('DATABASE_PREPARED_STATEMENTS');
   });
 });

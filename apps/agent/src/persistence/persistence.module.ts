@@ -13,6 +13,7 @@ import { agentDataSourceOptions } from './agent-data-source';
         // Transactions are short (no relay IO inside one); a small pool (10 by default) leaves Postgres room for replicas.
         ...agentDataSourceOptions(config.DATABASE_URL, resilientPgPoolOptions(config.DATABASE_POOL_SIZE)),
         migrationUrl: config.DATABASE_MIGRATION_URL,
+        preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
       }),
     }),
   ],

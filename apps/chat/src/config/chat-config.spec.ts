@@ -20,6 +20,12 @@ describe('loadChatConfig', () => {
     expect(() => loadChatConfig({ DATABASE_MIGRATION_URL: 'http://db' })).toThrow('DATABASE_MIGRATION_URL');
   });
 
+  it('reads DATABASE_PREPARED_STATEMENTS: auto (default), on or off', () => {
+    expect(loadChatConfig({}).DATABASE_PREPARED_STATEMENTS).toBe('auto');
+    expect(loadChatConfig({ DATABASE_PREPARED_STATEMENTS: 'on' }).DATABASE_PREPARED_STATEMENTS).toBe('on');
+    expect(() => loadChatConfig({ DATABASE_PREPARED_STATEMENTS: 'always' })).toThrow('DATABASE_PREPARED_STATEMENTS');
+  });
+
   it('reads QUEUE_SHARDS and REDIS_CLUSTER_NODES (empty = unset), and names a malformed seed list', () => {
     expect(loadChatConfig({ QUEUE_SHARDS: '', REDIS_CLUSTER_NODES: '' })).toMatchObject({ QUEUE_SHARDS: 1, REDIS_CLUSTER_NODES: [] });
     expect(loadChatConfig({ QUEUE_SHARDS: '8', REDIS_CLUSTER_NODES: 'r1:7000' })).toMatchObject({ QUEUE_SHARDS: 8, REDIS_CLUSTER_NODES: [{ host: 'r1', port: 7000 }] });

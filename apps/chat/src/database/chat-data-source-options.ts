@@ -1,4 +1,4 @@
-import { MigratedDataSourceOptions, resilientPgPoolOptions } from '@gc/persistence';
+import { MigratedDataSourceOptions, PreparedStatementsMode, resilientPgPoolOptions } from '@gc/persistence';
 import { CHAT_SCHEMA } from '../config/chat-schema';
 import { CHAT_ENTITIES, CHAT_MIGRATIONS } from './chat-entities';
 
@@ -9,11 +9,17 @@ import { CHAT_ENTITIES, CHAT_MIGRATIONS } from './chat-entities';
  * mode; bounded connects and a silence bound on every socket (@gc/persistence). 20 clients by
  * default (DATABASE_POOL_SIZE): the events worker and the API share them.
  */
-export function chatDataSourceOptions(url: string, poolSize = 20, migrationUrl?: string): MigratedDataSourceOptions {
+export function chatDataSourceOptions(
+  url: string,
+  poolSize = 20,
+  migrationUrl?: string,
+  preparedStatements: PreparedStatementsMode = 'auto',
+): MigratedDataSourceOptions {
   return {
     type: 'postgres',
     url,
     migrationUrl,
+    preparedStatements,
     schema: CHAT_SCHEMA,
     entities: CHAT_ENTITIES,
     migrations: CHAT_MIGRATIONS,

@@ -11,7 +11,7 @@ import { chatDataSourceOptions } from './chat-data-source-options';
       imports: [ChatConfigModule],
       inject: [CHAT_CONFIG],
       dataSourceFactory: (options) => openMigratedDataSource(options as MigratedDataSourceOptions),
-      useFactory: (config: ChatConfig) => chatDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE, config.DATABASE_MIGRATION_URL),
+      useFactory: (config: ChatConfig) => chatDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE, config.DATABASE_MIGRATION_URL, config.DATABASE_PREPARED_STATEMENTS),
     }),
   ],
 })
