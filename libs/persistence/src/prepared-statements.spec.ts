@@ -4,7 +4,7 @@ import { PgBouncerProcess, startPgBouncer } from '../../../test/support/pgbounce
 import { startTcpProxy, TcpProxy } from '../../../test/support/tcp-proxy';
 import { createTestDatabase, TestDatabase } from '../../../test/support/test-isolation';
 import { MigratedDataSourceOptions, openMigratedDataSource } from './migrated-data-source';
-import { MAX_PREPARED_PER_SESSION, PreparedStatementsMode, statementName } from './prepared-statements';
+import { MAX_PREPARED_PER_SESSION, plannedPerCall, PreparedStatementsMode, statementName } from './prepared-statements';
 import { sqlRows } from './sql-rows';
 
 const SCHEMA = 'prep';
@@ -65,6 +65,8 @@ describe('named statements (DATABASE_PREPARED_STATEMENTS)', () => {
     expect(await preparedIn(runner)).toEqual([statementName(LOOKUP)]);
     // No parameters: the simple protocol as before (several statements in one string stay possible).
     await runner.query(`SELECT 1; SELECT 2`);
+    // Marked to be planned for its values on every call: never named.
+    expect(await runner.query(plannedPerCall(LOOKUP), [1])).toEqual([{ id: 1, note: 'one' }]);
     expect(await preparedIn(runner)).toEqual([statementName(LOOKUP)]);
   });
 

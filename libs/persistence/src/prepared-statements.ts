@@ -32,6 +32,19 @@ export const PREPARED_STATEMENTS_MODES: readonly PreparedStatementsMode[] = ['au
  */
 export const MAX_PREPARED_PER_SESSION = 256;
 
+/**
+ * Statements whose plan must follow their parameters' values (a time window whose width decides the
+ * index, a start-up scan) begin with this comment and always go unnamed: a named statement may settle
+ * on a generic plan after five runs, planned without the values. The plan specs check both plans of
+ * every other statement they cover (test/support/query-plan.ts `planKindsOf`).
+ */
+export const PLANNED_PER_CALL = '/* planned per call */ ';
+
+/** `sql`, marked to be planned for its parameters on every call (never a named statement). */
+export function plannedPerCall(sql: string): string {
+  return `${PLANNED_PER_CALL}${sql}`;
+}
+
 /** 26000 invalid_sql_statement_name, 42P05 duplicate_prepared_statement: a session shared by a pooler. */
 const POOLED_SESSION_ERRORS = new Set(['26000', '42P05']);
 /**
@@ -79,8 +92,8 @@ type QueryCallback = (err: Error | null, result?: unknown) => void;
 /**
  * The pg Client the pools construct (pg-pool's `Client` option): a parameterised query (the extended
  * protocol pg uses anyway) gets its text's name while `naming` is enabled; everything else — a query
- * without parameters (simple protocol, several statements allowed), a query config object, a
- * Submittable — goes through untouched.
+ * without parameters (simple protocol, several statements allowed), one marked `plannedPerCall`, a
+ * query config object, a Submittable — goes through untouched.
  */
 export function namingClient(naming: StatementNaming): typeof Client {
   return class NamingClient extends Client {
@@ -105,7 +118,7 @@ export function namingClient(naming: StatementNaming): typeof Client {
     }
 
     private nameFor(text: string): string | undefined {
-      if (!naming.enabled || !this.sessionNaming) return undefined;
+      if (!naming.enabled || !this.sessionNaming || text.startsWith(PLANNED_PER_CALL)) return undefined;
       const name = statementName(text);
       if (this.prepared.has(name)) return name;
       if (this.prepared.size >= MAX_PREPARED_PER_SESSION) return undefined;

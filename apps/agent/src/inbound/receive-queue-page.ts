@@ -1,3 +1,4 @@
+import { plannedPerCall } from '@gc/persistence';
 import type { DataSource } from 'typeorm';
 
 export const SUBSCRIBE_BATCH = 1_000;
@@ -12,12 +13,13 @@ export interface QueuePage {
  * A page of the live receive queues stored on a relay whose connections changed in the last
  * `changedWithinS`, after `after` in id order (a recent pass). Served by `connections_relay_updated`:
  * it reads the changed rows only, however many are stored. The window is a parameter, not SQL text,
- * so the planner sees its real width.
+ * so the planner sees its real width — on every call: a generic plan, blind to it, takes the
+ * (relay, recipient) index and reads every queue of the relay (the spec's generic plan did).
  */
-export const RECENT_QUEUES_SQL = `SELECT rcv_recipient_id FROM "agent"."connections"
+export const RECENT_QUEUES_SQL = plannedPerCall(`SELECT rcv_recipient_id FROM "agent"."connections"
    WHERE rcv_relay = $1 AND rcv_recipient_id IS NOT NULL AND status <> 'deleted' AND rcv_recipient_id > $2
      AND updated_at > now() - $3 * interval '1 second'
-   ORDER BY rcv_recipient_id LIMIT ${SUBSCRIBE_BATCH}`;
+   ORDER BY rcv_recipient_id LIMIT ${SUBSCRIBE_BATCH}`);
 
 export async function recentQueuePage(db: DataSource, relay: string, after: string, changedWithinS: number): Promise<string[]> {
   const rows: Array<{ rcv_recipient_id: string }> = await db.query(RECENT_QUEUES_SQL, [relay, after, changedWithinS]);

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { openMigratedDataSource } from '@gc/persistence';
 import { DataSource, EntityManager } from 'typeorm';
-import { indexesUsed, planOf, seqScannedTables } from '../../../../test/support/query-plan';
+import { indexesUsed, PLAN_KINDS, planKindsOf, planOf, seqScannedTables } from '../../../../test/support/query-plan';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/test-isolation';
 import { CHAT_SCHEMA } from '../config/chat-schema';
 import { chatDataSourceOptions } from '../database/chat-data-source-options';
@@ -66,12 +66,15 @@ describe('group progress reads on a large store (real Postgres)', () => {
     const input = await readProgressInput(recording, group);
     expect(input.members).toHaveLength(1); // the copy's only other member row
     // Without their indexes these two scan a whole table or a whole primary-key index.
-    const byGroupId = await Promise.all(
-      statements.filter(([sql]) => /connections WHERE group_id|groups WHERE id/.test(sql)).map(async ([sql, params]) => indexesUsed(await planOf(db, sql, params))),
-    );
-    expect(byGroupId.sort()).toEqual([['connections_group'], ['groups_id']]);
-    for (const [sql, params] of statements) {
-      expect({ sql, seq: seqScannedTables(await planOf(db, sql, params)) }).toEqual({ sql, seq: [] });
+    for (const kind of PLAN_KINDS) {
+      const byGroupId: string[][] = [];
+      for (const [sql, params] of statements.filter(([text]) => /connections WHERE group_id|groups WHERE id/.test(text))) {
+        byGroupId.push(indexesUsed(await planOf(db, sql, params, kind)));
+      }
+      expect({ kind, indexes: byGroupId.sort() }).toEqual({ kind, indexes: [['connections_group'], ['groups_id']] });
+      for (const [sql, params] of statements.filter(([text]) => planKindsOf(text).includes(kind))) {
+        expect({ kind, sql, seq: seqScannedTables(await planOf(db, sql, params, kind)) }).toEqual({ kind, sql, seq: [] });
+      }
     }
   });
 });

@@ -1,4 +1,4 @@
-import { sqlRows } from '@gc/persistence';
+import { plannedPerCall, sqlRows } from '@gc/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CHAT_SCHEMA } from '../config/chat-schema';
 
@@ -101,10 +101,14 @@ export async function allWaitingConnections(db: Db, watchedMs = UNFINISHED_WATCH
   return db.query(allWaitingConnectionsSql(), [watchedMs]);
 }
 
-/** allWaitingConnections' statement (exported for its plan's spec): $1 the watch of unfinished work. */
+/**
+ * allWaitingConnections' statement (exported for its plan's spec): $1 the watch of unfinished work.
+ * Planned per call: it runs at start and after a queue loss only, and its generic plan reads
+ * chat.connections whole.
+ */
 export function allWaitingConnectionsSql(): string {
-  return `WITH unfinished AS (${unfinishedUsers('', '$1::bigint')}),
+  return plannedPerCall(`WITH unfinished AS (${unfinishedUsers('', '$1::bigint')}),
      candidates AS (${candidates(false)})
      SELECT c.user_id, array_agg(c.id) AS conn_ids FROM ${CHAT_SCHEMA}.connections c
-      WHERE c.id IN (SELECT id FROM candidates) AND ${WAITING} GROUP BY c.user_id`;
+      WHERE c.id IN (SELECT id FROM candidates) AND ${WAITING} GROUP BY c.user_id`);
 }
