@@ -2,7 +2,7 @@ import diagnostics from 'node:diagnostics_channel';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { classifyError } from '../retry/error-classification';
-import { exchange, HEDGE_CHANNEL, HedgeBudget, HedgeEvent, KeepAlivePool } from './http-exchange';
+import { exchange, HEDGE_CHANNEL, HedgeBudget, HedgeEvent, KeepAlivePool, MAX_EXCHANGE_REQUESTS } from './http-exchange';
 import { RelayUnreachable } from './relay-unreachable';
 
 describe('exchange', () => {
@@ -138,29 +138,56 @@ describe('exchange with a hedge', () => {
     expect(answer.status).toBe(200);
   });
 
-  it('rejects with the last error when both requests fail', async () => {
-    // The hedge's arrival resets both sockets.
+  it('replaces a hedge that fails while the first request stalls: the third request answers, long before the timeout', async () => {
+    // The relay fault that used to cost the whole timeout: the first held, the hedge refused at once.
+    behave = (_path, nth, _req, res) => {
+      if (nth === 2) res.writeHead(503).end('hedge refused');
+      if (nth === 3) res.writeHead(200).end('{"from":"third"}');
+    };
+    const started = Date.now();
+    const answer = await exchange(pool, `${url}/stall-then-503`, { method: 'GET', timeoutMs: 5_000, hedgeMs: 50 });
+    expect(answer).toEqual({ status: 200, text: '{"from":"third"}' });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(arrivals.get('/stall-then-503')).toHaveLength(3);
+    expect(hedges.map((h) => h.outcome)).toEqual(['sent', 'sent', 'won']);
+    await closed(arrivals.get('/stall-then-503')![0].req);
+  });
+
+  it(`sends no more than ${MAX_EXCHANGE_REQUESTS} requests and never two replacements: the first held, the others refused, it ends at the timeout`, async () => {
+    behave = (_path, nth, _req, res) => {
+      if (nth >= 2) res.writeHead(503).end(`refused ${nth}`);
+    };
+    const err = await exchange(pool, `${url}/stall-then-refusals`, { method: 'GET', timeoutMs: 400, hedgeMs: 50 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ETIMEDOUT' });
+    expect(arrivals.get('/stall-then-refusals')).toHaveLength(MAX_EXCHANGE_REQUESTS);
+  });
+
+  it('rejects with the last error when every request it may send fails', async () => {
+    // The hedge's arrival resets both sockets; the replacement is reset on arrival.
     behave = (_path, nth, req, _res, earlier) => {
       if (nth === 2) {
         earlier[0].req.socket.destroy();
         req.socket.destroy();
       }
+      if (nth === 3) req.socket.destroy();
     };
-    const err = await exchange(pool, `${url}/both-fail`, { method: 'GET', timeoutMs: 5_000, hedgeMs: 50 }).catch((e: unknown) => e);
+    const err = await exchange(pool, `${url}/all-fail`, { method: 'GET', timeoutMs: 5_000, hedgeMs: 50 }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'ECONNRESET' });
     expect(classifyError(new RelayUnreachable('r', 'send', err)).kind).toBe('transient');
-    expect(arrivals.get('/both-fail')).toHaveLength(2);
+    expect(arrivals.get('/all-fail')).toHaveLength(MAX_EXCHANGE_REQUESTS);
   });
 
-  it('answers the last 5xx when both requests get one (classified by the caller as today)', async () => {
+  it('answers the last 5xx when every request gets one (classified by the caller as today)', async () => {
     behave = (_path, nth, _req, res, earlier) => {
       if (nth === 2) {
         earlier[0].res.writeHead(503).end('first');
         earlier[0].res.once('finish', () => res.writeHead(503).end('second'));
       }
+      if (nth === 3) res.writeHead(503).end('third');
     };
-    const answer = await exchange(pool, `${url}/both-503`, { method: 'GET', timeoutMs: 5_000, hedgeMs: 50 });
-    expect(answer).toEqual({ status: 503, text: 'second' });
+    const answer = await exchange(pool, `${url}/all-503`, { method: 'GET', timeoutMs: 5_000, hedgeMs: 50 });
+    expect(answer.status).toBe(503);
+    expect(arrivals.get('/all-503')).toHaveLength(MAX_EXCHANGE_REQUESTS);
   });
 
   it('bounds both requests by one timeout from the first send', async () => {
