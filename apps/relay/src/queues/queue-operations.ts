@@ -82,7 +82,10 @@ export class QueueOperations {
       }
       const outcome = await this.store.send(target.recipientId, target.senderKey, msgId, text, new Date().toISOString());
       if (outcome.kind === 'not_found') throw notFound('unknown queue');
-      if (outcome.kind === 'key_changed') continue;
+      if (outcome.kind === 'key_changed') {
+        this.store.forgetSendTarget(sid);
+        continue;
+      }
       if (outcome.kind === 'full') {
         throw new RelayHttpError(429, 'queue_full', `queue holds ${this.config.bounds.messagesPerQueue} unacked messages; retry once its recipient acks`);
       }

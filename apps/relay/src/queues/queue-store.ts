@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { RELAY_CONFIG, RelayConfig } from '../config/relay-config';
 import { RELAY_REDIS, type RelayRedis } from '../redis/relay-redis.module';
+import { BoundedMap } from './bounded-map';
 import { QUEUE_SCRIPTS, QueueScriptName } from './queue-scripts';
 import { QueueKeys } from './queue-keys';
 import { newRelayId } from './relay-ids';
@@ -28,6 +29,17 @@ export type SendOutcome =
   /** The queue was secured (or re-keyed) between reading its key and storing: check again. */
   | { kind: 'key_changed' };
 
+/**
+ * Queues whose unchanging facts a relay process keeps: a queue's recipient key (fixed at create, kept by
+ * its tombstone) and a secured queue's send target (a sender id names one queue for good, and a
+ * secured queue keeps its sender key: secure refuses another). Reading them cost a Redis round trip
+ * before every ack, secure and delete, and two before every send; the scripts that act still check
+ * what can change (the queue gone, its key), so a remembered fact of a queue deleted since, or lost
+ * with the relay's Redis, gets the same answer as before (404). Per process, so relay replicas on one
+ * Redis each remember their own.
+ */
+export const REMEMBERED_QUEUES = 20_000;
+
 type ScriptRunner = Record<QueueScriptName, (...keysAndArgs: (string | number)[]) => Promise<unknown>>;
 
 /** The relay's queues and messages in Redis; the only code that knows the key layout. */
@@ -36,6 +48,8 @@ export class QueueStore {
   private readonly keys: QueueKeys;
   private readonly scripts: ScriptRunner;
   private readonly bounds: RelayConfig['bounds'];
+  private readonly knownRecipientKeys = new BoundedMap<string, string>(REMEMBERED_QUEUES);
+  private readonly securedTargets = new BoundedMap<string, { recipientId: string; senderKey: string }>(REMEMBERED_QUEUES);
 
   constructor(@Inject(RELAY_REDIS) private readonly redis: RelayRedis, @Inject(RELAY_CONFIG) config: RelayConfig) {
     this.bounds = config.bounds;
@@ -71,7 +85,8 @@ export class QueueStore {
     const idem = idempotencyKey === undefined ? undefined : this.keys.idempotency(hashOf(recipientKey, idempotencyKey));
     if (idem !== undefined) {
       const existing = await this.redis.get(idem);
-      if (existing !== null) return parseIds(existing);
+      // The idempotency record is keyed by the recipient key too: the queue it names has this one.
+      if (existing !== null) return this.remembered(parseIds(existing), recipientKey);
     }
     const callerHash = hashOf(caller);
     const callerKey = this.keys.caller(callerHash);
@@ -83,11 +98,16 @@ export class QueueStore {
       this.redis.hset(queueKey, 'senderId', ours.senderId, 'recipientKey', recipientKey, 'caller', callerHash, 'seq', 0),
       this.redis.set(senderKey, ours.recipientId),
     ]);
-    if (idem === undefined) return ours;
+    if (idem === undefined) return this.remembered(ours, recipientKey);
     const winner = await this.claimIdempotency(idem, ours);
-    if (winner === ours) return ours;
+    if (winner === ours) return this.remembered(ours, recipientKey);
     await Promise.all([this.redis.del(queueKey), this.redis.del(senderKey), this.scripts.callerRelease(callerKey)]);
-    return winner;
+    return this.remembered(winner, recipientKey);
+  }
+
+  private remembered(ids: QueueIds, recipientKey: string): QueueIds {
+    this.knownRecipientKeys.set(ids.recipientId, recipientKey);
+    return ids;
   }
 
   /** Our ids under `idem` unless another create's are there first: then theirs. */
@@ -103,8 +123,12 @@ export class QueueStore {
 
   /** The key a queue's recipient signs with (also kept in a deleted queue's tombstone); null when unknown. */
   async recipientKey(recipientId: string): Promise<string | null> {
+    const known = this.knownRecipientKeys.get(recipientId);
+    if (known !== undefined) return known;
     const [live, gone] = await Promise.all([this.redis.hget(this.keys.queue(recipientId), 'recipientKey'), this.redis.get(this.keys.gone(recipientId))]);
-    return live ?? (gone || null);
+    const key = live ?? (gone || null);
+    if (key !== null) this.knownRecipientKeys.set(recipientId, key);
+    return key;
   }
 
   /**
@@ -127,10 +151,19 @@ export class QueueStore {
 
   /** The queue a sender id writes to and its sender key ('' while unsecured); null when unknown. */
   async sendTarget(senderId: string): Promise<{ recipientId: string; senderKey: string } | null> {
+    const known = this.securedTargets.get(senderId);
+    if (known !== undefined) return known;
     const recipientId = await this.redis.get(this.keys.sender(senderId));
     if (!recipientId) return null;
     const senderKey = await this.redis.hget(this.keys.queue(recipientId), 'senderKey');
-    return { recipientId, senderKey: senderKey ?? '' };
+    const target = { recipientId, senderKey: senderKey ?? '' };
+    if (target.senderKey !== '') this.securedTargets.set(senderId, target);
+    return target;
+  }
+
+  /** A send found another key than the remembered one (never expected: secure refuses a second key): read it again. */
+  forgetSendTarget(senderId: string): void {
+    this.securedTargets.delete(senderId);
   }
 
   async send(recipientId: string, expectedKey: string, msgId: string, body: string, sentAt: string): Promise<SendOutcome> {

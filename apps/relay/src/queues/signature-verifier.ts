@@ -1,5 +1,6 @@
 import { okpPublicKey, okpRawOfSpki } from '@gc/contracts';
 import { KeyObject, verify } from 'node:crypto';
+import { BoundedMap } from './bounded-map';
 
 /**
  * Parsed keys kept at most (oldest dropped first): every queue verifies with the same few keys again
@@ -7,7 +8,7 @@ import { KeyObject, verify } from 'node:crypto';
  * okp-keys): an Ed25519 SPKI is a fixed prefix and 32 bytes, ~17 µs through JWK against ~200 µs.
  */
 const MAX_PARSED = 50_000;
-const parsed = new Map<string, KeyObject>();
+const parsed = new BoundedMap<string, KeyObject>(MAX_PARSED);
 
 /** Parses an Ed25519 public key given as base64 SPKI DER; null when it is not one. */
 export function parseSenderKey(base64: string): KeyObject | null {
@@ -17,7 +18,6 @@ export function parseSenderKey(base64: string): KeyObject | null {
   const raw = okpRawOfSpki('Ed25519', Buffer.from(base64, 'base64'));
   const key = raw && okpPublicKey('Ed25519', raw);
   if (!key) return null;
-  if (parsed.size >= MAX_PARSED) parsed.delete(parsed.keys().next().value!);
   parsed.set(base64, key);
   return key;
 }
