@@ -9,3 +9,4 @@ export * from './invitation';
 export * from './queue-shards';
 export * from './keys/okp-keys';
 export * from './relay-batch';
+export * from './bounded-map';

@@ -1,3 +1,4 @@
+import { BoundedMap } from '@gc/contracts';
 import { createHash } from 'node:crypto';
 import { Client, Pool, PoolClient } from 'pg';
 
@@ -54,47 +55,38 @@ const POOLED_SESSION_ERRORS = new Set(['26000', '42P05']);
  */
 const STALE_PLAN_ERROR = '0A000';
 
-/** The process-wide decision, shared by every client of one pool. */
+/** The process-wide decision, shared by every client of one pool; `onChange` hears each new one. */
 export class StatementNaming {
-  private why: string;
-
   constructor(
     private active: boolean,
-    reason: string,
+    private reason: string,
     private readonly onChange: (active: boolean, reason: string) => void = () => undefined,
-  ) {
-    this.why = reason;
-  }
+  ) {}
 
   get enabled(): boolean {
     return this.active;
   }
 
-  get reason(): string {
-    return this.why;
-  }
-
   set(active: boolean, reason: string): void {
-    if (this.active === active && this.why === reason) return;
+    if (this.active === active && this.reason === reason) return;
     this.active = active;
-    this.why = reason;
+    this.reason = reason;
     this.onChange(active, reason);
   }
 }
 
 /**
  * Names already computed, per text: a SHA-1 per statement was ~1.5% of the chat's CPU in a converging
- * group's profile. Bounded like the sessions' statements, for texts that vary without bound.
+ * group's profile. Bounded, for texts that vary without bound.
  */
-const NAMES = new Map<string, string>();
-const MAX_REMEMBERED_NAMES = 4 * MAX_PREPARED_PER_SESSION;
+const NAMES = new BoundedMap<string, string>(4 * MAX_PREPARED_PER_SESSION);
 
 /** The server-side name of a statement text: same text, same name, in every session. */
 export function statementName(text: string): string {
   const known = NAMES.get(text);
   if (known !== undefined) return known;
   const name = `gc_${createHash('sha1').update(text).digest('base64url')}`;
-  if (NAMES.size < MAX_REMEMBERED_NAMES) NAMES.set(text, name);
+  NAMES.set(text, name);
   return name;
 }
 
@@ -149,7 +141,7 @@ export function namingClient(naming: StatementNaming): typeof Client {
 }
 
 /** Where the server says this session's client is, against our socket's end. */
-export async function sessionIsOurs(pool: Pool): Promise<{ ours: boolean; detail: string }> {
+async function sessionIsOurs(pool: Pool): Promise<{ ours: boolean; detail: string }> {
   const client: PoolClient = await pool.connect();
   try {
     const socket = (client as unknown as { connection?: { stream?: { localAddress?: string; localPort?: number } } }).connection?.stream;

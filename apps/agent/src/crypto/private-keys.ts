@@ -1,9 +1,9 @@
-import { okpPrivateKeyOfPkcs8 } from '@gc/contracts';
+import { BoundedMap, okpPrivateKeyOfPkcs8 } from '@gc/contracts';
 import { KeyObject, createPrivateKey } from 'node:crypto';
 
 /** Parsed keys kept at most; past it the oldest are dropped (and parsed again when next used). */
 const MAX_KEYS = 20_000;
-const parsed = new Map<string, KeyObject>();
+const parsed = new BoundedMap<string, KeyObject>(MAX_KEYS);
 
 /**
  * A stored private key (PKCS#8 DER, base64) as a KeyObject. Our keys (Ed25519, X25519) are parsed
@@ -27,6 +27,5 @@ export function rememberPrivateKey(pkcs8Base64: string, key: KeyObject): void {
 }
 
 function remember(text: string, key: KeyObject): void {
-  if (parsed.size >= MAX_KEYS) parsed.delete(parsed.keys().next().value!);
   parsed.set(text, key);
 }

@@ -1,3 +1,4 @@
+import { BoundedMap } from '@gc/contracts';
 import { Injectable } from '@nestjs/common';
 import { KeyObject, sign } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -13,7 +14,7 @@ const MAX_CACHED_KEYS = 200_000;
  */
 @Injectable()
 export class RecipientKeyring {
-  private readonly keys = new Map<string, KeyObject>();
+  private readonly keys = new BoundedMap<string, KeyObject>(MAX_CACHED_KEYS);
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -53,7 +54,6 @@ export class RecipientKeyring {
   }
 
   private put(relay: string, recipientId: string, key: KeyObject): void {
-    if (this.keys.size >= MAX_CACHED_KEYS) this.keys.delete(this.keys.keys().next().value!);
     this.keys.set(cacheKey(relay, recipientId), key);
   }
 }

@@ -1,3 +1,4 @@
+import { BoundedMap } from '@gc/contracts';
 import { CanActivate, ExecutionContext, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request } from 'express';
@@ -21,7 +22,7 @@ export interface AuthenticatedRequest extends Request {
  */
 @Injectable()
 export class UserAuthGuard implements CanActivate {
-  private readonly known = new Map<string, User>();
+  private readonly known = new BoundedMap<string, User>(CACHE_SIZE);
 
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
@@ -44,8 +45,6 @@ export class UserAuthGuard implements CanActivate {
     if (cached) return cached;
     const user = await findUserByTokenHash(this.db, hash);
     if (!user) return null;
-    // Oldest out first: a Map iterates in insertion order.
-    if (this.known.size >= CACHE_SIZE) this.known.delete(this.known.keys().next().value!);
     this.known.set(key, user);
     return user;
   }

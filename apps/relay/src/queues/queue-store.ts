@@ -1,8 +1,8 @@
+import { BoundedMap } from '@gc/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { RELAY_CONFIG, RelayConfig } from '../config/relay-config';
 import { RELAY_REDIS, type RelayRedis } from '../redis/relay-redis.module';
-import { BoundedMap } from './bounded-map';
 import { QUEUE_SCRIPTS, QueueScriptName } from './queue-scripts';
 import { QueueKeys } from './queue-keys';
 import { newRelayId } from './relay-ids';

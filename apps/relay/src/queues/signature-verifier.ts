@@ -1,6 +1,5 @@
-import { okpPublicKey, okpRawOfSpki } from '@gc/contracts';
+import { BoundedMap, okpPublicKey, okpRawOfSpki } from '@gc/contracts';
 import { KeyObject, verify } from 'node:crypto';
-import { BoundedMap } from './bounded-map';
 
 /**
  * Parsed keys kept at most (oldest dropped first): every queue verifies with the same few keys again
