@@ -12,7 +12,7 @@ describe('relay: a known queue is not read again', () => {
   let api: ReturnType<typeof relayApi>;
   let monitor: Redis;
   let writer: Redis;
-  const seen: { command: string; source: string }[] = [];
+  const seen: { command: string; args: string[]; source: string }[] = [];
 
   beforeAll(async () => {
     relay = await startRelay('relay-lookups');
@@ -21,7 +21,7 @@ describe('relay: a known queue is not read again', () => {
     writer = new Redis(SHARED_REDIS_URL);
     monitor = await writer.monitor(); // a connection of its own in monitor mode
     monitor.on('monitor', (_time: string, args: string[], source: string) => {
-      if (args.some((a) => typeof a === 'string' && a.startsWith(prefix))) seen.push({ command: args[0].toLowerCase(), source });
+      if (args.some((a) => typeof a === 'string' && a.startsWith(prefix))) seen.push({ command: args[0].toLowerCase(), args, source });
     });
   });
   afterAll(async () => {
@@ -33,15 +33,25 @@ describe('relay: a known queue is not read again', () => {
 
   /** Commands the relay itself sent for its keys during `action` (not those its scripts ran inside Redis). */
   const commandsDuring = async (action: () => Promise<void>): Promise<string[]> => {
-    const marker = `relay:${relay.relayName}:marker`;
-    const from = seen.length;
+    // MONITOR shows commands in the order Redis ran them, but its stream reaches us later: a marker
+    // on each side fences the action's commands off from what ran before it and is still arriving.
+    const mark = async (value: string): Promise<number> => {
+      await writer.set(`relay:${relay.relayName}:marker`, value);
+      const { at } = await eventually(
+        () => {
+          const index = seen.findIndex((s) => s.command === 'set' && s.args[2] === value);
+          return index >= 0 && { at: index };
+        },
+        { timeoutMs: 5_000, what: `the ${value} marker seen by MONITOR` },
+      );
+      return at;
+    };
+    const from = await mark(`before-${seen.length}`);
     await action();
-    // MONITOR shows commands in the order Redis ran them: once our own marker shows, the action's are in.
-    await writer.set(marker, '1');
-    await eventually(() => seen.slice(from).some((s) => s.command === 'set'), { timeoutMs: 5_000, what: 'the marker seen by MONITOR' });
+    const to = await mark(`after-${seen.length}`);
     return seen
-      .slice(from)
-      .filter((s) => s.source !== 'lua' && s.command !== 'set')
+      .slice(from + 1, to)
+      .filter((s) => s.source !== 'lua')
       .map((s) => (s.command === 'eval' || s.command === 'evalsha' ? 'script' : s.command));
   };
 
