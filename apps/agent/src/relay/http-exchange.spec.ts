@@ -201,11 +201,47 @@ describe('exchange with a hedge', () => {
     await Promise.all(arrivals.get('/both-stall')!.map(({ req }) => closed(req)));
   });
 
-  it('rejects an error of the first request before the hedge as without hedging, sending no hedge', async () => {
-    behave = (_path, _nth, req) => req.socket.destroy();
-    const err = await exchange(pool, `${url}/reset-early`, { method: 'GET', timeoutMs: 5_000, hedgeMs: 1_000 }).catch((e: unknown) => e);
+  it('replaces a request that fails before its hedge time when that time comes, not before', async () => {
+    // A relay's fast 503 (or a reset): another request, one hedge delay after the first.
+    behave = (_path, nth, _req, res) => (nth === 1 ? res.writeHead(503).end('refused') : res.writeHead(200).end('{"from":"second"}'));
+    const started = Date.now();
+    const answer = await exchange(pool, `${url}/fails-fast`, { method: 'GET', timeoutMs: 5_000, hedgeMs: 150 });
+    expect(answer).toEqual({ status: 200, text: '{"from":"second"}' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(145);
+    expect(arrivals.get('/fails-fast')).toHaveLength(2);
+    expect(hedges.map((h) => h.outcome)).toEqual(['sent', 'won']);
+  });
+
+  it(`rejects with the last error when every request fails fast: ${MAX_EXCHANGE_REQUESTS} requests, a hedge delay apart`, async () => {
+    const times: number[] = [];
+    behave = (_path, _nth, req) => {
+      times.push(Date.now());
+      req.socket.destroy();
+    };
+    const err = await exchange(pool, `${url}/reset-always`, { method: 'GET', timeoutMs: 5_000, hedgeMs: 100 }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'ECONNRESET' });
-    expect(arrivals.get('/reset-early')).toHaveLength(1);
+    expect(arrivals.get('/reset-always')).toHaveLength(MAX_EXCHANGE_REQUESTS);
+    for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(90);
+  });
+
+  it('does not replace a refused connection: nothing listens there, the retry policy decides', async () => {
+    const closedServer = createServer();
+    await new Promise<void>((r) => closedServer.listen(0, '127.0.0.1', r));
+    const port = (closedServer.address() as AddressInfo).port;
+    await new Promise((r) => closedServer.close(r));
+    const err = await exchange(pool, `http://127.0.0.1:${port}/nobody`, { method: 'GET', timeoutMs: 5_000, hedgeMs: 100 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ECONNREFUSED' });
+    expect(hedges).toEqual([]);
+  });
+
+  it('lets a fast failure stand at its hedge time when the budget has no room', async () => {
+    behave = (_path, _nth, _req, res) => res.writeHead(503).end('refused');
+    const full = new HedgeBudget(0);
+    const started = Date.now();
+    const answer = await exchange(pool, `${url}/fails-over-budget`, { method: 'GET', timeoutMs: 5_000, hedgeMs: 100, budget: full });
+    expect(answer).toEqual({ status: 503, text: 'refused' });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(arrivals.get('/fails-over-budget')).toHaveLength(1);
     expect(hedges).toEqual([]);
   });
 

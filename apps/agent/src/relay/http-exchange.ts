@@ -58,8 +58,8 @@ export interface HedgeEvent {
 }
 
 /**
- * Requests one exchange sends at most: the first, its hedge, and one replacement for whichever of those
- * fails while the other is still out. Never more than two in flight at once.
+ * Requests one exchange sends at most: the first and two more, each either a hedge beside a late request
+ * or the replacement of a failed one. Never more than two in flight at once.
  */
 export const MAX_EXCHANGE_REQUESTS = 3;
 
@@ -122,10 +122,18 @@ function send(pool: KeepAlivePool, url: string, opts: ExchangeOptions, done: (at
 
 /**
  * A complete answer below 500 is the relay's word on the request (a 4xx would be the same on any
- * socket); a 5xx, like a network error, may be luck, so a hedge still in flight may do better.
+ * socket); a 5xx, like a network error, may be luck, so another request may do better.
  */
 function isDecisive(outcome: Outcome): boolean {
   return outcome.answer !== undefined && outcome.answer.status < 500;
+}
+
+/**
+ * A refused connection says nothing listens there (a relay stopped or restarting): a request again
+ * within the hedge delay would meet the same, so the caller's retry policy (its backoff) decides.
+ */
+function isRefusal(outcome: Outcome): boolean {
+  return (outcome.error as NodeJS.ErrnoException | undefined)?.code === 'ECONNREFUSED';
 }
 
 /**
@@ -133,27 +141,42 @@ function isDecisive(outcome: Outcome): boolean {
  * fetch's per-request streams and AbortSignal.timeout cost more CPU than the request itself. One
  * timer bounds the whole exchange; any failure without a complete answer rejects with its cause.
  *
- * Hedging (only for requests the server treats idempotently): when the first request has no complete
- * answer after `hedgeMs`, the same request is sent once more on another socket, and the first decisive
- * answer wins; the other request is destroyed, freeing its socket. This cuts the tail of a server that
- * holds a request: instead of the whole timeout plus a retry delay, one hedge delay. A failure before
- * the hedge is sent settles the exchange as without hedging (the caller's retry policy decides). After
- * it, one failure while the other request is still out is replaced at once by a fresh request
- * (MAX_EXCHANGE_REQUESTS in all): the stalled first + failed hedge case otherwise waited out the whole
- * timeout and then a retry — at a relay failing 30% of requests a third of them by stalling, ~3% of all
- * exchanges. The exchange fails when every request it may send has failed (with the last outcome) or
- * at the timeout.
+ * Hedging (only for requests the server treats idempotently), at most MAX_EXCHANGE_REQUESTS requests
+ * and two in flight:
+ * - a request alone in flight without a complete answer after `hedgeMs` gets a hedge: the same request
+ *   on another socket; the first decisive answer wins and the other request is destroyed, freeing its
+ *   socket. This cuts the tail of a server that holds a request (a stall): one hedge delay instead of
+ *   the whole timeout plus a retry delay;
+ * - a request that fails while another is still out is replaced at once (a stall and a refused hedge
+ *   otherwise waited out the whole timeout, then a retry);
+ * - a request that fails fast with nothing else out (a 503, a reset) is replaced when its hedge time
+ *   comes. At a relay failing 30% of requests (a third each 503, reset, stall) a fifth of all
+ *   exchanges failed this way, each then a job retry: its backoff (≥ 0.5 s), a fresh pick-up and the
+ *   journal's re-reads — longer and dearer than one hedge delay. A refused connection is not replaced.
+ * Every added request takes the relay's hedge budget; without room the exchange goes on as without
+ * hedging (a failure stands). It fails when no request may follow the last failure, or at the timeout.
  */
 export function exchange(pool: KeepAlivePool, url: string, opts: ExchangeOptions): Promise<HttpAnswer> {
   return new Promise<HttpAnswer>((resolve, reject) => {
+    const started = Date.now();
+    const hedgeMs = opts.hedgeMs ?? 0;
     const attempts: Attempt[] = [];
     let settled = false;
-    let hedged = false;
+    let budgeted = false;
+    /** The failure a request due at the next hedge time replaces; the exchange's outcome if none goes. */
+    let failed: Outcome | undefined;
+    let timer: NodeJS.Timeout;
+    let hedgeArmed = false;
+
+    const inFlight = () => attempts.filter((a) => !a.finished).length;
+    const publish = (outcome: HedgeEvent['outcome']) => {
+      if (hedgeChannel.hasSubscribers) hedgeChannel.publish({ url, outcome } satisfies HedgeEvent);
+    };
 
     const settle = (outcome: Outcome, winner?: Attempt) => {
       settled = true;
       clearTimeout(timer);
-      if (hedged) opts.budget?.release();
+      if (budgeted) opts.budget?.release();
       // A request still in flight holds a socket (a stalled one until the server gives up): free it.
       for (const attempt of attempts) {
         if (attempt !== winner && !attempt.finished) {
@@ -165,35 +188,57 @@ export function exchange(pool: KeepAlivePool, url: string, opts: ExchangeOptions
       else reject(outcome.error);
     };
 
+    const timeout = () => settle({ error: new ExchangeTimeout(opts.timeoutMs) });
+
+    /** The one timer: the next hedge time while a lone request may still get company, else the timeout. */
+    const arm = (mayHedge = true) => {
+      clearTimeout(timer);
+      const remaining = opts.timeoutMs - (Date.now() - started);
+      hedgeArmed = mayHedge && hedgeMs > 0 && remaining > hedgeMs && attempts.length < MAX_EXCHANGE_REQUESTS && inFlight() <= 1;
+      timer = hedgeArmed ? setTimeout(hedge, hedgeMs) : setTimeout(timeout, Math.max(0, remaining));
+    };
+
+    const sendAnother = (): boolean => {
+      if (!budgeted) {
+        if (opts.budget && !opts.budget.tryAcquire()) return false; // over budget: as without hedging
+        budgeted = true;
+      }
+      attempts.push(send(pool, url, opts, done));
+      publish('sent');
+      return true;
+    };
+
+    const hedge = () => {
+      hedgeArmed = false;
+      if (sendAnother()) {
+        failed = undefined;
+        return arm();
+      }
+      // Over budget: a failure stands; a late request waits out the timeout, as without hedging.
+      if (inFlight() === 0) return settle(failed!);
+      arm(false);
+    };
+
     const done = (attempt: Attempt, outcome: Outcome) => {
       if (settled) return;
-      const othersInFlight = attempts.some((a) => !a.finished);
-      if (!hedged || isDecisive(outcome) || !othersInFlight) {
-        if (hedged && attempt !== attempts[0] && isDecisive(outcome) && hedgeChannel.hasSubscribers) {
-          hedgeChannel.publish({ url, outcome: 'won' } satisfies HedgeEvent);
-        }
-        settle(outcome, attempt);
+      if (isDecisive(outcome)) {
+        if (attempt !== attempts[0]) publish('won');
+        return settle(outcome, attempt);
+      }
+      if (inFlight() > 0) {
+        // The other request may still answer; a fresh one goes beside it in place of the failed one.
+        if (attempts.length < MAX_EXCHANGE_REQUESTS) sendAnother();
+        return arm();
+      }
+      // Nothing else out: replaced at the hedge time already armed, unless nothing may follow.
+      if (hedgeArmed && !isRefusal(outcome)) {
+        failed = outcome;
         return;
       }
-      // The other request may still answer; a fresh one goes beside it in place of the failed one.
-      if (attempts.length < MAX_EXCHANGE_REQUESTS) {
-        attempts.push(send(pool, url, opts, done));
-        if (hedgeChannel.hasSubscribers) hedgeChannel.publish({ url, outcome: 'sent' } satisfies HedgeEvent);
-      }
+      settle(outcome, attempt);
     };
 
-    const timeout = () => settle({ error: new ExchangeTimeout(opts.timeoutMs) });
-    const hedge = () => {
-      // Still one timer at a time: the rest of the time allowed, from the first send.
-      timer = setTimeout(timeout, opts.timeoutMs - hedgeMs);
-      if (opts.budget && !opts.budget.tryAcquire()) return; // over budget: wait as without hedging
-      hedged = true;
-      attempts.push(send(pool, url, opts, done));
-      if (hedgeChannel.hasSubscribers) hedgeChannel.publish({ url, outcome: 'sent' } satisfies HedgeEvent);
-    };
-
-    const hedgeMs = opts.hedgeMs ?? 0;
-    let timer = hedgeMs > 0 && hedgeMs < opts.timeoutMs ? setTimeout(hedge, hedgeMs) : setTimeout(timeout, opts.timeoutMs);
     attempts.push(send(pool, url, opts, done));
+    arm();
   });
 }
