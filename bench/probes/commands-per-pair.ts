@@ -43,6 +43,19 @@ async function main(): Promise<void> {
     const executions = sends.reduce((sum, s) => sum + s.executions, 0);
     console.log(`SENDs: ${sends.length} carrying ${messages} messages (${(messages / Math.max(1, sends.length)).toFixed(2)} per SEND), ${executions} executions; by content:`);
     for (const [key, n] of [...kinds].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${n}  ${key.length > 120 ? `${key.slice(0, 120)}…` : key}`);
+    // What the processes counted: relay requests by route and status, the agent's retries and hedges.
+    const series = new Map<string, number>();
+    for (const base of [...stack.relays.map((r) => r.url), stack.agent.url]) {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      for (const line of text.split('\n')) {
+        if (!/^gc_(relay_requests_total|relay_faults_injected_total|relay_batched_operations_total|agent_transient_retries_total|agent_relay_hedges_\w+_total|agent_commands_total)\b/.test(line)) continue;
+        const at = line.lastIndexOf(' ');
+        const key = line.slice(0, at).replace(/,?relay="[^"]*"/, '');
+        series.set(key, (series.get(key) ?? 0) + Number(line.slice(at + 1)));
+      }
+    }
+    console.log('metrics, per pair (summed over the relays):');
+    for (const [key, n] of [...series].filter(([, n]) => n > 0).sort()) console.log(`  ${(n / pairs).toFixed(2)}  ${key}`);
   } finally {
     await pg.end();
     await stack.stop();

@@ -6,13 +6,15 @@ import { startBenchSystem } from '../system/bench-system';
 import { systemCpuMeter } from '../scenarios/command-throughput';
 
 /**
- * CPU profiles of every process while a group converges (host + members joining at once, 0% faults):
- * `node dist/bench/probes/convergence-profile.js [members=25] [seconds=60]` (after `npm run build`).
+ * CPU profiles of every process while a group converges (host + members joining at once, at the relays'
+ * failure rate given, 0 by default):
+ * `node dist/bench/probes/convergence-profile.js [members=25] [seconds=60] [faults=0]` (after `npm run build`).
  * Profiles land in test-output/convergence-profiles/<time>/<app>/; the summary is printed.
  */
 async function main(): Promise<void> {
   const members = Number(process.argv[2] ?? 25);
   const limitMs = Number(process.argv[3] ?? 60) * 1000;
+  const failureRate = Number(process.argv[4] ?? 0);
   const dir = join(process.cwd(), 'test-output', 'convergence-profiles', String(Date.now()));
   const profile = process.env.PROBE_NO_PROFILE !== '1';
   const system = await startBenchSystem({ label: 'probe-conv', cpuProfileDir: profile ? dir : undefined });
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
       concurrentJoins: true,
       timeoutMs: 180_000,
       beforeJoins: async () => {
+        if (failureRate > 0) await system.setFaults({ failureRate });
         before = socketSegments(apps);
         await cpu.start();
         joinsAt = performance.now();

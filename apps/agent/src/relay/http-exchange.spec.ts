@@ -153,13 +153,29 @@ describe('exchange with a hedge', () => {
     await closed(arrivals.get('/stall-then-503')![0].req);
   });
 
-  it(`sends no more than ${MAX_EXCHANGE_REQUESTS} requests and never two replacements: the first held, the others refused, it ends at the timeout`, async () => {
+  it(`sends no more than ${MAX_EXCHANGE_REQUESTS} requests: the first held, the others refused, it ends at the timeout`, async () => {
     behave = (_path, nth, _req, res) => {
       if (nth >= 2) res.writeHead(503).end(`refused ${nth}`);
     };
     const err = await exchange(pool, `${url}/stall-then-refusals`, { method: 'GET', timeoutMs: 400, hedgeMs: 50 }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'ETIMEDOUT' });
     expect(arrivals.get('/stall-then-refusals')).toHaveLength(MAX_EXCHANGE_REQUESTS);
+  });
+
+  it('abandons the older of two stalled requests for a fresh one, which answers long before the timeout', async () => {
+    // Two stalls in a row: the first and its hedge held, the third answered once the first is closed
+    // (abandoned by the client: never more than two in flight).
+    behave = (_path, nth, _req, res, earlier) => {
+      if (nth === 3) void closed(earlier[0].req).then(() => res.writeHead(200).end('{"from":"third"}'));
+    };
+    const started = Date.now();
+    const answer = await exchange(pool, `${url}/two-stalls`, { method: 'GET', timeoutMs: 5_000, hedgeMs: 100 });
+    expect(answer).toEqual({ status: 200, text: '{"from":"third"}' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(195);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(arrivals.get('/two-stalls')).toHaveLength(3);
+    expect(hedges.map((h) => h.outcome)).toEqual(['sent', 'sent', 'won']);
+    await closed(arrivals.get('/two-stalls')![1].req); // the hedge, destroyed once the third answered
   });
 
   it('rejects with the last error when every request it may send fails', async () => {
@@ -169,7 +185,7 @@ describe('exchange with a hedge', () => {
         earlier[0].req.socket.destroy();
         req.socket.destroy();
       }
-      if (nth === 3) req.socket.destroy();
+      if (nth >= 3) req.socket.destroy();
     };
     const err = await exchange(pool, `${url}/all-fail`, { method: 'GET', timeoutMs: 5_000, hedgeMs: 50 }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'ECONNRESET' });
@@ -184,20 +200,21 @@ describe('exchange with a hedge', () => {
         earlier[0].res.once('finish', () => res.writeHead(503).end('second'));
       }
       if (nth === 3) res.writeHead(503).end('third');
+      if (nth === 4) res.writeHead(503).end('fourth');
     };
     const answer = await exchange(pool, `${url}/all-503`, { method: 'GET', timeoutMs: 5_000, hedgeMs: 50 });
-    // The replacement is sent only once the client saw the first fail, after 'second' was on its way.
-    expect(answer).toEqual({ status: 503, text: 'third' });
+    // Each replacement is sent only once the client saw a failure, after 'second' and 'third' were on their way.
+    expect(answer).toEqual({ status: 503, text: 'fourth' });
     expect(arrivals.get('/all-503')).toHaveLength(MAX_EXCHANGE_REQUESTS);
   });
 
-  it('bounds both requests by one timeout from the first send', async () => {
-    behave = () => undefined; // Both held.
+  it('bounds every request by one timeout from the first send', async () => {
+    behave = () => undefined; // All held: a hedge at 100 ms, the first abandoned for a third at 200 ms, no time for a fourth.
     const started = Date.now();
     const err = await exchange(pool, `${url}/both-stall`, { method: 'GET', timeoutMs: 300, hedgeMs: 100 }).catch((e: unknown) => e);
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(err).toMatchObject({ name: 'TimeoutError', code: 'ETIMEDOUT', message: 'no complete answer within 300 ms' });
-    expect(arrivals.get('/both-stall')).toHaveLength(2);
+    expect(arrivals.get('/both-stall')).toHaveLength(3);
     await Promise.all(arrivals.get('/both-stall')!.map(({ req }) => closed(req)));
   });
 

@@ -58,10 +58,10 @@ export interface HedgeEvent {
 }
 
 /**
- * Requests one exchange sends at most: the first and two more, each either a hedge beside a late request
- * or the replacement of a failed one. Never more than two in flight at once.
+ * Requests one exchange sends at most: the first and three more, each a hedge beside a late request or
+ * the replacement of a failed or abandoned one. Never more than two in flight at once.
  */
-export const MAX_EXCHANGE_REQUESTS = 3;
+export const MAX_EXCHANGE_REQUESTS = 4;
 
 /** Hedges are published here so metrics can count them without code in the request path. */
 export const HEDGE_CHANNEL = 'gc.agent.relay.hedge';
@@ -142,19 +142,20 @@ function isRefusal(outcome: Outcome): boolean {
  * timer bounds the whole exchange; any failure without a complete answer rejects with its cause.
  *
  * Hedging (only for requests the server treats idempotently), at most MAX_EXCHANGE_REQUESTS requests
- * and two in flight:
- * - a request alone in flight without a complete answer after `hedgeMs` gets a hedge: the same request
- *   on another socket; the first decisive answer wins and the other request is destroyed, freeing its
- *   socket. This cuts the tail of a server that holds a request (a stall): one hedge delay instead of
- *   the whole timeout plus a retry delay;
- * - a request that fails while another is still out is replaced at once (a stall and a refused hedge
- *   otherwise waited out the whole timeout, then a retry);
- * - a request that fails fast with nothing else out (a 503, a reset) is replaced when its hedge time
- *   comes. At a relay failing 30% of requests (a third each 503, reset, stall) a fifth of all
- *   exchanges failed this way, each then a job retry: its backoff (≥ 0.5 s), a fresh pick-up and the
- *   journal's re-reads — longer and dearer than one hedge delay. A refused connection is not replaced.
- * Every added request takes the relay's hedge budget; without room the exchange goes on as without
- * hedging (a failure stands). It fails when no request may follow the last failure, or at the timeout.
+ * and two in flight; every `hedgeMs` without a decisive answer one more request goes:
+ * - beside a lone late request, a hedge: the same request on another socket; the first decisive answer
+ *   wins and the other request is destroyed, freeing its socket. This cuts the tail of a server that
+ *   holds a request (a stall): one hedge delay instead of the whole timeout plus a retry delay;
+ * - when both requests out are late, in place of the older one, which is abandoned (destroyed): two
+ *   stalls in a row otherwise waited out the whole timeout — at a relay failing 30% of requests (a
+ *   third each 503, reset, stall) the commonest way left for an exchange to time out;
+ * - after a request that failed fast with nothing else out (a 503, a reset), its replacement: a fifth
+ *   of all exchanges at that relay, each otherwise a job retry — its backoff (≥ 0.5 s), a fresh
+ *   pick-up and the journal's re-reads, longer and dearer than one hedge delay.
+ * A request that fails while another is still out is replaced at once. A refused connection is not
+ * replaced (nothing listens there). Every added request takes the relay's hedge budget; without room
+ * the exchange goes on as without hedging (a failure stands, a late request waits). It fails when no
+ * request may follow the last failure, or at the timeout.
  */
 export function exchange(pool: KeepAlivePool, url: string, opts: ExchangeOptions): Promise<HttpAnswer> {
   return new Promise<HttpAnswer>((resolve, reject) => {
@@ -178,14 +179,14 @@ export function exchange(pool: KeepAlivePool, url: string, opts: ExchangeOptions
       clearTimeout(timer);
       if (budgeted) opts.budget?.release();
       // A request still in flight holds a socket (a stalled one until the server gives up): free it.
-      for (const attempt of attempts) {
-        if (attempt !== winner && !attempt.finished) {
-          attempt.finished = true;
-          attempt.req.destroy();
-        }
-      }
+      for (const attempt of attempts) if (attempt !== winner && !attempt.finished) abandon(attempt);
       if (outcome.answer !== undefined) resolve(outcome.answer);
       else reject(outcome.error);
+    };
+
+    const abandon = (attempt: Attempt) => {
+      attempt.finished = true;
+      attempt.req.destroy();
     };
 
     const timeout = () => settle({ error: new ExchangeTimeout(opts.timeoutMs) });
@@ -194,7 +195,7 @@ export function exchange(pool: KeepAlivePool, url: string, opts: ExchangeOptions
     const arm = (mayHedge = true) => {
       clearTimeout(timer);
       const remaining = opts.timeoutMs - (Date.now() - started);
-      hedgeArmed = mayHedge && hedgeMs > 0 && remaining > hedgeMs && attempts.length < MAX_EXCHANGE_REQUESTS && inFlight() <= 1;
+      hedgeArmed = mayHedge && hedgeMs > 0 && remaining > hedgeMs && attempts.length < MAX_EXCHANGE_REQUESTS;
       timer = hedgeArmed ? setTimeout(hedge, hedgeMs) : setTimeout(timeout, Math.max(0, remaining));
     };
 
@@ -210,6 +211,8 @@ export function exchange(pool: KeepAlivePool, url: string, opts: ExchangeOptions
 
     const hedge = () => {
       hedgeArmed = false;
+      // Both out are late: the older makes room (a budget is held already, so the new one goes).
+      if (inFlight() >= 2) abandon(attempts.find((a) => !a.finished)!);
       if (sendAnother()) {
         failed = undefined;
         return arm();
