@@ -16,7 +16,9 @@ describe('agent: 30% relay faults on two relays, two agent processes', () => {
   let logStarts: number[];
 
   beforeAll(async () => {
-    stack = await startAgentStack({ label: 'agent-faults', relays: 2, agents: 2 });
+    // Hedges off: a failed relay request is then replaced only by the retry policy, which this test is
+    // about (with hedges, most injected faults are absorbed inside one exchange: http-exchange.spec.ts).
+    stack = await startAgentStack({ label: 'agent-faults', relays: 2, agents: 2, env: { RELAY_HEDGE_MS: '0' } });
     // Log files are appended to across runs: count only this run's lines.
     logStarts = stack.agents.map((a) => statSync(a.logFile).size);
   });
