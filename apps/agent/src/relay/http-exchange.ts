@@ -63,6 +63,13 @@ export interface HedgeEvent {
  */
 export const MAX_EXCHANGE_REQUESTS = 4;
 
+/**
+ * A request that failed fast with nothing else out is replaced this long after (or at its hedge time,
+ * when sooner): a failure is a clear signal, lateness is not, so it need not wait out the hedge delay;
+ * the short pause spaces the (at most MAX_EXCHANGE_REQUESTS) requests to a relay that refuses them all.
+ */
+export const FAILED_REQUEST_PAUSE_MS = 50;
+
 /** Hedges are published here so metrics can count them without code in the request path. */
 export const HEDGE_CHANNEL = 'gc.agent.relay.hedge';
 const hedgeChannel = diagnostics.channel(HEDGE_CHANNEL);
@@ -149,9 +156,9 @@ function isRefusal(outcome: Outcome): boolean {
  * - when both requests out are late, in place of the older one, which is abandoned (destroyed): two
  *   stalls in a row otherwise waited out the whole timeout — at a relay failing 30% of requests (a
  *   third each 503, reset, stall) the commonest way left for an exchange to time out;
- * - after a request that failed fast with nothing else out (a 503, a reset), its replacement: a fifth
- *   of all exchanges at that relay, each otherwise a job retry — its backoff (≥ 0.5 s), a fresh
- *   pick-up and the journal's re-reads, longer and dearer than one hedge delay.
+ * - after a request that failed fast with nothing else out (a 503, a reset), its replacement, sooner:
+ *   FAILED_REQUEST_PAUSE_MS after the failure. A fifth of all exchanges at that relay, each otherwise
+ *   a job retry — its backoff (≥ 0.5 s), a fresh pick-up and the journal's re-reads.
  * A request that fails while another is still out is replaced at once. A refused connection is not
  * replaced (nothing listens there). Every added request takes the relay's hedge budget; without room
  * the exchange goes on as without hedging (a failure stands, a late request waits). It fails when no
@@ -168,6 +175,7 @@ export function exchange(pool: KeepAlivePool, url: string, opts: ExchangeOptions
     let failed: Outcome | undefined;
     let timer: NodeJS.Timeout;
     let hedgeArmed = false;
+    let hedgeAt = 0;
 
     const inFlight = () => attempts.filter((a) => !a.finished).length;
     const publish = (outcome: HedgeEvent['outcome']) => {
@@ -196,6 +204,7 @@ export function exchange(pool: KeepAlivePool, url: string, opts: ExchangeOptions
       clearTimeout(timer);
       const remaining = opts.timeoutMs - (Date.now() - started);
       hedgeArmed = mayHedge && hedgeMs > 0 && remaining > hedgeMs && attempts.length < MAX_EXCHANGE_REQUESTS;
+      hedgeAt = Date.now() + hedgeMs;
       timer = hedgeArmed ? setTimeout(hedge, hedgeMs) : setTimeout(timeout, Math.max(0, remaining));
     };
 
@@ -233,9 +242,11 @@ export function exchange(pool: KeepAlivePool, url: string, opts: ExchangeOptions
         if (attempts.length < MAX_EXCHANGE_REQUESTS) sendAnother();
         return arm();
       }
-      // Nothing else out: replaced at the hedge time already armed, unless nothing may follow.
+      // Nothing else out: replaced after a pause (the hedge time at the latest), unless nothing may follow.
       if (hedgeArmed && !isRefusal(outcome)) {
         failed = outcome;
+        clearTimeout(timer);
+        timer = setTimeout(hedge, Math.max(0, Math.min(hedgeAt - Date.now(), FAILED_REQUEST_PAUSE_MS)));
         return;
       }
       settle(outcome, attempt);
