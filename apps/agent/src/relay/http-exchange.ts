@@ -160,9 +160,9 @@ function isRefusal(outcome: Outcome): boolean {
  *   FAILED_REQUEST_PAUSE_MS after the failure. A fifth of all exchanges at that relay, each otherwise
  *   a job retry — its backoff (≥ 0.5 s), a fresh pick-up and the journal's re-reads.
  * A request that fails while another is still out is replaced at once. A refused connection is not
- * replaced (nothing listens there). Every added request takes the relay's hedge budget; without room
- * the exchange goes on as without hedging (a failure stands, a late request waits). It fails when no
- * request may follow the last failure, or at the timeout.
+ * replaced (nothing listens there). A second request in flight takes the relay's hedge budget; without
+ * room a late request waits out the timeout, as without hedging. It fails when no request may follow
+ * the last failure, or at the timeout.
  */
 export function exchange(pool: KeepAlivePool, url: string, opts: ExchangeOptions): Promise<HttpAnswer> {
   return new Promise<HttpAnswer>((resolve, reject) => {
@@ -209,7 +209,9 @@ export function exchange(pool: KeepAlivePool, url: string, opts: ExchangeOptions
     };
 
     const sendAnother = (): boolean => {
-      if (!budgeted) {
+      // Only a second request in flight is extra load (the budget's concern); a replacement of a failed
+      // request, or of an abandoned one, keeps the count where it was.
+      if (inFlight() > 0 && !budgeted) {
         if (opts.budget && !opts.budget.tryAcquire()) return false; // over budget: as without hedging
         budgeted = true;
       }
@@ -226,8 +228,7 @@ export function exchange(pool: KeepAlivePool, url: string, opts: ExchangeOptions
         failed = undefined;
         return arm();
       }
-      // Over budget: a failure stands; a late request waits out the timeout, as without hedging.
-      if (inFlight() === 0) return settle(failed!);
+      // Over budget: a late request waits out the timeout, as without hedging.
       arm(false);
     };
 
