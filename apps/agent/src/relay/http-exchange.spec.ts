@@ -260,6 +260,18 @@ describe('exchange with a hedge', () => {
     expect(arrivals.get('/fails-over-budget')).toHaveLength(2);
   });
 
+  it('replaces a late request that then fails, though the budget had no room for its hedge', async () => {
+    // Late past its hedge time (hedge refused by the full budget), then reset: the replacement adds nothing in flight.
+    behave = (_path, nth, req, res) => {
+      if (nth === 1) setTimeout(() => req.socket.destroy(), 300);
+      else res.writeHead(200).end('{"from":"second"}');
+    };
+    const full = new HedgeBudget(0);
+    const answer = await exchange(pool, `${url}/late-then-fails`, { method: 'GET', timeoutMs: 5_000, hedgeMs: 100, budget: full });
+    expect(answer).toEqual({ status: 200, text: '{"from":"second"}' });
+    expect(arrivals.get('/late-then-fails')).toHaveLength(2);
+  });
+
   it('hedges no more requests at once than its budget allows; the others wait as without hedging', async () => {
     // Per path, the first request is held (a stall) and a second one (the hedge) answered once both
     // exchanges have asked the budget: answered sooner, the first hedge could release the budget

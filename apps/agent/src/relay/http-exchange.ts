@@ -171,8 +171,6 @@ export function exchange(pool: KeepAlivePool, url: string, opts: ExchangeOptions
     const attempts: Attempt[] = [];
     let settled = false;
     let budgeted = false;
-    /** The failure a request due at the next hedge time replaces; the exchange's outcome if none goes. */
-    let failed: Outcome | undefined;
     let timer: NodeJS.Timeout;
     let hedgeArmed = false;
     let hedgeAt = 0;
@@ -199,7 +197,7 @@ export function exchange(pool: KeepAlivePool, url: string, opts: ExchangeOptions
 
     const timeout = () => settle({ error: new ExchangeTimeout(opts.timeoutMs) });
 
-    /** The one timer: the next hedge time while a lone request may still get company, else the timeout. */
+    /** The one timer: the next hedge time while another request may still go, else the timeout. */
     const arm = (mayHedge = true) => {
       clearTimeout(timer);
       const remaining = opts.timeoutMs - (Date.now() - started);
@@ -224,12 +222,8 @@ export function exchange(pool: KeepAlivePool, url: string, opts: ExchangeOptions
       hedgeArmed = false;
       // Both out are late: the older makes room (a budget is held already, so the new one goes).
       if (inFlight() >= 2) abandon(attempts.find((a) => !a.finished)!);
-      if (sendAnother()) {
-        failed = undefined;
-        return arm();
-      }
-      // Over budget: a late request waits out the timeout, as without hedging.
-      arm(false);
+      // Over budget (only possible beside a request in flight): it waits out the timeout, as without hedging.
+      arm(sendAnother());
     };
 
     const done = (attempt: Attempt, outcome: Outcome) => {
@@ -244,10 +238,12 @@ export function exchange(pool: KeepAlivePool, url: string, opts: ExchangeOptions
         return arm();
       }
       // Nothing else out: replaced after a pause (the hedge time at the latest), unless nothing may follow.
-      if (hedgeArmed && !isRefusal(outcome)) {
-        failed = outcome;
+      const remaining = opts.timeoutMs - (Date.now() - started);
+      if (hedgeMs > 0 && attempts.length < MAX_EXCHANGE_REQUESTS && remaining > hedgeMs && !isRefusal(outcome)) {
+        const pause = hedgeArmed ? Math.min(hedgeAt - Date.now(), FAILED_REQUEST_PAUSE_MS) : FAILED_REQUEST_PAUSE_MS;
         clearTimeout(timer);
-        timer = setTimeout(hedge, Math.max(0, Math.min(hedgeAt - Date.now(), FAILED_REQUEST_PAUSE_MS)));
+        hedgeArmed = true;
+        timer = setTimeout(hedge, Math.max(0, pause));
         return;
       }
       settle(outcome, attempt);
