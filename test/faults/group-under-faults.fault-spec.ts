@@ -75,6 +75,22 @@ describe('faults: an 8-member group at 30% relay faults, two agents and two chat
     });
   };
 
+  /**
+   * `during` runs while the chats' event queue is held, with a command just asked for by a user of its
+   * own (an invitation, beside the group): pending in the chat until the queue resumes, whatever the
+   * group is doing, so a fault aimed at work in flight always has some.
+   */
+  const withProbeCommandHeld = async (name: string, during: (probeUser: string) => Promise<void>) => {
+    await f.events.pause();
+    try {
+      const probeUser = await f.stack.api.createUser(name);
+      await f.stack.api.createInvitation(probeUser);
+      await during(probeUser);
+    } finally {
+      await f.events.resume();
+    }
+  };
+
   it(
     'kill -9 of the agents (3 moments), of the chats (2 moments), FLUSHDB, terminated Postgres connections and a relay down 30 s: exactly once',
     async () => {
@@ -116,10 +132,7 @@ describe('faults: an 8-member group at 30% relay faults, two agents and two chat
       // for only then (an invitation of a user of its own, beside the group), so that state arises
       // and lasts until the kill by construction: neither a fast chat nor an idle moment of the group
       // (whose next commands come from events) can take it away.
-      await f.events.pause();
-      try {
-        const probeUser = await api.createUser('Probe');
-        await api.createInvitation(probeUser);
+      await withProbeCommandHeld('Probe', async (probeUser) => {
         await eventually(
           async () => {
             const { rows } = await f.db.query<{ corr_id: string }>(`SELECT corr_id FROM chat.commands WHERE status = 'pending' AND user_id = $1`, [probeUser]);
@@ -128,9 +141,7 @@ describe('faults: an 8-member group at 30% relay faults, two agents and two chat
           { timeoutMs: 90_000, intervalMs: 100, what: 'a command done by the agent, its event not yet handled' },
         );
         await f.killAgents();
-      } finally {
-        await f.events.resume();
-      }
+      });
       log('kill -9 agents after IO, before the event was handled; restarted');
 
       setup = await setupRun;
@@ -138,17 +149,11 @@ describe('faults: an 8-member group at 30% relay faults, two agents and two chat
 
       // Case 2a — chats killed with continuations in flight (pending commands whose events are coming).
       // By construction, as in 1b: the group may have gone quiet by now (it converged during the relay
-      // outage on a fast run), so a command of a user of its own is asked for while the chats' event
-      // queue is held; its completion event waits until the chats are back.
-      await f.events.pause();
-      try {
-        const probeUser = await api.createUser('Probe 2a');
-        await api.createInvitation(probeUser);
+      // outage on a fast run); the probe command's completion event waits until the chats are back.
+      await withProbeCommandHeld('Probe 2a', async () => {
         await eventually(async () => (await readLedger(f.db)).pending > 0, { timeoutMs: 30_000, intervalMs: 50, what: 'continuations in flight' });
         await f.killChats();
-      } finally {
-        await f.events.resume();
-      }
+      });
       log('kill -9 chats mid-continuation; restarted');
 
       // Case 4 — Postgres connections of the test database terminated, three times. Each time with a

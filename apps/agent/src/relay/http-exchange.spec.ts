@@ -261,12 +261,18 @@ describe('exchange with a hedge', () => {
   });
 
   it('replaces a late request that then fails, though the budget had no room for its hedge', async () => {
-    // Late past its hedge time (hedge refused by the full budget), then reset: the replacement adds nothing in flight.
-    behave = (_path, nth, req, res) => {
-      if (nth === 1) setTimeout(() => req.socket.destroy(), 300);
-      else res.writeHead(200).end('{"from":"second"}');
+    // Late past its hedge time, its hedge refused by the full budget, then reset (when the budget said no):
+    // the replacement adds nothing in flight.
+    behave = (_path, nth, _req, res) => {
+      if (nth >= 2) res.writeHead(200).end('{"from":"second"}');
     };
-    const full = new HedgeBudget(0);
+    const full = new (class extends HedgeBudget {
+      override tryAcquire(): boolean {
+        const granted = super.tryAcquire();
+        arrivals.get('/late-then-fails')?.[0].req.socket.destroy();
+        return granted;
+      }
+    })(0);
     const answer = await exchange(pool, `${url}/late-then-fails`, { method: 'GET', timeoutMs: 5_000, hedgeMs: 100, budget: full });
     expect(answer).toEqual({ status: 200, text: '{"from":"second"}' });
     expect(arrivals.get('/late-then-fails')).toHaveLength(2);

@@ -24,7 +24,7 @@ export interface CreatedQueue {
  * idempotent on the relay's side (create by idempotencyKey, send deduplicated by msgId, secure with
  * the same key, ack, delete, subscribe: atomic scripts there), so the caller may repeat any of them,
  * and a request still unanswered after RELAY_HEDGE_MS is sent once more (hedged) on another socket,
- * one that failed fast is sent again at that time (http-exchange.ts).
+ * and one that failed fast is sent again FAILED_REQUEST_PAUSE_MS after (http-exchange.ts).
  * Queue operations submitted for one relay at the same time go as one POST /batch (RelayBatcher,
  * RELAY_BATCH_MAX_OPS), each answering as its own request would.
  * Every recipient operation is signed with the queue's recipient key (the relay trust model, docs/security.md), looked up in the
